@@ -1,0 +1,121 @@
+#include "config.h"
+
+#include <fstream>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+
+namespace panelwire::app {
+
+namespace po = boost::program_options;
+
+namespace {
+
+bool split_host_port(const std::string& s, std::string& host, unsigned short& port) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = s.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  try {
+    auto p = std::stoul(s.substr(colon + 1));
+    if (p > 65535) return false;
+    port = static_cast<unsigned short>(p);
+  } catch (...) {
+    return false;
+  }
+  return !host.empty();
+}
+
+}  // namespace
+
+std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) {
+  ServerConfig c;
+  auto& r = c.relay;
+  std::string listen = "127.0.0.1:8080";
+  std::string config_file;
+  std::size_t max_chat_chars = r.chat.max_chat_chars;
+  long handshake_ms = r.handshake_timeout.count(), join_ms = r.join_timeout.count(),
+       idle_ms = r.idle_timeout.count(), close_ms = r.close_timeout.count(),
+       drain_ms = c.drain_timeout.count();
+
+  po::options_description opts("panelwire-server options");
+  // clang-format off
+  opts.add_options()
+    ("help,h", "print this help")
+    ("config", po::value(&config_file), "INI file with any of these options (key = value)")
+    ("listen", po::value(&listen)->default_value(listen), "HOST:PORT to listen on (port 0: any free port)")
+    ("threads", po::value(&c.threads)->default_value(c.threads), "io threads (0: one per available CPU)")
+    ("log-level", po::value(&c.log_level)->default_value(c.log_level), "trace, debug, info, warn, error")
+    ("max-chat-chars", po::value(&max_chat_chars)->default_value(max_chat_chars), "longest chat message, in characters")
+    ("max-frame-bytes", po::value(&r.max_frame_bytes)->default_value(r.max_frame_bytes), "largest WebSocket message accepted; larger ones close with 1009")
+    ("outbound-queue-bytes", po::value(&r.outbound_queue_bytes)->default_value(r.outbound_queue_bytes), "bytes queued for a client before it is cut as a slow consumer (4000)")
+    ("snapshot-chat", po::value(&r.snapshot_chat)->default_value(r.snapshot_chat), "recent chat messages in a fresh Welcome")
+    ("history-events", po::value(&r.panel.history_events)->default_value(r.panel.history_events), "events per panel kept for resume")
+    ("history-bytes", po::value(&r.panel.history_bytes)->default_value(r.panel.history_bytes), "bytes per panel kept for resume")
+    ("command-window", po::value(&r.panel.command_window)->default_value(r.panel.command_window), "recent command ids per panel remembered for retries")
+    ("max-inflight-commands", po::value(&r.max_inflight_commands)->default_value(r.max_inflight_commands), "commands per client in flight before its socket is no longer read")
+    ("handshake-timeout-ms", po::value(&handshake_ms)->default_value(handshake_ms), "time to complete the HTTP upgrade")
+    ("join-timeout-ms", po::value(&join_ms)->default_value(join_ms), "time from upgrade to Hello")
+    ("idle-timeout-ms", po::value(&idle_ms)->default_value(idle_ms), "silence before a client is dropped (pinged at half)")
+    ("close-timeout-ms", po::value(&close_ms)->default_value(close_ms), "time a closing client gets to answer")
+    ("drain-timeout-ms", po::value(&drain_ms)->default_value(drain_ms), "time sessions get to close on SIGTERM");
+  // clang-format on
+
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, opts), vm);
+    // PANELWIRE_LISTEN -> listen, PANELWIRE_MAX_CHAT_CHARS -> max-chat-chars.
+    po::store(po::parse_environment(opts,
+                                    [&](const std::string& env) -> std::string {
+                                      if (env.rfind("PANELWIRE_", 0) != 0) return {};
+                                      std::string name = env.substr(10);
+                                      for (auto& ch : name)
+                                        ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
+                                      return opts.find_nothrow(name, false) ? name : std::string{};
+                                    }),
+              vm);
+    if (vm.count("config")) {
+      std::ifstream in(vm["config"].as<std::string>());
+      if (!in) throw po::error("cannot read config file " + vm["config"].as<std::string>());
+      po::store(po::parse_config_file(in, opts), vm);
+    }
+    if (vm.count("help")) {
+      std::cout << "Usage: panelwire-server [options]\n"
+                   "Every option can also be set as PANELWIRE_<NAME> (e.g. PANELWIRE_LISTEN)\n"
+                   "or in the --config file.\n\n"
+                << opts << "\n";
+      exit_code = 0;
+      return std::nullopt;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "panelwire-server: " << e.what() << "\n";
+    exit_code = 2;
+    return std::nullopt;
+  }
+
+  auto bad = [&](const std::string& what) {
+    std::cerr << "panelwire-server: " << what << "\n";
+    exit_code = 2;
+    return std::nullopt;
+  };
+  if (!split_host_port(listen, c.listen_host, c.listen_port))
+    return bad("--listen wants HOST:PORT, got '" + listen + "'");
+  if (max_chat_chars == 0) return bad("--max-chat-chars must be positive");
+  if (r.max_frame_bytes < 1024) return bad("--max-frame-bytes must be at least 1024");
+  if (r.outbound_queue_bytes < r.max_frame_bytes)
+    return bad("--outbound-queue-bytes must be at least --max-frame-bytes");
+  if (r.max_inflight_commands == 0) return bad("--max-inflight-commands must be positive");
+  for (long v : {handshake_ms, join_ms, idle_ms, close_ms, drain_ms})
+    if (v <= 0) return bad("timeouts must be positive");
+  r.chat.max_chat_chars = max_chat_chars;
+  r.handshake_timeout = std::chrono::milliseconds(handshake_ms);
+  r.join_timeout = std::chrono::milliseconds(join_ms);
+  r.idle_timeout = std::chrono::milliseconds(idle_ms);
+  r.close_timeout = std::chrono::milliseconds(close_ms);
+  c.drain_timeout = std::chrono::milliseconds(drain_ms);
+  return c;
+}
+
+}  // namespace panelwire::app

@@ -1,0 +1,27 @@
+#pragma once
+// panelwire-server configuration: flags, PANELWIRE_* environment variables
+// and an INI-style config file, in that order of precedence.
+
+#include <optional>
+#include <string>
+
+#include "relay_config.h"
+
+namespace panelwire::app {
+
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";
+  unsigned short listen_port = 8080;
+  // 0: one io thread per CPU this process may run on.
+  unsigned threads = 0;
+  std::string log_level = "info";
+  // Time sessions get to close on SIGTERM before the process exits anyway.
+  std::chrono::milliseconds drain_timeout{5'000};
+  net::RelayConfig relay;
+};
+
+// Parses argv/environment/file. Returns nullopt after printing help or an
+// error; `exit_code` says which.
+std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code);
+
+}  // namespace panelwire::app

@@ -1,0 +1,45 @@
+// panelwire-server: relays live panel chat in one gap-free order.
+
+#include <cstdio>
+
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "codec.h"
+#include "config.h"
+#include "relay.h"
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  auto config = panelwire::app::parse_config(argc, argv, exit_code);
+  if (!config) return exit_code;
+
+  // Log lines are formatted on the io threads and written by one background
+  // thread. The queue holds 8192 lines; when full the oldest is dropped
+  // rather than blocking an io thread.
+  spdlog::init_thread_pool(8192, 1);
+  auto logger = std::make_shared<spdlog::async_logger>(
+      "panelwire", std::make_shared<spdlog::sinks::stderr_color_sink_mt>(), spdlog::thread_pool(),
+      spdlog::async_overflow_policy::overrun_oldest);
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
+  logger->set_level(spdlog::level::from_str(config->log_level));
+  spdlog::set_default_logger(logger);
+  panelwire::core::route_protobuf_logs();
+
+  {
+    panelwire::app::Relay relay(*config);
+    if (!relay.bind()) {
+      spdlog::shutdown();
+      return 1;
+    }
+    // Tests and scripts started with port 0 read the chosen port here.
+    auto ep = relay.endpoint();
+    std::printf("panelwire-server listening on %s:%u\n", ep.address().to_string().c_str(),
+                static_cast<unsigned>(ep.port()));
+    std::fflush(stdout);
+    relay.run();
+  }
+  spdlog::shutdown();
+  return 0;
+}

@@ -1,0 +1,112 @@
+#include "relay.h"
+
+#include <sched.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "memory_engine.h"
+
+namespace panelwire::app {
+
+namespace asio = boost::asio;
+
+unsigned available_cpus() {
+  // Under taskset or a container CPU set, hardware_concurrency() still
+  // reports every CPU of the machine; the affinity mask is what we get.
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+Relay::Relay(ServerConfig config) : config_(std::move(config)) {
+  auto n = config_.threads ? config_.threads : available_cpus();
+  std::vector<engine::Executor> executors;
+  for (unsigned i = 0; i < n; ++i) {
+    // Concurrency hint 1: each io_context is run by one thread, so Asio can
+    // drop its internal locking.
+    iocs_.push_back(std::make_unique<asio::io_context>(1));
+    executors.push_back(iocs_.back()->get_executor());
+  }
+  engine_ = std::make_unique<engine::MemoryEngine>(std::move(executors), config_.relay.panel, clock_);
+  for (unsigned i = 0; i < n; ++i)
+    shards_.push_back(
+        std::make_unique<net::Shard>(i, *iocs_[i], config_.relay, *engine_, live_sessions_));
+}
+
+Relay::~Relay() {
+  for (auto& ioc : iocs_) ioc->stop();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+bool Relay::bind() {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(config_.listen_host, ec);
+  if (ec) {
+    spdlog::error("event=bad_listen_address address=\"{}\" error=\"{}\"", config_.listen_host,
+                  ec.message());
+    return false;
+  }
+  std::vector<net::Shard*> shards;
+  for (auto& s : shards_) shards.push_back(s.get());
+  listener_ = std::make_shared<net::Listener>(std::move(shards),
+                                              asio::ip::tcp::endpoint(addr, config_.listen_port), ec);
+  if (ec) {
+    spdlog::error("event=listen_failed address={}:{} error=\"{}\"", config_.listen_host,
+                  config_.listen_port, ec.message());
+    return false;
+  }
+  return true;
+}
+
+void Relay::run() {
+  asio::signal_set signals(main_, SIGTERM, SIGINT);
+  signals.async_wait([this](boost::system::error_code ec, int signo) {
+    if (ec) return;
+    spdlog::info("event=draining signal={} sessions={}", signo, live_sessions_.load());
+    drain();
+  });
+
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto& ioc : iocs_) guards.push_back(asio::make_work_guard(*ioc));
+  for (auto& ioc : iocs_) threads_.emplace_back([&ioc] { ioc->run(); });
+  listener_->run();
+  spdlog::info("event=listening address={}:{} threads={}", endpoint().address().to_string(),
+               endpoint().port(), iocs_.size());
+
+  main_.run();
+
+  guards.clear();
+  for (auto& ioc : iocs_) ioc->stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  spdlog::info("event=stopped sessions_left={}", live_sessions_.load());
+}
+
+void Relay::drain() {
+  listener_->stop();
+  for (auto& s : shards_) asio::post(s->ioc(), [shard = s.get()] { shard->drain(); });
+  // Poll until every session is gone: sessions end on their own threads,
+  // and a count is all the main thread needs to know.
+  auto deadline = std::chrono::steady_clock::now() + config_.drain_timeout;
+  auto timer = std::make_shared<asio::steady_timer>(main_);
+  auto poll = std::make_shared<std::function<void()>>();
+  *poll = [this, timer, poll, deadline] {
+    if (live_sessions_.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      main_.stop();
+      *poll = nullptr;  // break the cycle
+      return;
+    }
+    timer->expires_after(std::chrono::milliseconds(20));
+    timer->async_wait([poll](boost::system::error_code) {
+      if (*poll) (*poll)();
+    });
+  };
+  (*poll)();
+}
+
+}  // namespace panelwire::app

@@ -1,0 +1,48 @@
+#pragma once
+// The whole node: shards and their threads, the engine, the listener, and
+// the drain on SIGTERM.
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "config.h"
+#include "engine.h"
+#include "listener.h"
+#include "shard.h"
+
+namespace panelwire::app {
+
+class Relay {
+ public:
+  explicit Relay(ServerConfig config);
+  ~Relay();
+
+  // Binds the listening socket. On failure says why and returns false.
+  bool bind();
+  boost::asio::ip::tcp::endpoint endpoint() const { return listener_->local_endpoint(); }
+
+  // Serves until SIGTERM or SIGINT, then closes every session with 1001 and
+  // returns once they are gone or the drain timeout passed.
+  void run();
+
+ private:
+  void drain();
+
+  ServerConfig config_;
+  core::SystemClock clock_;
+  std::atomic<std::size_t> live_sessions_{0};
+  std::vector<std::unique_ptr<boost::asio::io_context>> iocs_;
+  std::unique_ptr<engine::Engine> engine_;
+  std::vector<std::unique_ptr<net::Shard>> shards_;
+  std::shared_ptr<net::Listener> listener_;
+  std::vector<std::thread> threads_;
+  boost::asio::io_context main_;
+};
+
+unsigned available_cpus();
+
+}  // namespace panelwire::app

@@ -1,0 +1,41 @@
+#pragma once
+// One sequenced event of a panel, immutable and shared: by the panel's
+// history, by every shard that fans it out and by every recipient's queue.
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "codec.h"
+
+namespace panelwire::core {
+
+class PanelEvent : public std::enable_shared_from_this<PanelEvent> {
+ public:
+  PanelEvent(std::string panel_id, v1::Event event)
+      : panel_id_(std::move(panel_id)), event_(std::move(event)) {}
+
+  const std::string& panel_id() const { return panel_id_; }
+  std::uint64_t seq() const { return event_.seq(); }
+  const v1::Event& event() const { return event_; }
+
+  // ServerMessage{event} in `format`, serialized once on first use (from any
+  // thread) and shared: the frame keeps this event alive, no copy is made.
+  Frame frame(WireFormat format) const;
+
+  // Bytes the event holds, for history budgets.
+  std::size_t weight() const;
+
+ private:
+  std::string panel_id_;
+  v1::Event event_;
+  mutable std::array<std::once_flag, kWireFormats> once_;
+  mutable std::array<std::string, kWireFormats> frames_;
+};
+
+using EventPtr = std::shared_ptr<const PanelEvent>;
+
+EventPtr make_event(std::string panel_id, v1::Event event);
+
+}  // namespace panelwire::core

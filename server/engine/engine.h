@@ -1,0 +1,69 @@
+#pragma once
+// The engine sequences panel events, keeps their bounded history and fans
+// them out to the shards that have clients in the panel. The embedded
+// MemoryEngine serves one node; a Redis engine serves many behind the same
+// interface, so sessions and the protocol never see which one runs.
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "failure.h"
+#include "panel.h"
+#include "panel_event.h"
+
+namespace panelwire::engine {
+
+using Executor = boost::asio::any_io_executor;
+
+template <class T>
+using Reply = std::function<void(core::Result<T>)>;
+
+// Receives the live events of the panels it subscribed to, on the executor
+// it subscribed with.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void on_event(const core::EventPtr& ev) = 0;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // Appends an event to a panel. Guarantees:
+  // - seq is the panel's previous seq + 1 (the first event is 1), assigned in
+  //   the same atomic step as the append to history: no seq is shared or
+  //   skipped, whichever node or shard appends.
+  // - every subscribed sink receives the panel's events in seq order, each
+  //   once. After an engine outage a sink may see a gap; it then asks
+  //   backlog() for what it missed, which never has one.
+  // - the event is handed to the sinks before `done` runs, so a sink on the
+  //   caller's executor sees an event before its command's ack.
+  // - a draft whose dedup_key was applied within the command window is not
+  //   applied again: `done` gets the first seq with duplicate = true.
+  // - a rule the draft breaks (e.g. deleting a missing message) fails with
+  //   its code and changes nothing.
+  // `done` runs on `reply_on`.
+  virtual void append(const std::string& panel_id, core::Draft draft, Executor reply_on,
+                      Reply<core::Appended> done) = 0;
+
+  // What a client joining with `resume_after` must receive: the events after
+  // it, or a snapshot when it is older than the history. Consistent with the
+  // panel's seq at one instant. `done` runs on `reply_on`.
+  virtual void backlog(const std::string& panel_id, std::optional<std::uint64_t> resume_after,
+                       std::size_t chat_count, Executor reply_on, Reply<core::Backlog> done) = 0;
+
+  // Starts delivering the panel's events to `sink` on `sink_on`. When `done`
+  // runs (on `sink_on`) the subscription is live: every event appended after
+  // that reaches the sink. A sink subscribes to a panel at most once.
+  virtual void subscribe(const std::string& panel_id, EventSink* sink, Executor sink_on,
+                         Reply<void> done) = 0;
+
+  // Stops deliveries to `sink`; events already on their way may still arrive.
+  virtual void unsubscribe(const std::string& panel_id, EventSink* sink) = 0;
+};
+
+}  // namespace panelwire::engine

@@ -1,0 +1,141 @@
+#include "http_session.h"
+
+#include <atomic>
+
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+#include "websocket_session.h"
+
+namespace panelwire::net {
+
+namespace {
+
+std::atomic<std::uint64_t> next_session_id{1};
+
+// The subprotocol to speak given the client's offer (a comma-separated
+// list), the first of ours in the client's order. No offer means JSON, so
+// that a bare WebSocket client works; an offer of only unknown ones is
+// refused.
+std::optional<std::pair<core::WireFormat, std::string_view>> choose_subprotocol(
+    std::string_view offer) {
+  if (offer.find_first_not_of(" \t") == std::string_view::npos)
+    return std::pair{core::WireFormat::json, std::string_view{}};
+  while (!offer.empty()) {
+    auto comma = offer.find(',');
+    auto item = offer.substr(0, comma);
+    offer = comma == std::string_view::npos ? std::string_view{} : offer.substr(comma + 1);
+    auto b = item.find_first_not_of(" \t");
+    auto e = item.find_last_not_of(" \t");
+    if (b == std::string_view::npos) continue;
+    item = item.substr(b, e - b + 1);
+    if (item == core::kProtoSubprotocol) return std::pair{core::WireFormat::proto, core::kProtoSubprotocol};
+    if (item == core::kJsonSubprotocol) return std::pair{core::WireFormat::json, core::kJsonSubprotocol};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, Shard& shard)
+    : stream_(std::move(socket)), shard_(shard) {
+  shard_.add(*this);
+}
+
+HttpSession::~HttpSession() {
+  Drainable::unlink();
+  shard_.removed();
+}
+
+void HttpSession::run() {
+  beast::error_code ec;
+  stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ec);
+  do_read();
+}
+
+void HttpSession::drain() {
+  beast::error_code ignored;
+  stream_.socket().close(ignored);
+}
+
+void HttpSession::do_read() {
+  if (shard_.draining()) return;
+  parser_.emplace();
+  // Requests carry no body here; a header over 8 KiB is not a client of ours.
+  parser_->header_limit(8192);
+  parser_->body_limit(0);
+  stream_.expires_after(shard_.config().handshake_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     self->on_read(ec);
+                   });
+}
+
+void HttpSession::on_read(beast::error_code ec) {
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+      ec == boost::asio::error::operation_aborted || ec == boost::asio::error::connection_reset) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    return;
+  }
+  if (ec) {
+    spdlog::info("event=bad_http error=\"{}\"", ec.message());
+    return respond(http::status::bad_request, "bad request\n");
+  }
+  const auto& req = parser_->get();
+  auto target = std::string_view(req.target());
+  target = target.substr(0, target.find('?'));
+
+  if (beast::websocket::is_upgrade(req)) {
+    if (target != "/v1/ws") return respond(http::status::not_found, "no WebSocket endpoint here; use /v1/ws\n");
+    return upgrade();
+  }
+  if (req.method() != http::verb::get && req.method() != http::verb::head)
+    return respond(http::status::method_not_allowed, "method not allowed\n");
+  if (target == "/healthz") return respond(http::status::ok, "ok\n");
+  if (target == "/v1/ws") return respond(http::status::upgrade_required, "WebSocket upgrade required\n");
+  respond(http::status::not_found, "not found\n");
+}
+
+void HttpSession::upgrade() {
+  auto& req = parser_->get();
+  auto choice = choose_subprotocol(req[http::field::sec_websocket_protocol]);
+  if (!choice)
+    return respond(http::status::bad_request,
+                   "unsupported subprotocol; offer panelwire.v1.proto or panelwire.v1.json\n");
+  stream_.expires_never();
+  auto id = next_session_id.fetch_add(1, std::memory_order_relaxed);
+  beast::error_code ignored;
+  auto endpoint = stream_.socket().remote_endpoint(ignored);
+  spdlog::debug("event=upgrade session={} remote={}:{} subprotocol={}", id,
+                endpoint.address().to_string(), endpoint.port(),
+                choice->second.empty() ? "(none)" : choice->second);
+  std::make_shared<WebsocketSession>(stream_.release_socket(), shard_, choice->first, id)
+      ->run(parser_->release(), choice->second);
+}
+
+void HttpSession::respond(http::status status, std::string body) {
+  const bool keep_alive = parser_ && parser_->is_header_done() && parser_->get().keep_alive() &&
+                          status != http::status::bad_request;
+  res_.emplace(status, 11);
+  res_->set(http::field::server, "panelwire");
+  res_->set(http::field::content_type, "text/plain; charset=utf-8");
+  res_->keep_alive(keep_alive);
+  res_->body() = std::move(body);
+  res_->prepare_payload();
+  http::async_write(stream_, *res_,
+                    [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                      self->on_write(ec, keep_alive);
+                    });
+}
+
+void HttpSession::on_write(beast::error_code ec, bool keep_alive) {
+  if (ec) return;
+  if (keep_alive) return do_read();
+  beast::error_code ignored;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace panelwire::net

@@ -1,0 +1,43 @@
+#pragma once
+// A plain HTTP connection: answers /healthz, refuses what is not ours and
+// hands WebSocket upgrades on /v1/ws to a WebsocketSession.
+
+#include <memory>
+#include <optional>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "shard.h"
+
+namespace panelwire::net {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+
+class HttpSession final : public std::enable_shared_from_this<HttpSession>, public Drainable {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket&& socket, Shard& shard);
+  ~HttpSession();
+
+  void run();
+  void drain() override;
+
+ private:
+  void do_read();
+  void on_read(beast::error_code ec);
+  void upgrade();
+  void respond(http::status status, std::string body);
+  void on_write(beast::error_code ec, bool keep_alive);
+
+  beast::tcp_stream stream_;
+  Shard& shard_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> parser_;
+  std::optional<http::response<http::string_body>> res_;
+};
+
+}  // namespace panelwire::net

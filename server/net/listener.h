@@ -1,0 +1,37 @@
+#pragma once
+// Accepts connections and deals them out to the shards in turn.
+
+#include <memory>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "shard.h"
+
+namespace panelwire::net {
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  // Binds and listens on `endpoint`, on the first shard's io_context.
+  Listener(std::vector<Shard*> shards, boost::asio::ip::tcp::endpoint endpoint,
+           boost::system::error_code& ec);
+
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+  void run();
+  // Stops accepting; posted to the listener's shard.
+  void stop();
+
+ private:
+  void do_accept();
+  void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+
+  std::vector<Shard*> shards_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  // Backs off after an accept error such as running out of descriptors,
+  // which would otherwise fail again at once in a busy loop.
+  boost::asio::steady_timer retry_;
+  std::size_t next_ = 0;
+};
+
+}  // namespace panelwire::net

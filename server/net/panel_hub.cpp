@@ -1,0 +1,50 @@
+#include "panel_hub.h"
+
+namespace panelwire::net {
+
+PanelHub::PanelHub(engine::Engine& engine, engine::Executor shard)
+    : engine_(engine), shard_(std::move(shard)) {}
+
+PanelHub::~PanelHub() {
+  for (auto& [id, local] : panels_) local.members.clear();
+}
+
+void PanelHub::join(const std::string& panel_id, PanelMember& member) {
+  auto [it, fresh] = panels_.try_emplace(panel_id);
+  it->second.members.push_back(member);
+  if (fresh) {
+    engine_.subscribe(panel_id, this, shard_,
+                      [this, panel_id](core::Result<void> r) { on_subscribed(panel_id, r); });
+  } else if (it->second.live) {
+    member.on_subscribed({});
+  }
+  // Otherwise the subscription is on its way and on_subscribed tells it.
+}
+
+void PanelHub::on_subscribed(const std::string& panel_id, const core::Result<void>& result) {
+  auto it = panels_.find(panel_id);
+  if (it == panels_.end()) return;  // everyone left meanwhile
+  it->second.live = result.has_value();
+  auto& members = it->second.members;
+  for (auto m = members.begin(); m != members.end();) (m++)->on_subscribed(result);
+  if (!result) {
+    members.clear();
+    panels_.erase(it);
+  }
+}
+
+void PanelHub::leave(const std::string& panel_id, PanelMember& member) {
+  if (member.is_linked()) member.unlink();
+  auto it = panels_.find(panel_id);
+  if (it == panels_.end() || !it->second.members.empty()) return;
+  panels_.erase(it);
+  engine_.unsubscribe(panel_id, this);
+}
+
+void PanelHub::on_event(const core::EventPtr& ev) {
+  auto it = panels_.find(ev->panel_id());
+  if (it == panels_.end()) return;
+  for (auto& m : it->second.members) m.on_panel_event(ev);
+}
+
+}  // namespace panelwire::net

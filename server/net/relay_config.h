@@ -1,0 +1,39 @@
+#pragma once
+// Limits and timeouts of the relay, each with the reason for its default.
+
+#include <chrono>
+#include <cstddef>
+
+#include "chat.h"
+#include "panel.h"
+
+namespace panelwire::net {
+
+struct RelayConfig {
+  core::ChatLimits chat;
+  core::PanelLimits panel;
+  // A 2,000-character chat message is at most 8 KiB of UTF-8; 64 KiB leaves
+  // room for every command while bounding what one read can make us buffer.
+  std::size_t max_frame_bytes = 64u << 10;
+  // Bytes queued for one client before it is cut as a slow consumer. About
+  // 2,000 average chat events: several seconds of a busy panel, enough to
+  // ride out a stall, small enough that 10k stalled clients cannot exhaust
+  // memory (frames are shared, so this bounds references, not copies).
+  std::size_t outbound_queue_bytes = 512u << 10;
+  // Chat messages in a fresh Welcome: one screen of recent context.
+  std::size_t snapshot_chat = 50;
+  // Commands of one client awaiting the engine before we stop reading its
+  // socket: keeps a flooding client from queueing unbounded work.
+  std::size_t max_inflight_commands = 32;
+  // Time to complete the HTTP upgrade; slow-loris clients are cut after it.
+  std::chrono::milliseconds handshake_timeout{10'000};
+  // Time between the upgrade and Hello.
+  std::chrono::milliseconds join_timeout{10'000};
+  // Silence after which a client is dropped; the server pings at half of it,
+  // so only a dead peer reaches it.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // Time a closing client gets to answer the close frame.
+  std::chrono::milliseconds close_timeout{5'000};
+};
+
+}  // namespace panelwire::net

@@ -1,0 +1,70 @@
+#pragma once
+// A shard: one io_context run by one thread. Every socket belongs to one
+// shard and is only touched there; shards talk by posting immutable data.
+
+#include <atomic>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/intrusive/list.hpp>
+
+#include "engine.h"
+#include "panel_hub.h"
+#include "relay_config.h"
+
+namespace panelwire::net {
+
+namespace bi = boost::intrusive;
+
+// Something on the shard that must be told when the server drains.
+class Drainable : public bi::list_base_hook<bi::tag<Drainable>, bi::link_mode<bi::auto_unlink>> {
+ public:
+  virtual void drain() = 0;
+
+ protected:
+  ~Drainable() = default;
+};
+
+class Shard {
+ public:
+  // `ioc` is run by exactly one thread.
+  Shard(std::size_t index, boost::asio::io_context& ioc, const RelayConfig& config,
+        engine::Engine& engine, std::atomic<std::size_t>& live_sessions)
+      : index_(index), ioc_(ioc), config_(config), engine_(engine), hub_(engine, ioc.get_executor()),
+        live_sessions_(live_sessions) {}
+
+  std::size_t index() const { return index_; }
+  boost::asio::io_context& ioc() { return ioc_; }
+  const RelayConfig& config() const { return config_; }
+  engine::Engine& engine() { return engine_; }
+  PanelHub& hub() { return hub_; }
+
+  void add(Drainable& d) {
+    drainables_.push_back(d);
+    ++live_sessions_;
+  }
+  // Called by a Drainable's destructor (its hook has already unlinked it).
+  void removed() { --live_sessions_; }
+
+  // On this shard's thread: tells every session to close.
+  void drain() {
+    draining_ = true;
+    for (auto it = drainables_.begin(); it != drainables_.end();) (it++)->drain();
+  }
+  bool draining() const { return draining_; }
+
+ private:
+  std::size_t index_;
+  boost::asio::io_context& ioc_;
+  const RelayConfig& config_;
+  engine::Engine& engine_;
+  PanelHub hub_;
+  std::atomic<std::size_t>& live_sessions_;
+  bool draining_ = false;
+  bi::list<Drainable, bi::base_hook<bi::list_base_hook<bi::tag<Drainable>,
+                                                        bi::link_mode<bi::auto_unlink>>>,
+           bi::constant_time_size<false>>
+      drainables_;
+};
+
+}  // namespace panelwire::net

@@ -1,0 +1,379 @@
+#include "websocket_session.h"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "text.h"
+
+namespace panelwire::net {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+std::string random_client_id() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{:016x}", rng());
+}
+
+// Guests have no account: their id is derived from the client id they keep
+// across reconnects, so a reconnecting guest keeps its identity.
+std::string guest_id(const std::string& client_id) {
+  return fmt::format("guest-{:016x}", std::hash<std::string>{}(client_id));
+}
+
+bool is_quiet_end(beast::error_code ec) {
+  return ec == websocket::error::closed || ec == asio::error::eof ||
+         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == beast::error::timeout;
+}
+
+}  // namespace
+
+WebsocketSession::WebsocketSession(tcp::socket&& socket, Shard& shard, core::WireFormat format,
+                                   std::uint64_t id)
+    : ws_(std::move(socket)),
+      shard_(shard),
+      format_(format),
+      id_(id),
+      out_(shard.config().outbound_queue_bytes),
+      cursor_(shard.config().outbound_queue_bytes),
+      timer_(ws_.get_executor()) {
+  shard_.add(*this);
+}
+
+WebsocketSession::~WebsocketSession() {
+  leave_panel();
+  Drainable::unlink();
+  shard_.removed();
+}
+
+void WebsocketSession::run(http::request<http::empty_body> req, std::string_view subprotocol) {
+  const auto& cfg = shard_.config();
+  ws_.set_option(websocket::stream_base::timeout{cfg.handshake_timeout, cfg.idle_timeout, true});
+  ws_.set_option(websocket::stream_base::decorator([subprotocol](websocket::response_type& res) {
+    res.set(http::field::server, "panelwire");
+    if (!subprotocol.empty()) res.set(http::field::sec_websocket_protocol, subprotocol);
+  }));
+  ws_.read_message_max(cfg.max_frame_bytes);
+  // Messages go out whole: fragmenting only adds frames and syscalls.
+  ws_.auto_fragment(false);
+  ws_.binary(format_ == core::WireFormat::proto);
+  ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+}
+
+void WebsocketSession::on_accept(beast::error_code ec) {
+  if (ec) return fail(ec, "accept");
+  if (shard_.draining()) return close(websocket::close_code::going_away, "server shutting down");
+  phase_ = Phase::awaiting_hello;
+  timer_.expires_after(shard_.config().join_timeout);
+  timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec && self->phase_ == Phase::awaiting_hello)
+      self->close(websocket::close_code::policy_error, "no Hello within the join timeout");
+  });
+  do_read();
+}
+
+void WebsocketSession::do_read() {
+  if (reading_ || phase_ == Phase::closing || phase_ == Phase::joining ||
+      inflight_ >= shard_.config().max_inflight_commands)
+    return;
+  reading_ = true;
+  ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->on_read(ec);
+  });
+}
+
+void WebsocketSession::on_read(beast::error_code ec) {
+  reading_ = false;
+  if (ec) return fail(ec, "read");
+  if (phase_ == Phase::closing) return;
+  if (ws_.got_text() != (format_ == core::WireFormat::json)) {
+    return close(websocket::close_code::unknown_data,
+                 format_ == core::WireFormat::json ? "binary frame on the JSON subprotocol"
+                                                   : "text frame on the protobuf subprotocol");
+  }
+  auto data = in_.cdata();
+  auto msg = core::decode_client(
+      std::string_view(static_cast<const char*>(data.data()), data.size()), format_);
+  in_.consume(in_.size());
+  // Keep an idle session small after one large command.
+  if (in_.capacity() > 4096) in_.shrink_to_fit();
+  if (msg) {
+    handle(*msg);
+  } else {
+    spdlog::info("event=bad_frame session={} code=MALFORMED", id_);
+    ack_error("", msg.error());
+  }
+  do_read();
+}
+
+void WebsocketSession::handle(v1::ClientMessage& msg) {
+  if (!core::valid_token_id(msg.id()))
+    return ack_error("", core::fail(v1::INVALID_ARGUMENT,
+                                    "command id must be 1 to 64 printable ASCII characters"));
+  const auto& id = msg.id();
+  using C = v1::ClientMessage;
+  if (msg.command_case() == C::kHello) {
+    if (phase_ != Phase::awaiting_hello)
+      return ack_error(id, core::fail(v1::ALREADY_JOINED, "this connection has joined a panel"));
+    return handle_hello(id, msg.hello());
+  }
+  if (msg.command_case() == C::COMMAND_NOT_SET)
+    return ack_error(id, core::fail(v1::UNKNOWN_COMMAND, "the message holds no known command"));
+  if (phase_ != Phase::joined)
+    return ack_error(id, core::fail(v1::NOT_JOINED, "send Hello first"));
+  switch (msg.command_case()) {
+    case C::kSendChat:
+      return submit(id, core::draft_chat(msg.send_chat(), you_, shard_.config().chat));
+    case C::kDeleteChat:
+      return submit(id, core::draft_chat_delete(msg.delete_chat(), you_));
+    case C::kPing:
+      return ack(id, 0);
+    default:
+      return ack_error(id, core::fail(v1::UNKNOWN_COMMAND, "the message holds no known command"));
+  }
+}
+
+void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hello) {
+  if (!core::valid_panel_id(hello.panel_id()))
+    return ack_error(id, core::fail(v1::INVALID_ARGUMENT,
+                                    "panel_id must be 1 to 64 characters of [A-Za-z0-9._-]"));
+  auto name_len = core::utf8_length(hello.display_name()).value_or(0);
+  if (name_len == 0 || name_len > 64)
+    return ack_error(id, core::fail(v1::INVALID_ARGUMENT,
+                                    "display_name must be 1 to 64 characters"));
+  if (!hello.client_id().empty() && !core::valid_token_id(hello.client_id()))
+    return ack_error(id, core::fail(v1::INVALID_ARGUMENT,
+                                    "client_id must be 1 to 64 printable ASCII characters"));
+
+  client_id_ = hello.client_id().empty() ? random_client_id() : hello.client_id();
+  you_.set_id(guest_id(client_id_));
+  you_.set_display_name(hello.display_name());
+  you_.set_role(v1::ATTENDEE);
+  panel_id_ = hello.panel_id();
+  hello_id_ = id;
+  resume_after_ = hello.has_resume_after() ? std::optional(hello.resume_after()) : std::nullopt;
+
+  phase_ = Phase::joining;
+  cursor_.begin_catchup();
+  in_hub_ = true;
+  shard_.hub().join(panel_id_, *this);
+}
+
+void WebsocketSession::on_subscribed(const core::Result<void>& result) {
+  if (phase_ != Phase::joining) return;
+  if (!result) {
+    in_hub_ = false;  // the hub drops its members when a subscription fails
+    phase_ = Phase::awaiting_hello;
+    ack_error(hello_id_, result.error());
+    return do_read();
+  }
+  request_backlog(resume_after_);
+}
+
+void WebsocketSession::request_backlog(std::optional<std::uint64_t> after) {
+  shard_.engine().backlog(panel_id_, after, shard_.config().snapshot_chat, ws_.get_executor(),
+                          [self = shared_from_this()](core::Result<core::Backlog> r) {
+                            self->on_backlog(std::move(r));
+                          });
+}
+
+void WebsocketSession::on_backlog(core::Result<core::Backlog> result) {
+  if (phase_ == Phase::closing) return;
+  const bool joining = phase_ == Phase::joining;
+  if (!result) {
+    if (!joining) return close(websocket::close_code::try_again_later, "cannot resume the panel");
+    leave_panel();
+    phase_ = Phase::awaiting_hello;
+    ack_error(hello_id_, result.error());
+    return do_read();
+  }
+  auto& b = *result;
+  if (joining) {
+    send_welcome(b);
+    ack(hello_id_, 0);
+    phase_ = Phase::joined;
+    timer_.cancel();
+    do_read();
+  } else if (b.resume != v1::RESUMED) {
+    // A gap older than the history in mid-stream: only a fresh Welcome can
+    // tell the client, so make it reconnect.
+    return close(websocket::close_code::try_again_later, "resume point lost; reconnect");
+  }
+  if (b.resume == v1::RESUMED && !b.missed.empty()) {
+    replay_ = std::move(b.missed);
+    replay_pos_ = 0;
+    pump_replay();
+  } else {
+    // Nothing missed, or a snapshot: the client is current as of head.
+    finish_catchup(b.head);
+  }
+}
+
+void WebsocketSession::send_welcome(const core::Backlog& b) {
+  v1::ServerMessage msg;
+  auto* w = msg.mutable_welcome();
+  w->set_panel_id(panel_id_);
+  *w->mutable_you() = you_;
+  w->set_seq(b.head);
+  w->set_resume(b.resume);
+  for (const auto& ev : b.recent_chat) *w->add_recent_chat() = ev->event();
+  w->mutable_limits()->set_max_chat_chars(static_cast<std::uint32_t>(shard_.config().chat.max_chat_chars));
+  w->mutable_limits()->set_max_frame_bytes(static_cast<std::uint32_t>(shard_.config().max_frame_bytes));
+  send(core::encode_frame(msg, format_));
+}
+
+void WebsocketSession::pump_replay() {
+  const auto budget = shard_.config().outbound_queue_bytes / 2;
+  while (replay_pos_ < replay_.size() && out_.bytes() < budget && phase_ != Phase::closing)
+    send(replay_[replay_pos_++]->frame(format_));
+  if (!replay_.empty() && replay_pos_ == replay_.size()) {
+    auto last = replay_.back()->seq();
+    replay_.clear();
+    replay_.shrink_to_fit();
+    finish_catchup(last);
+  }
+}
+
+void WebsocketSession::finish_catchup(std::uint64_t seq) {
+  for (const auto& ev : cursor_.caught_up(seq)) deliver(ev);
+}
+
+void WebsocketSession::on_panel_event(const core::EventPtr& ev) {
+  if (phase_ == Phase::joining || phase_ == Phase::joined) deliver(ev);
+}
+
+void WebsocketSession::deliver(const core::EventPtr& ev) {
+  switch (cursor_.on_live(ev)) {
+    case core::EventCursor::Verdict::deliver:
+      return send(ev->frame(format_));
+    case core::EventCursor::Verdict::skip:
+    case core::EventCursor::Verdict::held:
+      return;
+    case core::EventCursor::Verdict::gap:
+      spdlog::warn("event=gap session={} panel={} last={} got={}", id_, panel_id_, cursor_.last(),
+                   ev->seq());
+      cursor_.begin_catchup();
+      return request_backlog(cursor_.last());
+    case core::EventCursor::Verdict::overflow:
+      return close(v1::SLOW_CONSUMER, "slow consumer: too many events held while catching up");
+  }
+}
+
+void WebsocketSession::submit(const std::string& id, core::Result<core::Draft> draft) {
+  if (!draft) return ack_error(id, draft.error());
+  draft->dedup_key = client_id_ + '\x1f' + id;
+  ++inflight_;
+  shard_.engine().append(panel_id_, std::move(*draft), ws_.get_executor(),
+                         [self = shared_from_this(), id](core::Result<core::Appended> r) {
+                           --self->inflight_;
+                           if (r)
+                             self->ack(id, r->seq);
+                           else
+                             self->ack_error(id, r.error());
+                           self->do_read();
+                         });
+}
+
+void WebsocketSession::ack(const std::string& id, std::uint64_t seq) {
+  v1::ServerMessage msg;
+  auto* a = msg.mutable_ack();
+  a->set_id(id);
+  a->set_seq(seq);
+  send(core::encode_frame(msg, format_));
+}
+
+void WebsocketSession::ack_error(const std::string& id, const core::Failure& f) {
+  v1::ServerMessage msg;
+  auto* a = msg.mutable_ack();
+  a->set_id(id);
+  auto* e = a->mutable_error();
+  e->set_code(f.code);
+  e->set_message(f.message);
+  e->set_retry_after_ms(f.retry_after_ms);
+  send(core::encode_frame(msg, format_));
+}
+
+void WebsocketSession::send(core::Frame frame) {
+  if (phase_ == Phase::closing || phase_ == Phase::upgrading) return;
+  if (!out_.push(std::move(frame)))
+    return close(v1::SLOW_CONSUMER, "slow consumer: outbound queue over its byte cap");
+  if (!writing_) do_write();
+}
+
+void WebsocketSession::do_write() {
+  writing_ = true;
+  ws_.async_write(asio::buffer(*out_.front()),
+                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                    self->on_write(ec);
+                  });
+}
+
+void WebsocketSession::on_write(beast::error_code ec) {
+  writing_ = false;
+  if (ec) return fail(ec, "write");
+  out_.pop();
+  if (phase_ == Phase::closing) return;
+  pump_replay();
+  if (!out_.empty() && !writing_) do_write();
+}
+
+void WebsocketSession::close(std::uint16_t code, std::string_view reason) {
+  if (phase_ == Phase::closing) return;
+  const bool upgraded = phase_ != Phase::upgrading;
+  phase_ = Phase::closing;
+  spdlog::info("event=close session={} panel={} code={} reason=\"{}\"", id_, panel_id_, code,
+               reason);
+  // The session stays a panel member until it is destroyed (events to a
+  // closing session are dropped): leaving here could happen in the middle
+  // of the hub's fan-out loop.
+  out_.clear_pending();
+  replay_.clear();
+  // A peer that never answers (or whose socket is full) is cut after the
+  // close timeout.
+  timer_.expires_after(shard_.config().close_timeout);
+  timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec) return;
+    beast::error_code ignored;
+    self->ws_.next_layer().close(ignored);
+  });
+  if (!upgraded) {
+    beast::error_code ignored;
+    ws_.next_layer().close(ignored);
+    return;
+  }
+  ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason),
+                  [self = shared_from_this()](beast::error_code ec) {
+                    self->timer_.cancel();
+                    if (ec && !is_quiet_end(ec))
+                      spdlog::debug("event=close_failed session={} error=\"{}\"", self->id_,
+                                    ec.message());
+                  });
+}
+
+void WebsocketSession::drain() { close(websocket::close_code::going_away, "server shutting down"); }
+
+void WebsocketSession::leave_panel() {
+  if (!in_hub_) return;
+  in_hub_ = false;
+  shard_.hub().leave(panel_id_, *this);
+}
+
+void WebsocketSession::fail(beast::error_code ec, const char* what) {
+  // The peer went away or broke the protocol; Beast has already sent the
+  // matching close code (1002, 1007, 1009) where there was one to send.
+  timer_.cancel();
+  if (phase_ != Phase::closing) {
+    if (is_quiet_end(ec))
+      spdlog::debug("event=disconnect session={} panel={} op={} error=\"{}\"", id_, panel_id_,
+                    what, ec.message());
+    else
+      spdlog::info("event=disconnect session={} panel={} op={} error=\"{}\"", id_, panel_id_, what,
+                   ec.message());
+  }
+  phase_ = Phase::closing;
+}
+
+}  // namespace panelwire::net

@@ -1,0 +1,96 @@
+#pragma once
+// One client connection after the upgrade: owns its socket and outbound
+// queue, speaks the protocol, and is a member of at most one panel.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "codec.h"
+#include "event_cursor.h"
+#include "outbound_queue.h"
+#include "shard.h"
+
+namespace panelwire::net {
+
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+using tcp = boost::asio::ip::tcp;
+
+class WebsocketSession final : public std::enable_shared_from_this<WebsocketSession>,
+                               public PanelMember,
+                               public Drainable {
+ public:
+  WebsocketSession(tcp::socket&& socket, Shard& shard, core::WireFormat format,
+                   std::uint64_t id);
+  ~WebsocketSession();
+
+  // Completes the upgrade; `subprotocol` is echoed when the client offered one.
+  void run(beast::http::request<beast::http::empty_body> req, std::string_view subprotocol);
+
+  void on_subscribed(const core::Result<void>& result) override;
+  void on_panel_event(const core::EventPtr& ev) override;
+  void drain() override;
+
+ private:
+  enum class Phase : std::uint8_t { upgrading, awaiting_hello, joining, joined, closing };
+
+  void on_accept(beast::error_code ec);
+  void do_read();
+  void on_read(beast::error_code ec);
+  void handle(v1::ClientMessage& msg);
+  void handle_hello(const std::string& id, const v1::Hello& hello);
+  void submit(const std::string& id, core::Result<core::Draft> draft);
+
+  void request_backlog(std::optional<std::uint64_t> after);
+  void on_backlog(core::Result<core::Backlog> result);
+  void send_welcome(const core::Backlog& b);
+  void pump_replay();
+  void finish_catchup(std::uint64_t seq);
+  void deliver(const core::EventPtr& ev);
+
+  void ack(const std::string& id, std::uint64_t seq);
+  void ack_error(const std::string& id, const core::Failure& f);
+  void send(core::Frame frame);
+  void do_write();
+  void on_write(beast::error_code ec);
+
+  void close(std::uint16_t code, std::string_view reason);
+  void leave_panel();
+  void fail(beast::error_code ec, const char* what);
+
+  websocket::stream<tcp::socket> ws_;
+  Shard& shard_;
+  const core::WireFormat format_;
+  const std::uint64_t id_;
+  Phase phase_ = Phase::upgrading;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool in_hub_ = false;
+  std::uint32_t inflight_ = 0;
+  beast::flat_buffer in_;
+  core::OutboundQueue out_;
+  core::EventCursor cursor_;
+  // Join timeout, then close timeout.
+  boost::asio::steady_timer timer_;
+
+  std::string panel_id_;
+  std::string client_id_;
+  std::string hello_id_;
+  std::optional<std::uint64_t> resume_after_;
+  v1::Participant you_;
+  // Missed events still to send after a resume, fed to the queue as it
+  // drains so a long replay never trips the slow-consumer cap.
+  std::vector<core::EventPtr> replay_;
+  std::size_t replay_pos_ = 0;
+};
+
+}  // namespace panelwire::net
