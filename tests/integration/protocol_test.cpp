@@ -1,0 +1,222 @@
+// The real server binary, spoken to frame by frame: joining, chat order,
+// retries, and every kind of bad input with its code.
+
+#include <signal.h>
+
+#include <future>
+
+#include <gtest/gtest.h>
+
+#include "raw_client.h"
+#include "server_process.h"
+
+namespace panelwire::test {
+namespace {
+
+v1::ClientMessage make_chat(const std::string& id, const std::string& text) {
+  v1::ClientMessage m;
+  m.set_id(id);
+  m.mutable_send_chat()->set_text(text);
+  return m;
+}
+
+// After a bad client, a good one still joins and chats.
+void expect_server_serves(unsigned short port, const std::string& panel = "health") {
+  RawClient c(port);
+  c.join(panel, "Checker");
+  auto ack = c.chat("probe", "still there?");
+  EXPECT_FALSE(ack.has_error());
+  EXPECT_GT(ack.seq(), 0u);
+}
+
+class Protocol : public ::testing::Test {
+ protected:
+  ServerProcess server{{"--join-timeout-ms", "500", "--max-chat-chars", "20"}};
+};
+
+TEST_F(Protocol, HttpEndpoints) {
+  EXPECT_EQ(RawClient::try_upgrade(server.port(), {.target = "/elsewhere"}), 404u);
+  EXPECT_EQ(RawClient::try_upgrade(server.port(), {.subprotocol = "chat.v9"}), 400u);
+  EXPECT_EQ(RawClient::try_upgrade(server.port(), {.subprotocol = "panelwire.v1.proto"}), 101u);
+  EXPECT_EQ(RawClient::try_upgrade(server.port(), {.subprotocol = "x, panelwire.v1.json"}), 101u);
+  // No subprotocol at all: JSON, so that any WebSocket client works.
+  RawClient bare(server.port(), {.subprotocol = ""});
+  auto w = bare.join("p1", "Bare");
+  EXPECT_EQ(w.resume(), v1::FRESH);
+}
+
+TEST_F(Protocol, JoinChatAndAckFollowsOwnEvent) {
+  for (const char* sub : {"panelwire.v1.json", "panelwire.v1.proto"}) {
+    SCOPED_TRACE(sub);
+    RawClient c(server.port(), {.subprotocol = sub});
+    auto w = c.join(std::string("room-") + (c.json() ? "j" : "p"), "Ann");
+    EXPECT_EQ(w.resume(), v1::FRESH);
+    EXPECT_EQ(w.seq(), 0u);
+    EXPECT_EQ(w.you().display_name(), "Ann");
+    EXPECT_EQ(w.you().role(), v1::ATTENDEE);
+    EXPECT_EQ(w.limits().max_chat_chars(), 20u);
+
+    std::vector<v1::Event> events;
+    auto ack = c.chat("c1", "héllo ✓", &events);
+    ASSERT_FALSE(ack.has_error()) << ack.DebugString();
+    EXPECT_EQ(ack.seq(), 1u);
+    ASSERT_EQ(events.size(), 1u) << "the sender's own event comes before its ack";
+    EXPECT_EQ(events[0].seq(), 1u);
+    EXPECT_EQ(events[0].chat_posted().text(), "héllo ✓");
+    EXPECT_EQ(events[0].chat_posted().author().id(), w.you().id());
+    EXPECT_GT(events[0].at_ms(), 0);
+  }
+}
+
+TEST_F(Protocol, RetriedCommandIsAppliedOnceAcrossReconnects) {
+  std::uint64_t first_seq = 0;
+  {
+    RawClient c(server.port());
+    c.join("retry", "Ann", "client-ann");
+    auto ack = c.chat("c1", "once");
+    first_seq = ack.seq();
+    ASSERT_EQ(first_seq, 1u);
+  }
+  RawClient again(server.port());
+  auto w = again.join("retry", "Ann", "client-ann", first_seq);
+  EXPECT_EQ(w.resume(), v1::RESUMED);
+  std::vector<v1::Event> events;
+  auto ack = again.chat("c1", "once", &events);
+  EXPECT_FALSE(ack.has_error());
+  EXPECT_EQ(ack.seq(), first_seq) << "the retry is answered with the first seq";
+  EXPECT_TRUE(events.empty()) << "no second event";
+  // The same id from another client is another command.
+  RawClient other(server.port());
+  other.join("retry", "Bob", "client-bob");
+  EXPECT_EQ(other.chat("c1", "mine").seq(), 2u);
+}
+
+TEST_F(Protocol, ErrorAcksKeepTheConnection) {
+  RawClient c(server.port());
+  // Before Hello.
+  auto ack = c.command(make_chat("early", "hi"));
+  EXPECT_EQ(ack.error().code(), v1::NOT_JOINED);
+
+  c.send_text("{not json");
+  auto m = c.read();
+  ASSERT_TRUE(m && m->has_ack());
+  EXPECT_EQ(m->ack().id(), "");
+  EXPECT_EQ(m->ack().error().code(), v1::MALFORMED);
+
+  c.send_text(R"({"id":"u1","futureCommand":{"x":1}})");
+  m = c.read();
+  ASSERT_TRUE(m && m->has_ack());
+  EXPECT_EQ(m->ack().id(), "u1");
+  EXPECT_EQ(m->ack().error().code(), v1::UNKNOWN_COMMAND);
+
+  c.send_text(R"({"hello":{"panelId":"x","displayName":"A"}})");
+  m = c.read();
+  ASSERT_TRUE(m && m->has_ack());
+  EXPECT_EQ(m->ack().error().code(), v1::INVALID_ARGUMENT) << "command without id";
+
+  v1::ClientMessage bad_panel;
+  bad_panel.set_id("h0");
+  bad_panel.mutable_hello()->set_panel_id("no spaces allowed");
+  bad_panel.mutable_hello()->set_display_name("Ann");
+  EXPECT_EQ(c.command(bad_panel).error().code(), v1::INVALID_ARGUMENT);
+
+  v1::ClientMessage no_name = bad_panel;
+  no_name.mutable_hello()->set_panel_id("errors");
+  no_name.mutable_hello()->clear_display_name();
+  EXPECT_EQ(c.command(no_name).error().code(), v1::INVALID_ARGUMENT);
+
+  v1::ClientMessage future;
+  future.set_id("h1");
+  future.mutable_hello()->set_panel_id("errors");
+  future.mutable_hello()->set_display_name("Ann");
+  future.mutable_hello()->set_resume_after(99);
+  EXPECT_EQ(c.command(future).error().code(), v1::INVALID_ARGUMENT) << "resume point from the future";
+
+  c.join("errors", "Ann");
+  v1::ClientMessage hello2 = future;
+  hello2.set_id("h2");
+  EXPECT_EQ(c.command(hello2).error().code(), v1::ALREADY_JOINED);
+
+  EXPECT_EQ(c.chat("long", std::string(21, 'x')).error().code(), v1::TOO_LONG);
+  EXPECT_FALSE(c.chat("exact", "ééééééééééééééééééé✓").has_error()) << "20 characters fit";
+  EXPECT_EQ(c.chat("empty", "").error().code(), v1::INVALID_ARGUMENT);
+
+  v1::ClientMessage del;
+  del.set_id("d1");
+  del.mutable_delete_chat()->set_chat_seq(1);
+  EXPECT_EQ(c.command(del).error().code(), v1::FORBIDDEN) << "attendees do not delete";
+
+  v1::ClientMessage ping;
+  ping.set_id("p1");
+  ping.mutable_ping();
+  EXPECT_FALSE(c.command(ping).has_error());
+  EXPECT_FALSE(c.closed());
+}
+
+TEST_F(Protocol, MalformedProtobufGetsMalformed) {
+  RawClient c(server.port(), {.subprotocol = "panelwire.v1.proto"});
+  c.send_binary(std::string("\xff\xff\xff\xff\x0f", 5));
+  auto m = c.read();
+  ASSERT_TRUE(m && m->has_ack());
+  EXPECT_EQ(m->ack().error().code(), v1::MALFORMED);
+  // A string field holding invalid UTF-8 is not a valid proto3 message.
+  v1::ClientMessage chat = make_chat("c", "x");
+  std::string bytes;
+  chat.SerializeToString(&bytes);
+  auto pos = bytes.rfind('x');
+  bytes[pos] = '\xc3';
+  c.send_binary(bytes);
+  m = c.read();
+  ASSERT_TRUE(m && m->has_ack());
+  EXPECT_EQ(m->ack().error().code(), v1::MALFORMED);
+  EXPECT_FALSE(c.closed());
+}
+
+TEST_F(Protocol, WrongFrameTypeCloses1003) {
+  RawClient json(server.port());
+  json.send_binary("\x0a\x01x");
+  EXPECT_EQ(json.read_until_close(), 1003);
+  RawClient proto(server.port(), {.subprotocol = "panelwire.v1.proto"});
+  proto.send_text("{}");
+  EXPECT_EQ(proto.read_until_close(), 1003);
+  expect_server_serves(server.port());
+}
+
+TEST_F(Protocol, InvalidUtf8TextCloses1007) {
+  RawClient c(server.port());
+  c.send_text("{\"id\":\"a\",\"sendChat\":{\"text\":\"\xc3\x28\"}}");
+  EXPECT_EQ(c.read_until_close(), 1007);
+  expect_server_serves(server.port());
+}
+
+TEST_F(Protocol, OversizedFrameCloses1009) {
+  RawClient c(server.port());
+  c.join("big", "Ann");
+  c.send_text(std::string(64 * 1024 + 1, ' '));
+  EXPECT_EQ(c.read_until_close(), 1009);
+  expect_server_serves(server.port());
+}
+
+TEST_F(Protocol, NoHelloClosesWith1008) {
+  RawClient c(server.port());
+  EXPECT_EQ(c.read_until_close(3s), 1008);
+}
+
+TEST_F(Protocol, SigtermClosesSessionsWith1001AndExitsZero) {
+  RawClient a(server.port());
+  a.join("drain", "Ann");
+  RawClient b(server.port(), {.subprotocol = "panelwire.v1.proto"});
+  b.join("drain", "Bob");
+  // The clients answer the close while the server drains.
+  auto a_code = std::async(std::launch::async, [&] { return a.read_until_close(); });
+  auto b_code = std::async(std::launch::async, [&] { return b.read_until_close(); });
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+  EXPECT_EQ(a_code.get(), 1001);
+  EXPECT_EQ(b_code.get(), 1001);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 4s)
+      << "the drain ends when the sessions are gone, not at its timeout";
+}
+
+}  // namespace
+}  // namespace panelwire::test
