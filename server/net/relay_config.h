@@ -20,6 +20,10 @@ struct RelayConfig {
   // ride out a stall, small enough that 10k stalled clients cannot exhaust
   // memory (frames are shared, so this bounds references, not copies).
   std::size_t outbound_queue_bytes = 512u << 10;
+  // Kernel send buffer per client socket; 0 leaves it to the kernel's
+  // autotuning (up to 4 MiB on Linux). A small value makes a stalled client
+  // reach the outbound cap sooner and caps kernel memory per connection.
+  std::size_t socket_send_buffer_bytes = 0;
   // Chat messages in a fresh Welcome: one screen of recent context.
   std::size_t snapshot_chat = 50;
   // Commands of one client awaiting the engine before we stop reading its

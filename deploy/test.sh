@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds everything and runs every test twice: in a
+# release build with warnings as errors, and in an AddressSanitizer +
+# UndefinedBehaviorSanitizer build.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/deploy/install-deps.sh"
+jobs="$(nproc)"
+
+run_suite() {
+  local name="$1"; shift
+  local build="$root/build/test-$name"
+  echo "== $name build"
+  cmake -S "$root" -B "$build" -G Ninja -DPANELWIRE_WERROR=ON "$@" >/dev/null
+  cmake --build "$build" -j "$jobs"
+  echo "== $name tests"
+  # Integration tests start servers of their own; two at a time fit two cores.
+  (cd "$build" && ctest --output-on-failure -j 2 --timeout 300)
+}
+
+run_suite release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+(
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  run_suite asan -DCMAKE_BUILD_TYPE=Debug -DPANELWIRE_SANITIZE=address,undefined
+)

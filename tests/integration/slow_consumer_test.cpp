@@ -1,0 +1,97 @@
+// A client that stops reading is cut at its byte budget with SLOW_CONSUMER,
+// while everyone else in the panel keeps receiving every event in order.
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "raw_client.h"
+#include "server_process.h"
+
+namespace panelwire::test {
+namespace {
+
+TEST(SlowConsumer, StalledReaderIsCutOthersReceiveEverything) {
+  ServerProcess server({"--outbound-queue-bytes", "262144", "--max-frame-bytes", "16384",
+                        "--close-timeout-ms", "30000", "--socket-send-buffer-bytes", "16384"});
+  constexpr int kMessages = 2000;
+  const std::string text(1000, 'x');
+
+  RawClient stalled(server.port(), {.rcvbuf = 4096});
+  stalled.join("flood", "Stalled");
+  RawClient healthy(server.port(), {.subprotocol = "panelwire.v1.proto"});
+  healthy.join("flood", "Healthy");
+
+  std::atomic<int> healthy_count{0};
+  auto received = std::async(std::launch::async, [&] {
+    std::vector<std::uint64_t> seqs;
+    while (seqs.size() < kMessages) {
+      auto m = healthy.read(10s);
+      if (!m) break;
+      if (m->has_event()) {
+        seqs.push_back(m->event().seq());
+        ++healthy_count;
+      }
+    }
+    return seqs;
+  });
+
+  RawClient publisher(server.port(), {.subprotocol = "panelwire.v1.proto"});
+  publisher.join("flood", "Publisher");
+  // Windows of 16 commands, reading the acks (and our own events) between
+  // them so the publisher itself never stalls, and no further ahead of the
+  // healthy reader than it can take on this small machine: the test is about
+  // a reader that stopped, not one that is merely slower than a burst.
+  int acked = 0;
+  for (int sent = 0; sent < kMessages;) {
+    for (int spins = 0; healthy_count.load() + 64 < sent && spins < 5000; ++spins)
+      std::this_thread::sleep_for(1ms);
+    int window = std::min(16, kMessages - sent);
+    for (int i = 0; i < window; ++i) {
+      v1::ClientMessage m;
+      m.set_id("m" + std::to_string(sent + i));
+      m.mutable_send_chat()->set_text(text);
+      publisher.send(m);
+    }
+    sent += window;
+    while (acked < sent) {
+      auto m = publisher.read(10s);
+      ASSERT_TRUE(m) << "publisher lost its connection";
+      if (m->has_ack()) {
+        ASSERT_FALSE(m->ack().has_error()) << m->ack().DebugString();
+        ++acked;
+      }
+    }
+  }
+
+  auto seqs = received.get();
+  ASSERT_EQ(seqs.size(), static_cast<std::size_t>(kMessages));
+  for (std::size_t i = 0; i < seqs.size(); ++i) ASSERT_EQ(seqs[i], i + 1) << "at " << i;
+
+  // The stalled client finds a gap-free prefix, then the close.
+  std::uint64_t last = 0;
+  while (auto m = stalled.read(10s)) {
+    if (!m->has_event()) continue;
+    ASSERT_EQ(m->event().seq(), last + 1);
+    last = m->event().seq();
+  }
+  EXPECT_TRUE(stalled.closed());
+  EXPECT_EQ(stalled.close_code(), v1::SLOW_CONSUMER);
+  EXPECT_LT(last, static_cast<std::uint64_t>(kMessages)) << "it was cut before the end";
+
+  // It resumes where it stopped and gets exactly the rest.
+  RawClient back(server.port());
+  auto w = back.join("flood", "Stalled", "", last);
+  EXPECT_EQ(w.resume(), v1::RESUMED);
+  for (auto want = last + 1; want <= kMessages; ++want) {
+    auto m = back.read(10s);
+    ASSERT_TRUE(m && m->has_event()) << "missing " << want;
+    ASSERT_EQ(m->event().seq(), want);
+  }
+  EXPECT_FALSE(back.read(300ms)) << "nothing after the last event";
+}
+
+}  // namespace
+}  // namespace panelwire::test
