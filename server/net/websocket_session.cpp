@@ -98,8 +98,9 @@ void WebsocketSession::on_read(beast::error_code ec) {
   auto msg = core::decode_client(
       std::string_view(static_cast<const char*>(data.data()), data.size()), format_);
   in_.consume(in_.size());
-  // Keep an idle session small after one large command.
-  if (in_.capacity() > 4096) in_.shrink_to_fit();
+  // Free the buffer between messages: Beast fills it only once a frame has
+  // arrived, so an idle session holds none.
+  in_.shrink_to_fit();
   if (msg) {
     handle(*msg);
   } else {
