@@ -130,7 +130,8 @@ TEST_F(Protocol, ErrorAcksKeepTheConnection) {
   future.mutable_hello()->set_panel_id("errors");
   future.mutable_hello()->set_display_name("Ann");
   future.mutable_hello()->set_resume_after(99);
-  EXPECT_EQ(c.command(future).error().code(), v1::INVALID_ARGUMENT) << "resume point from the future";
+  EXPECT_EQ(c.command(future).error().code(), v1::INVALID_ARGUMENT)
+      << "resume point from the future";
 
   c.join("errors", "Ann");
   v1::ClientMessage hello2 = future;

@@ -23,9 +23,10 @@ void connect_and_upgrade(websocket::stream<beast::tcp_stream>& ws, unsigned shor
   sock.open(tcp::v4());
   if (opts.rcvbuf > 0) sock.set_option(asio::socket_base::receive_buffer_size(opts.rcvbuf));
   sock.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  ws.set_option(websocket::stream_base::decorator([p = opts.subprotocol](websocket::request_type& r) {
-    if (!p.empty()) r.set(beast::http::field::sec_websocket_protocol, p);
-  }));
+  ws.set_option(
+      websocket::stream_base::decorator([p = opts.subprotocol](websocket::request_type& r) {
+        if (!p.empty()) r.set(beast::http::field::sec_websocket_protocol, p);
+      }));
   ws.handshake(res, "127.0.0.1:" + std::to_string(port), opts.target, ec);
 }
 

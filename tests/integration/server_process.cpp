@@ -16,8 +16,8 @@ extern char** environ;
 namespace panelwire::test {
 
 ServerProcess::ServerProcess(std::vector<std::string> args) {
-  std::vector<std::string> argv_s = {PANELWIRE_SERVER_BIN, "--listen", "127.0.0.1:0",
-                                     "--threads", "2"};
+  std::vector<std::string> argv_s = {PANELWIRE_SERVER_BIN, "--listen", "127.0.0.1:0", "--threads",
+                                     "2"};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());

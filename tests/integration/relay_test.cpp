@@ -1,0 +1,191 @@
+// The real server driven through the C++ SDK: one order for everyone, exact
+// resume after a dropped connection, snapshots when resuming from too far
+// back, and commands retried across reconnects applied once.
+
+#include <signal.h>
+
+#include <map>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "sdk_harness.h"
+#include "server_process.h"
+
+namespace panelwire::test {
+namespace {
+
+client::Options options(const ServerProcess& server, const std::string& panel,
+                        const std::string& name,
+                        client::WireFormat format = client::WireFormat::proto) {
+  client::Options o;
+  o.urls = {server.ws_url()};
+  o.panel_id = panel;
+  o.display_name = name;
+  o.format = format;
+  return o;
+}
+
+std::vector<std::uint64_t> seqs_of(const std::vector<v1::Event>& events) {
+  std::vector<std::uint64_t> out;
+  for (const auto& e : events) out.push_back(e.seq());
+  return out;
+}
+
+std::vector<std::uint64_t> range(std::uint64_t from, std::uint64_t to) {
+  std::vector<std::uint64_t> out;
+  for (auto s = from; s <= to; ++s) out.push_back(s);
+  return out;
+}
+
+TEST(Relay, ThreeClientsSeeOneOrder) {
+  ServerProcess server;
+  IoThread io;
+  SdkClient ann(io, options(server, "order", "Ann"));
+  SdkClient bob(io, options(server, "order", "Bob", client::WireFormat::json));
+  SdkClient cid(io, options(server, "order", "Cid"));
+  ASSERT_TRUE(ann.wait_welcomes(1) && bob.wait_welcomes(1) && cid.wait_welcomes(1));
+
+  // All three talk at once.
+  constexpr int kEach = 100;
+  std::vector<std::future<v1::Ack>> acks;
+  for (int i = 0; i < kEach; ++i) {
+    acks.push_back(ann.chat_async("ann " + std::to_string(i)));
+    acks.push_back(bob.chat_async("bob " + std::to_string(i)));
+    acks.push_back(cid.chat_async("cid " + std::to_string(i)));
+  }
+  std::set<std::uint64_t> acked;
+  for (auto& f : acks) {
+    ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
+    auto a = f.get();
+    ASSERT_FALSE(a.has_error()) << a.DebugString();
+    EXPECT_TRUE(acked.insert(a.seq()).second) << "two commands acked with seq " << a.seq();
+  }
+  constexpr std::size_t kTotal = 3 * kEach;
+  const auto all = range(1, kTotal);
+  EXPECT_EQ(acked, std::set<std::uint64_t>(all.begin(), all.end()));
+
+  for (auto* c : {&ann, &bob, &cid}) ASSERT_TRUE(c->wait_events(kTotal));
+  auto reference = ann.events();
+  ASSERT_EQ(seqs_of(reference), range(1, kTotal));
+  for (auto* c : {&bob, &cid}) {
+    auto got = c->events();
+    ASSERT_EQ(got.size(), kTotal);
+    for (std::size_t i = 0; i < kTotal; ++i) {
+      ASSERT_EQ(got[i].seq(), reference[i].seq());
+      ASSERT_EQ(got[i].chat_posted().text(), reference[i].chat_posted().text()) << "at " << i;
+      ASSERT_EQ(got[i].chat_posted().author().id(), reference[i].chat_posted().author().id());
+    }
+  }
+  // Each sender's messages keep the order they were sent in.
+  std::map<std::string, int> next;
+  for (const auto& e : reference) {
+    const auto& text = e.chat_posted().text();
+    auto who = text.substr(0, 3);
+    EXPECT_EQ(text, who + " " + std::to_string(next[who]++));
+  }
+}
+
+TEST(Relay, ResumeAfterDropGetsExactlyWhatWasMissed) {
+  ServerProcess server;
+  IoThread io;
+  SdkClient ann(io, options(server, "resume", "Ann"));
+  auto bob_opts = options(server, "resume", "Bob");
+  // Long enough that the messages below are sent while Bob is away.
+  bob_opts.reconnect_min = 700ms;
+  bob_opts.reconnect_max = 700ms;
+  SdkClient bob(io, bob_opts);
+  ASSERT_TRUE(ann.wait_welcomes(1) && bob.wait_welcomes(1));
+
+  for (int i = 0; i < 10; ++i) ASSERT_FALSE(ann.chat("before " + std::to_string(i)).has_error());
+  ASSERT_TRUE(bob.wait_events(10));
+  bob.drop();
+  for (int i = 0; i < 25; ++i) ASSERT_FALSE(ann.chat("during " + std::to_string(i)).has_error());
+
+  ASSERT_TRUE(bob.wait_welcomes(2));
+  ASSERT_TRUE(bob.wait_events(35));
+  auto w = bob.welcomes();
+  EXPECT_EQ(w[1].resume(), v1::RESUMED);
+  EXPECT_EQ(w[1].recent_chat_size(), 0);
+  EXPECT_EQ(seqs_of(bob.events()), range(1, 35)) << "no gap, no duplicate";
+  EXPECT_EQ(bob.events()[10].chat_posted().text(), "during 0");
+
+  // Live delivery goes on after the replay.
+  ASSERT_FALSE(ann.chat("after").has_error());
+  ASSERT_TRUE(bob.wait_events(36));
+  EXPECT_EQ(seqs_of(bob.events()), range(1, 36));
+  EXPECT_FALSE(bob.wait_events(37, 200ms));
+}
+
+TEST(Relay, ResumeFromTooFarBackGetsASnapshot) {
+  ServerProcess server({"--history-events", "10", "--snapshot-chat", "4"});
+  IoThread io;
+  SdkClient ann(io, options(server, "old", "Ann"));
+  auto bob_opts = options(server, "old", "Bob", client::WireFormat::json);
+  bob_opts.reconnect_min = 700ms;
+  bob_opts.reconnect_max = 700ms;
+  SdkClient bob(io, bob_opts);
+  ASSERT_TRUE(ann.wait_welcomes(1) && bob.wait_welcomes(1));
+
+  ASSERT_FALSE(ann.chat("first").has_error());
+  ASSERT_TRUE(bob.wait_events(1));
+  bob.drop();
+  for (int i = 0; i < 30; ++i) ASSERT_FALSE(ann.chat("m" + std::to_string(i)).has_error());
+
+  ASSERT_TRUE(bob.wait_welcomes(2));
+  auto w = bob.welcomes()[1];
+  EXPECT_EQ(w.resume(), v1::RESUME_TOO_OLD) << "says so rather than leaving a silent gap";
+  EXPECT_EQ(w.seq(), 31u);
+  ASSERT_EQ(w.recent_chat_size(), 4);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(w.recent_chat(i).seq(), 28u + i);
+    EXPECT_EQ(w.recent_chat(i).chat_posted().text(), "m" + std::to_string(26 + i));
+  }
+  EXPECT_EQ(seqs_of(bob.events()), range(1, 1)) << "nothing replayed from before the snapshot";
+
+  ASSERT_FALSE(ann.chat("next").has_error());
+  ASSERT_TRUE(bob.wait_events(2));
+  EXPECT_EQ(bob.events()[1].seq(), 32u);
+}
+
+TEST(Relay, CommandsDuringAnOutageAreSentOnceAfterReconnect) {
+  ServerProcess server;
+  IoThread io;
+  auto opts = options(server, "outage", "Ann");
+  opts.reconnect_min = 300ms;
+  opts.reconnect_max = 300ms;
+  SdkClient ann(io, opts);
+  SdkClient bob(io, options(server, "outage", "Bob"));
+  ASSERT_TRUE(ann.wait_welcomes(1) && bob.wait_welcomes(1));
+
+  ann.drop();
+  auto f1 = ann.chat_async("while away 1");
+  auto f2 = ann.chat_async("while away 2");
+  ASSERT_EQ(f1.wait_for(10s), std::future_status::ready);
+  ASSERT_EQ(f2.wait_for(10s), std::future_status::ready);
+  auto a1 = f1.get(), a2 = f2.get();
+  ASSERT_FALSE(a1.has_error()) << a1.DebugString();
+  ASSERT_FALSE(a2.has_error()) << a2.DebugString();
+  EXPECT_EQ(a1.seq(), 1u);
+  EXPECT_EQ(a2.seq(), 2u);
+  ASSERT_TRUE(bob.wait_events(2));
+  EXPECT_FALSE(bob.wait_events(3, 300ms)) << "each command applied once";
+  EXPECT_EQ(bob.events()[0].chat_posted().text(), "while away 1");
+  EXPECT_EQ(bob.events()[1].chat_posted().text(), "while away 2");
+}
+
+TEST(Relay, ShutdownClosesWithGoingAway) {
+  auto server = std::make_unique<ServerProcess>();
+  IoThread io;
+  auto opts = options(*server, "restart", "Ann");
+  opts.reconnect_min = 100ms;
+  SdkClient ann(io, opts);
+  ASSERT_TRUE(ann.wait_welcomes(1));
+  ASSERT_FALSE(ann.chat("hi").has_error());
+  EXPECT_EQ(server->stop(SIGTERM), 0);
+  ASSERT_TRUE(ann.wait_closes(1));
+  EXPECT_EQ(ann.closes().front(), 1001);
+}
+
+}  // namespace
+}  // namespace panelwire::test
