@@ -219,11 +219,12 @@ void Client::on_hello_ack(const std::shared_ptr<Connection>& c, const v1::Ack& a
     const auto& e = ack.error();
     if (e.code() == v1::UNAVAILABLE) return lost(c, 0, "join: " + e.message());
     // Not transient: the same Hello would be refused again.
+    const auto why = "join refused: " + v1::ErrorCode_Name(e.code()) + ": " + e.message();
     c->done = true;
     conn_.reset();
     beast::get_lowest_layer(c->ws).close();
-    set_state(State::stopped, "join refused: " + e.message());
-    commands_.fail_all("join refused: " + e.message());
+    set_state(State::stopped, why);
+    commands_.fail_all(why);
     return;
   }
   c->joined = true;

@@ -1,0 +1,83 @@
+// The `panelwire` command-line client against the real server: what people
+// type reaches everyone in one order, and its exit code tells scripts what
+// happened.
+
+#include <gtest/gtest.h>
+
+#include "server_process.h"
+#include "tool_run.h"
+
+namespace panelwire::test {
+namespace {
+
+ToolResult chat(const ServerProcess& server, std::vector<std::string> args,
+                const std::string& input) {
+  std::vector<std::string> all = {"chat", "--url", server.ws_url()};
+  all.insert(all.end(), args.begin(), args.end());
+  return run_tool(PANELWIRE_CLI_BIN, all, input);
+}
+
+// The lines without their "[HH:MM:SS] " stamps, which depend on the clock.
+std::string unstamped(const std::string& out) {
+  std::string result;
+  std::size_t pos = 0;
+  while (pos < out.size()) {
+    auto end = out.find('\n', pos);
+    auto line = out.substr(pos, end - pos);
+    auto open = line.find(" [");
+    auto close = line.find("] ");
+    if (open != std::string::npos && close != std::string::npos)
+      line = line.substr(0, open) + " " + line.substr(close + 2);
+    result += line + "\n";
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  return result;
+}
+
+TEST(Cli, LinesFromStdinReachTheNextReaderInOrder) {
+  ServerProcess server;
+  auto ann = chat(server, {"--panel", "cli", "--name", "Ann"}, "hello there\nsecond line\n");
+  ASSERT_EQ(ann.exit_code, 0) << ann.err;
+  EXPECT_EQ(unstamped(ann.out), "#1 Ann: hello there\n#2 Ann: second line\n");
+
+  auto bob = chat(server, {"--panel", "cli", "--name", "Bob", "--json"}, "from bob\n");
+  ASSERT_EQ(bob.exit_code, 0) << bob.err;
+  EXPECT_EQ(unstamped(bob.out), "#1 Ann: hello there\n#2 Ann: second line\n#3 Bob: from bob\n")
+      << "the snapshot first, then its own message";
+  EXPECT_NE(bob.err.find("joined cli as Bob at seq 2 (FRESH)"), std::string::npos) << bob.err;
+}
+
+TEST(Cli, ResumeAfterPrintsOnlyWhatCameLater) {
+  ServerProcess server;
+  ASSERT_EQ(chat(server, {"--panel", "r", "--name", "Ann"}, "one\ntwo\nthree\n").exit_code, 0);
+  auto late = chat(server, {"--panel", "r", "--name", "Cid", "--resume-after", "1"}, "");
+  ASSERT_EQ(late.exit_code, 0) << late.err;
+  EXPECT_EQ(unstamped(late.out), "#2 Ann: two\n#3 Ann: three\n");
+  EXPECT_NE(late.err.find("(RESUMED)"), std::string::npos) << late.err;
+}
+
+TEST(Cli, ControlCharactersCannotForgeALine) {
+  ServerProcess server;
+  auto r = chat(server, {"--panel", "esc", "--name", "Eve"}, "a\tb\x1b[31m\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(unstamped(r.out), "#1 Eve: a\\x09b\\x1b[31m\n");
+}
+
+TEST(Cli, ExitCodesSayWhatWentWrong) {
+  ServerProcess server({"--max-chat-chars", "10"});
+  auto refused = chat(server, {"--panel", "x", "--name", "Ann"}, "short\nthis is far too long\n");
+  EXPECT_EQ(refused.exit_code, 1) << "a refused message";
+  EXPECT_NE(refused.err.find("TOO_LONG"), std::string::npos) << refused.err;
+  EXPECT_EQ(unstamped(refused.out), "#1 Ann: short\n") << "the rest still went through";
+
+  auto bad_panel = chat(server, {"--panel", "no spaces", "--name", "Ann"}, "hi\n");
+  EXPECT_EQ(bad_panel.exit_code, 2) << "the join was refused";
+  EXPECT_NE(bad_panel.err.find("INVALID_ARGUMENT"), std::string::npos) << bad_panel.err;
+
+  auto usage = run_tool(PANELWIRE_CLI_BIN, {"chat", "--name", "Ann"});
+  EXPECT_EQ(usage.exit_code, 64) << "missing --panel";
+}
+
+}  // namespace
+}  // namespace panelwire::test
