@@ -1,5 +1,7 @@
 // panelwire-server: relays live panel chat in one gap-free order.
 
+#include <sys/resource.h>
+
 #include <cstdio>
 
 #include <spdlog/async.h>
@@ -10,10 +12,25 @@
 #include "config.h"
 #include "relay.h"
 
+namespace {
+
+// Each connection is a file descriptor; the usual soft limit of 1024 would
+// cap a relay far below what it can hold, so take what the hard limit allows.
+void raise_fd_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   int exit_code = 0;
   auto config = panelwire::app::parse_config(argc, argv, exit_code);
   if (!config) return exit_code;
+  raise_fd_limit();
 
   // Log lines are formatted on the io threads and written by one background
   // thread. The queue holds 8192 lines; when full the oldest is dropped

@@ -2,10 +2,10 @@
 
 #include <atomic>
 
+#include <spdlog/spdlog.h>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <spdlog/spdlog.h>
 
 #include "websocket_session.h"
 
@@ -31,15 +31,17 @@ std::optional<std::pair<core::WireFormat, std::string_view>> choose_subprotocol(
     auto e = item.find_last_not_of(" \t");
     if (b == std::string_view::npos) continue;
     item = item.substr(b, e - b + 1);
-    if (item == core::kProtoSubprotocol) return std::pair{core::WireFormat::proto, core::kProtoSubprotocol};
-    if (item == core::kJsonSubprotocol) return std::pair{core::WireFormat::json, core::kJsonSubprotocol};
+    if (item == core::kProtoSubprotocol)
+      return std::pair{core::WireFormat::proto, core::kProtoSubprotocol};
+    if (item == core::kJsonSubprotocol)
+      return std::pair{core::WireFormat::json, core::kJsonSubprotocol};
   }
   return std::nullopt;
 }
 
 }  // namespace
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, Shard& shard)
+HttpSession::HttpSession(Socket&& socket, Shard& shard)
     : stream_(std::move(socket)), shard_(shard) {
   shard_.add(*this);
 }
@@ -53,8 +55,8 @@ void HttpSession::run() {
   beast::error_code ec;
   stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ec);
   if (auto n = shard_.config().socket_send_buffer_bytes)
-    stream_.socket().set_option(
-        boost::asio::socket_base::send_buffer_size(static_cast<int>(n)), ec);
+    stream_.socket().set_option(boost::asio::socket_base::send_buffer_size(static_cast<int>(n)),
+                                ec);
   do_read();
 }
 
@@ -70,10 +72,9 @@ void HttpSession::do_read() {
   parser_->header_limit(8192);
   parser_->body_limit(0);
   stream_.expires_after(shard_.config().handshake_timeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                     self->on_read(ec);
-                   });
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
 }
 
 void HttpSession::on_read(beast::error_code ec) {
@@ -92,13 +93,15 @@ void HttpSession::on_read(beast::error_code ec) {
   target = target.substr(0, target.find('?'));
 
   if (beast::websocket::is_upgrade(req)) {
-    if (target != "/v1/ws") return respond(http::status::not_found, "no WebSocket endpoint here; use /v1/ws\n");
+    if (target != "/v1/ws")
+      return respond(http::status::not_found, "no WebSocket endpoint here; use /v1/ws\n");
     return upgrade();
   }
   if (req.method() != http::verb::get && req.method() != http::verb::head)
     return respond(http::status::method_not_allowed, "method not allowed\n");
   if (target == "/healthz") return respond(http::status::ok, "ok\n");
-  if (target == "/v1/ws") return respond(http::status::upgrade_required, "WebSocket upgrade required\n");
+  if (target == "/v1/ws")
+    return respond(http::status::upgrade_required, "WebSocket upgrade required\n");
   respond(http::status::not_found, "not found\n");
 }
 

@@ -20,7 +20,7 @@ namespace http = boost::beast::http;
 
 class HttpSession final : public std::enable_shared_from_this<HttpSession>, public Drainable {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, Shard& shard);
+  HttpSession(Socket&& socket, Shard& shard);
   ~HttpSession();
 
   void run();
@@ -33,7 +33,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
   void respond(http::status status, std::string body);
   void on_write(beast::error_code ec, bool keep_alive);
 
-  beast::tcp_stream stream_;
+  beast::basic_stream<boost::asio::ip::tcp, ShardExecutor> stream_;
   Shard& shard_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::empty_body>> parser_;

@@ -1,7 +1,7 @@
 #include "listener.h"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include "http_session.h"
 
@@ -11,7 +11,9 @@ namespace asio = boost::asio;
 
 Listener::Listener(std::vector<Shard*> shards, asio::ip::tcp::endpoint endpoint,
                    boost::system::error_code& ec)
-    : shards_(std::move(shards)), acceptor_(shards_.front()->ioc()), retry_(shards_.front()->ioc()) {
+    : shards_(std::move(shards)),
+      acceptor_(shards_.front()->ioc()),
+      retry_(shards_.front()->ioc()) {
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
@@ -23,7 +25,9 @@ asio::ip::tcp::endpoint Listener::local_endpoint() const {
   return acceptor_.local_endpoint(ec);
 }
 
-void Listener::run() { do_accept(); }
+void Listener::run() {
+  do_accept();
+}
 
 void Listener::stop() {
   asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
@@ -38,19 +42,20 @@ void Listener::do_accept() {
   // it from the start.
   auto& shard = *shards_[next_];
   next_ = (next_ + 1) % shards_.size();
-  acceptor_.async_accept(shard.ioc(), [self = shared_from_this()](boost::system::error_code ec,
-                                                                   asio::ip::tcp::socket socket) {
-    self->on_accept(ec, std::move(socket));
-  });
+  acceptor_.async_accept(shard.ioc(),
+                         [self = shared_from_this()](boost::system::error_code ec, Socket socket) {
+                           self->on_accept(ec, std::move(socket));
+                         });
 }
 
-void Listener::on_accept(boost::system::error_code ec, asio::ip::tcp::socket socket) {
+void Listener::on_accept(boost::system::error_code ec, Socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
     // Out of descriptors and the like: say so and keep accepting.
     spdlog::warn("event=accept_failed error=\"{}\"", ec.message());
     retry_.expires_after(std::chrono::milliseconds(100));
-    retry_.async_wait([self = shared_from_this()](boost::system::error_code) { self->do_accept(); });
+    retry_.async_wait(
+        [self = shared_from_this()](boost::system::error_code) { self->do_accept(); });
     return;
   }
   {

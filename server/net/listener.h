@@ -24,7 +24,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void do_accept();
-  void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  void on_accept(boost::system::error_code ec, Socket socket);
 
   std::vector<Shard*> shards_;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -41,10 +41,10 @@ class PanelHub final : public engine::EventSink {
   std::size_t panels() const { return panels_.size(); }
 
  private:
-  using Members =
-      bi::list<PanelMember,
-               bi::base_hook<bi::list_base_hook<bi::tag<PanelMember>, bi::link_mode<bi::auto_unlink>>>,
-               bi::constant_time_size<false>>;
+  using Members = bi::list<
+      PanelMember,
+      bi::base_hook<bi::list_base_hook<bi::tag<PanelMember>, bi::link_mode<bi::auto_unlink>>>,
+      bi::constant_time_size<false>>;
   struct Local {
     bool live = false;
     Members members;

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/intrusive/list.hpp>
 
 #include "engine.h"
@@ -15,6 +16,11 @@
 namespace panelwire::net {
 
 namespace bi = boost::intrusive;
+
+// A socket typed to its shard's io_context: every operation on the
+// per-message path then skips the type-erased executor.
+using ShardExecutor = boost::asio::io_context::executor_type;
+using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, ShardExecutor>;
 
 // Something on the shard that must be told when the server drains.
 class Drainable : public bi::list_base_hook<bi::tag<Drainable>, bi::link_mode<bi::auto_unlink>> {
@@ -30,7 +36,11 @@ class Shard {
   // `ioc` is run by exactly one thread.
   Shard(std::size_t index, boost::asio::io_context& ioc, const RelayConfig& config,
         engine::Engine& engine, std::atomic<std::size_t>& live_sessions)
-      : index_(index), ioc_(ioc), config_(config), engine_(engine), hub_(engine, ioc.get_executor()),
+      : index_(index),
+        ioc_(ioc),
+        config_(config),
+        engine_(engine),
+        hub_(engine, ioc.get_executor()),
         live_sessions_(live_sessions) {}
 
   std::size_t index() const { return index_; }
@@ -61,8 +71,8 @@ class Shard {
   PanelHub hub_;
   std::atomic<std::size_t>& live_sessions_;
   bool draining_ = false;
-  bi::list<Drainable, bi::base_hook<bi::list_base_hook<bi::tag<Drainable>,
-                                                        bi::link_mode<bi::auto_unlink>>>,
+  bi::list<Drainable,
+           bi::base_hook<bi::list_base_hook<bi::tag<Drainable>, bi::link_mode<bi::auto_unlink>>>,
            bi::constant_time_size<false>>
       drainables_;
 };

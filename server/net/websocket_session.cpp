@@ -1,7 +1,7 @@
 #include "websocket_session.h"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include "text.h"
 
@@ -31,7 +31,7 @@ bool is_quiet_end(beast::error_code ec) {
 
 }  // namespace
 
-WebsocketSession::WebsocketSession(tcp::socket&& socket, Shard& shard, core::WireFormat format,
+WebsocketSession::WebsocketSession(Socket&& socket, Shard& shard, core::WireFormat format,
                                    std::uint64_t id)
     : ws_(std::move(socket)),
       shard_(shard),
@@ -80,9 +80,8 @@ void WebsocketSession::do_read() {
       inflight_ >= shard_.config().max_inflight_commands)
     return;
   reading_ = true;
-  ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->on_read(ec);
-  });
+  ws_.async_read(
+      in_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
 }
 
 void WebsocketSession::on_read(beast::error_code ec) {
@@ -123,8 +122,7 @@ void WebsocketSession::handle(v1::ClientMessage& msg) {
   }
   if (msg.command_case() == C::COMMAND_NOT_SET)
     return ack_error(id, core::fail(v1::UNKNOWN_COMMAND, "the message holds no known command"));
-  if (phase_ != Phase::joined)
-    return ack_error(id, core::fail(v1::NOT_JOINED, "send Hello first"));
+  if (phase_ != Phase::joined) return ack_error(id, core::fail(v1::NOT_JOINED, "send Hello first"));
   switch (msg.command_case()) {
     case C::kSendChat:
       return submit(id, core::draft_chat(msg.send_chat(), you_, shard_.config().chat));
@@ -143,8 +141,8 @@ void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hell
                                     "panel_id must be 1 to 64 characters of [A-Za-z0-9._-]"));
   auto name_len = core::utf8_length(hello.display_name()).value_or(0);
   if (name_len == 0 || name_len > 64)
-    return ack_error(id, core::fail(v1::INVALID_ARGUMENT,
-                                    "display_name must be 1 to 64 characters"));
+    return ack_error(id,
+                     core::fail(v1::INVALID_ARGUMENT, "display_name must be 1 to 64 characters"));
   if (!hello.client_id().empty() && !core::valid_token_id(hello.client_id()))
     return ack_error(id, core::fail(v1::INVALID_ARGUMENT,
                                     "client_id must be 1 to 64 printable ASCII characters"));
@@ -221,8 +219,10 @@ void WebsocketSession::send_welcome(const core::Backlog& b) {
   w->set_seq(b.head);
   w->set_resume(b.resume);
   for (const auto& ev : b.recent_chat) *w->add_recent_chat() = ev->event();
-  w->mutable_limits()->set_max_chat_chars(static_cast<std::uint32_t>(shard_.config().chat.max_chat_chars));
-  w->mutable_limits()->set_max_frame_bytes(static_cast<std::uint32_t>(shard_.config().max_frame_bytes));
+  w->mutable_limits()->set_max_chat_chars(
+      static_cast<std::uint32_t>(shard_.config().chat.max_chat_chars));
+  w->mutable_limits()->set_max_frame_bytes(
+      static_cast<std::uint32_t>(shard_.config().max_frame_bytes));
   send(core::encode_frame(msg, format_));
 }
 
@@ -306,10 +306,9 @@ void WebsocketSession::send(core::Frame frame) {
 
 void WebsocketSession::do_write() {
   writing_ = true;
-  ws_.async_write(asio::buffer(*out_.front()),
-                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                    self->on_write(ec);
-                  });
+  ws_.async_write(
+      asio::buffer(*out_.front()),
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
 }
 
 void WebsocketSession::on_write(beast::error_code ec) {
@@ -354,7 +353,9 @@ void WebsocketSession::close(std::uint16_t code, std::string_view reason) {
                   });
 }
 
-void WebsocketSession::drain() { close(websocket::close_code::going_away, "server shutting down"); }
+void WebsocketSession::drain() {
+  close(websocket::close_code::going_away, "server shutting down");
+}
 
 void WebsocketSession::leave_panel() {
   if (!in_hub_) return;
@@ -368,8 +369,8 @@ void WebsocketSession::fail(beast::error_code ec, const char* what) {
   timer_.cancel();
   if (phase_ != Phase::closing) {
     if (is_quiet_end(ec))
-      spdlog::debug("event=disconnect session={} panel={} op={} error=\"{}\"", id_, panel_id_,
-                    what, ec.message());
+      spdlog::debug("event=disconnect session={} panel={} op={} error=\"{}\"", id_, panel_id_, what,
+                    ec.message());
     else
       spdlog::info("event=disconnect session={} panel={} op={} error=\"{}\"", id_, panel_id_, what,
                    ec.message());

@@ -29,8 +29,7 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
                                public PanelMember,
                                public Drainable {
  public:
-  WebsocketSession(tcp::socket&& socket, Shard& shard, core::WireFormat format,
-                   std::uint64_t id);
+  WebsocketSession(Socket&& socket, Shard& shard, core::WireFormat format, std::uint64_t id);
   ~WebsocketSession();
 
   // Completes the upgrade; `subprotocol` is echoed when the client offered one.
@@ -67,7 +66,7 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void leave_panel();
   void fail(beast::error_code ec, const char* what);
 
-  websocket::stream<tcp::socket> ws_;
+  websocket::stream<Socket> ws_;
   Shard& shard_;
   const core::WireFormat format_;
   const std::uint64_t id_;
