@@ -81,3 +81,33 @@ TEST(Cli, ExitCodesSayWhatWentWrong) {
 
 }  // namespace
 }  // namespace panelwire::test
+
+namespace panelwire::test {
+namespace {
+
+// The bench is a tool, not a test: this only checks that it runs, counts and
+// reports (no timing is asserted).
+TEST(Bench, SmallRunReportsEveryDelivery) {
+  ServerProcess server;
+  auto r = run_tool(PANELWIRE_BENCH_BIN, {"--url", server.ws_url(), "--subscribers", "20",
+                                          "--publishers", "2", "--rate", "200", "--duration", "1",
+                                          "--server-pid", std::to_string(server.pid()), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto last = r.out.substr(r.out.rfind('{'));
+  for (auto key : {"\"connections\":22", "\"sent\":200", "\"expected\":4000", "\"delivered\":4000",
+                   "\"lost\":0", "\"duplicates\":0",
+                   "\"p99_us\":", "\"server_cpu_us_per_delivery\":", "\"server_rss_kib\":"})
+    EXPECT_NE(last.find(key), std::string::npos) << key << " in " << last;
+}
+
+TEST(Bench, IdleModeReportsMemoryPerConnection) {
+  ServerProcess server;
+  auto r = run_tool(PANELWIRE_BENCH_BIN, {"--url", server.ws_url(), "--idle", "50", "--server-pid",
+                                          std::to_string(server.pid()), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"connections\":50"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"rss_per_conn_kib\":"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace panelwire::test
