@@ -16,7 +16,7 @@ std::optional<std::size_t> utf8_length(std::string_view s);
 bool valid_panel_id(std::string_view id);
 
 // Command and client ids are echoed back and kept for de-duplication:
-// printable ASCII, at most 64 bytes.
+// visible ASCII (no spaces or controls), at most 64 bytes.
 bool valid_token_id(std::string_view id, std::size_t max = 64);
 
 }  // namespace panelwire::core
