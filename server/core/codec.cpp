@@ -45,13 +45,13 @@ Frame encode_frame(const v1::ServerMessage& msg, WireFormat format) {
 }
 
 void route_protobuf_logs() {
-  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char* file, int line,
-                                     const std::string& message) {
-    // Parse failures are reported to the client as MALFORMED; keep them at debug.
-    auto lvl = level >= google::protobuf::LOGLEVEL_ERROR ? spdlog::level::debug
-                                                         : spdlog::level::trace;
-    spdlog::log(lvl, "event=protobuf file={} line={} msg=\"{}\"", file, line, message);
-  });
+  google::protobuf::SetLogHandler(
+      [](google::protobuf::LogLevel level, const char* file, int line, const std::string& message) {
+        // Parse failures are reported to the client as MALFORMED; keep them at debug.
+        auto lvl =
+            level >= google::protobuf::LOGLEVEL_ERROR ? spdlog::level::debug : spdlog::level::trace;
+        spdlog::log(lvl, "event=protobuf file={} line={} msg=\"{}\"", file, line, message);
+      });
 }
 
 }  // namespace panelwire::core

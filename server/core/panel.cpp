@@ -34,7 +34,8 @@ Result<void> Panel::check(const v1::Event& ev) const {
       if (!e.has_chat_posted())
         return fail(v1::NOT_FOUND, "event " + std::to_string(target) + " is not a chat message");
       if (deleted_.contains(target))
-        return fail(v1::NOT_FOUND, "chat message " + std::to_string(target) + " is already deleted");
+        return fail(v1::NOT_FOUND,
+                    "chat message " + std::to_string(target) + " is already deleted");
       return {};
     }
     default:

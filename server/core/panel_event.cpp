@@ -6,11 +6,12 @@ EventPtr make_event(std::string panel_id, v1::Event event) {
   return std::make_shared<const PanelEvent>(std::move(panel_id), std::move(event));
 }
 
-Frame PanelEvent::frame(WireFormat format) const {
-  auto i = static_cast<std::size_t>(format);
+Frame PanelEvent::frame(WireFormat format, View view) const {
+  if (!redacted_) view = View::full;
+  auto i = static_cast<std::size_t>(format) * kViews + static_cast<std::size_t>(view);
   std::call_once(once_[i], [&] {
     v1::ServerMessage msg;
-    *msg.mutable_event() = event_;
+    *msg.mutable_event() = view == View::full ? event_ : public_view(event_);
     frames_[i] = encode(msg, format);
   });
   // Aliasing constructor: the frame shares the event's ownership.

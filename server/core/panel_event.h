@@ -8,21 +8,26 @@
 #include <string>
 
 #include "codec.h"
+#include "visibility.h"
 
 namespace panelwire::core {
 
 class PanelEvent : public std::enable_shared_from_this<PanelEvent> {
  public:
   PanelEvent(std::string panel_id, v1::Event event)
-      : panel_id_(std::move(panel_id)), event_(std::move(event)) {}
+      : panel_id_(std::move(panel_id)),
+        event_(std::move(event)),
+        redacted_(needs_redaction(event_)) {}
 
   const std::string& panel_id() const { return panel_id_; }
   std::uint64_t seq() const { return event_.seq(); }
   const v1::Event& event() const { return event_; }
 
-  // ServerMessage{event} in `format`, serialized once on first use (from any
-  // thread) and shared: the frame keeps this event alive, no copy is made.
-  Frame frame(WireFormat format) const;
+  // ServerMessage{event} in `format` as `view` sees it, serialized once on
+  // first use (from any thread) and shared: the frame keeps this event
+  // alive, no copy is made. Events with nothing to redact share one frame
+  // between the views.
+  Frame frame(WireFormat format, View view = View::full) const;
 
   // Bytes the event holds, for history budgets.
   std::size_t weight() const;
@@ -30,8 +35,9 @@ class PanelEvent : public std::enable_shared_from_this<PanelEvent> {
  private:
   std::string panel_id_;
   v1::Event event_;
-  mutable std::array<std::once_flag, kWireFormats> once_;
-  mutable std::array<std::string, kWireFormats> frames_;
+  bool redacted_;
+  mutable std::array<std::once_flag, kWireFormats * kViews> once_;
+  mutable std::array<std::string, kWireFormats * kViews> frames_;
 };
 
 using EventPtr = std::shared_ptr<const PanelEvent>;

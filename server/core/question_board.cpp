@@ -135,6 +135,9 @@ Result<QuestionBoard::Outcome> QuestionBoard::resolve_merge(v1::Event& ev) const
     voters.insert(it->second.begin(), it->second.end());
   target.set_votes(static_cast<std::uint32_t>(voters.size()));
   for (const auto& c : merged_dup.credited()) credit(target, c);
+  // Whoever was anonymous on the duplicate stays anonymous on the target.
+  if (merged_dup.anonymous()) target.add_anonymous_credited(merged_dup.asker().id());
+  for (const auto& id : merged_dup.anonymous_credited()) target.add_anonymous_credited(id);
   if (merged_dup.for_forum() && !merged_dup.published()) target.set_for_forum(true);
   change.clear_questions();
   *change.add_questions() = std::move(merged_dup);

@@ -171,6 +171,8 @@ TEST_F(Board, MergeCombinesVotesWithoutDoubleCountingAndCreditsEveryone) {
   EXPECT_EQ(board.find(a)->votes(), 3u) << "cid, mod, ann";
   ASSERT_EQ(board.find(a)->credited_size(), 2);
   EXPECT_EQ(board.find(a)->credited(1).id(), "bob");
+  ASSERT_EQ(board.find(a)->anonymous_credited_size(), 1) << "bob asked anonymously";
+  EXPECT_EQ(board.find(a)->anonymous_credited(0), "bob");
   EXPECT_EQ(*vote(a, cid), QuestionBoard::Outcome::unchanged) << "the voter set moved along";
   EXPECT_EQ(*vote(a, bob), QuestionBoard::Outcome::changed);
   EXPECT_EQ(board.find(a)->votes(), 4u);
