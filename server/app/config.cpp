@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include <boost/program_options.hpp>
 
@@ -35,6 +36,10 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   std::string listen = "127.0.0.1:8080";
   std::string config_file;
   std::size_t max_chat_chars = r.chat.max_chat_chars;
+  auto& rates = r.panel.rates;
+  double chat_per_minute = rates.chat.per_second * 60,
+         questions_per_minute = rates.question.per_second * 60,
+         votes_per_minute = rates.vote.per_second * 60;
   long handshake_ms = r.handshake_timeout.count(), join_ms = r.join_timeout.count(),
        idle_ms = r.idle_timeout.count(), close_ms = r.close_timeout.count(),
        drain_ms = c.drain_timeout.count();
@@ -48,6 +53,17 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("threads", po::value(&c.threads)->default_value(c.threads), "io threads (0: one per available CPU)")
     ("log-level", po::value(&c.log_level)->default_value(c.log_level), "trace, debug, info, warn, error")
     ("max-chat-chars", po::value(&max_chat_chars)->default_value(max_chat_chars), "longest chat message, in characters")
+    ("max-question-chars", po::value(&r.questions.max_question_chars)->default_value(r.questions.max_question_chars), "longest question, in characters")
+    ("max-answer-chars", po::value(&r.questions.max_answer_chars)->default_value(r.questions.max_answer_chars), "longest written answer, in characters")
+    ("token-secret", po::value(&r.token_secret), "HS256 secret of participants' tokens (JWT); without it everyone is a guest attendee")
+    ("panels", po::value(&c.panels_file), "JSON file of the panels that exist; without it any panel id is created on first join")
+    ("outbox", po::value(&c.outbox_file)->default_value(c.outbox_file), "file the embedded engine appends leftovers to, one JSON line each")
+    ("chat-per-minute", po::value(&chat_per_minute)->default_value(chat_per_minute), "chat messages per participant per minute, sustained (0: no limit)")
+    ("chat-burst", po::value(&rates.chat.burst)->default_value(rates.chat.burst), "chat messages a participant may send at once")
+    ("questions-per-minute", po::value(&questions_per_minute)->default_value(questions_per_minute), "questions per participant per minute (0: no limit)")
+    ("question-burst", po::value(&rates.question.burst)->default_value(rates.question.burst), "questions a participant may ask at once")
+    ("votes-per-minute", po::value(&votes_per_minute)->default_value(votes_per_minute), "votes per participant per minute (0: no limit)")
+    ("vote-burst", po::value(&rates.vote.burst)->default_value(rates.vote.burst), "votes a participant may cast at once")
     ("max-frame-bytes", po::value(&r.max_frame_bytes)->default_value(r.max_frame_bytes), "largest WebSocket message accepted; larger ones close with 1009")
     ("outbound-queue-bytes", po::value(&r.outbound_queue_bytes)->default_value(r.outbound_queue_bytes), "bytes queued for a client before it is cut as a slow consumer (4000)")
     ("socket-send-buffer-bytes", po::value(&r.socket_send_buffer_bytes)->default_value(r.socket_send_buffer_bytes), "kernel send buffer per client socket (0: kernel autotuning)")
@@ -110,7 +126,22 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   if (r.max_inflight_commands == 0) return bad("--max-inflight-commands must be positive");
   for (long v : {handshake_ms, join_ms, idle_ms, close_ms, drain_ms})
     if (v <= 0) return bad("timeouts must be positive");
+  if (r.questions.max_question_chars == 0 || r.questions.max_answer_chars == 0)
+    return bad("--max-question-chars and --max-answer-chars must be positive");
+  for (double burst : {rates.chat.burst, rates.question.burst, rates.vote.burst})
+    if (burst < 1) return bad("bursts must be at least 1");
+  if (!c.panels_file.empty()) {
+    std::ifstream in(c.panels_file);
+    if (!in) return bad("cannot read --panels file " + c.panels_file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto catalog = core::PanelCatalog::parse(text);
+    if (!catalog) return bad(c.panels_file + ": " + catalog.error().message);
+    c.catalog = std::move(*catalog);
+  }
   r.chat.max_chat_chars = max_chat_chars;
+  rates.chat.per_second = chat_per_minute / 60;
+  rates.question.per_second = questions_per_minute / 60;
+  rates.vote.per_second = votes_per_minute / 60;
   r.handshake_timeout = std::chrono::milliseconds(handshake_ms);
   r.join_timeout = std::chrono::milliseconds(join_ms);
   r.idle_timeout = std::chrono::milliseconds(idle_ms);

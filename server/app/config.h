@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "panel_catalog.h"
 #include "relay_config.h"
 
 namespace panelwire::app {
@@ -17,6 +18,11 @@ struct ServerConfig {
   std::string log_level = "info";
   // Time sessions get to close on SIGTERM before the process exits anyway.
   std::chrono::milliseconds drain_timeout{5'000};
+  // JSON file of the configured panels; empty: panels are made on first join.
+  std::string panels_file;
+  core::PanelCatalog catalog;
+  // The embedded engine's leftover outbox (JSON lines, append-only).
+  std::string outbox_file = "panelwire-outbox.jsonl";
   net::RelayConfig relay;
 };
 

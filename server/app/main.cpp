@@ -44,19 +44,26 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   panelwire::core::route_protobuf_logs();
 
-  {
-    panelwire::app::Relay relay(*config);
-    if (!relay.bind()) {
-      spdlog::shutdown();
-      return 1;
-    }
+  std::unique_ptr<panelwire::app::Relay> relay;
+  try {
+    relay = std::make_unique<panelwire::app::Relay>(*config);
+  } catch (const std::exception& e) {
+    spdlog::error("event=start_failed error=\"{}\"", e.what());
+    spdlog::shutdown();
+    return 1;
+  }
+  int code = 1;
+  if (relay->bind()) {
     // Tests and scripts started with port 0 read the chosen port here.
-    auto ep = relay.endpoint();
+    auto ep = relay->endpoint();
     std::printf("panelwire-server listening on %s:%u\n", ep.address().to_string().c_str(),
                 static_cast<unsigned>(ep.port()));
     std::fflush(stdout);
-    relay.run();
+    relay->run();
+    code = 0;
   }
+  // The relay logs while it stops: before the logger goes.
+  relay.reset();
   spdlog::shutdown();
-  return 0;
+  return code;
 }

@@ -2,12 +2,13 @@
 
 #include <sched.h>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
 
+#include "file_outbox.h"
 #include "memory_engine.h"
 
 namespace panelwire::app {
@@ -31,10 +32,12 @@ Relay::Relay(ServerConfig config) : config_(std::move(config)) {
     iocs_.push_back(std::make_unique<asio::io_context>(1));
     executors.push_back(iocs_.back()->get_executor());
   }
-  engine_ = std::make_unique<engine::MemoryEngine>(std::move(executors), config_.relay.panel, clock_);
+  outbox_ = std::make_unique<engine::FileOutbox>(config_.outbox_file);
+  engine_ = std::make_unique<engine::MemoryEngine>(std::move(executors), config_.relay.panel,
+                                                   clock_, config_.catalog, *outbox_);
   for (unsigned i = 0; i < n; ++i)
-    shards_.push_back(
-        std::make_unique<net::Shard>(i, *iocs_[i], config_.relay, *engine_, live_sessions_));
+    shards_.push_back(std::make_unique<net::Shard>(i, *iocs_[i], config_.relay, clock_, *engine_,
+                                                   live_sessions_));
 }
 
 Relay::~Relay() {
@@ -53,8 +56,8 @@ bool Relay::bind() {
   }
   std::vector<net::Shard*> shards;
   for (auto& s : shards_) shards.push_back(s.get());
-  listener_ = std::make_shared<net::Listener>(std::move(shards),
-                                              asio::ip::tcp::endpoint(addr, config_.listen_port), ec);
+  listener_ = std::make_shared<net::Listener>(
+      std::move(shards), asio::ip::tcp::endpoint(addr, config_.listen_port), ec);
   if (ec) {
     spdlog::error("event=listen_failed address={}:{} error=\"{}\"", config_.listen_host,
                   config_.listen_port, ec.message());

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "leftover_outbox.h"
 #include "listener.h"
 #include "shard.h"
 
@@ -18,6 +19,7 @@ namespace panelwire::app {
 
 class Relay {
  public:
+  // Throws std::runtime_error when the outbox cannot be opened.
   explicit Relay(ServerConfig config);
   ~Relay();
 
@@ -36,6 +38,7 @@ class Relay {
   core::SystemClock clock_;
   std::atomic<std::size_t> live_sessions_{0};
   std::vector<std::unique_ptr<boost::asio::io_context>> iocs_;
+  std::unique_ptr<engine::LeftoverOutbox> outbox_;
   std::unique_ptr<engine::Engine> engine_;
   std::vector<std::unique_ptr<net::Shard>> shards_;
   std::shared_ptr<net::Listener> listener_;

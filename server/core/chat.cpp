@@ -13,6 +13,7 @@ Result<Draft> draft_chat(const v1::SendChat& cmd, const v1::Participant& author,
     return fail(v1::TOO_LONG, "text has " + std::to_string(*chars) + " characters, limit is " +
                                   std::to_string(limits.max_chat_chars));
   Draft d;
+  *d.event.mutable_actor() = author;
   auto* posted = d.event.mutable_chat_posted();
   *posted->mutable_author() = author;
   posted->set_text(cmd.text());
@@ -23,6 +24,7 @@ Result<Draft> draft_chat_delete(const v1::DeleteChat& cmd, const v1::Participant
   if (by.role() != v1::MODERATOR) return fail(v1::FORBIDDEN, "only moderators delete chat");
   if (cmd.chat_seq() == 0) return fail(v1::INVALID_ARGUMENT, "chat_seq is required");
   Draft d;
+  *d.event.mutable_actor() = by;
   auto* deleted = d.event.mutable_chat_deleted();
   deleted->set_chat_seq(cmd.chat_seq());
   *deleted->mutable_by() = by;

@@ -4,47 +4,177 @@
 
 namespace panelwire::core {
 
-Panel::Panel(std::string id, const PanelLimits& limits, const Clock& clock)
-    : id_(std::move(id)), limits_(limits), clock_(clock), commands_(limits.command_window) {}
+Panel::Panel(std::string id, PanelSettings settings, const PanelLimits& limits, const Clock& clock)
+    : id_(std::move(id)),
+      settings_(std::move(settings)),
+      limits_(limits),
+      clock_(clock),
+      commands_(limits.command_window),
+      rates_(limits.rates.max_tracked) {}
 
 Result<Appended> Panel::append(Draft draft) {
   if (!draft.dedup_key.empty()) {
-    if (auto seq = commands_.find(draft.dedup_key)) return Appended{*seq, true, nullptr};
+    if (auto seq = commands_.find(draft.dedup_key)) return Appended{*seq, true, nullptr, {}};
   }
-  if (auto ok = check(draft.event); !ok) return ok.error();
+  auto& ev = draft.event;
+  if (auto ok = admit(ev); !ok) return ok.error();
+  const auto seq = head_ + 1;
+  const auto now = clock_.now_ms();
+  auto outcome = resolve(ev, seq, now);
+  if (!outcome) return outcome.error();
+  if (*outcome == QuestionBoard::Outcome::unchanged) return Appended{};
+  if (auto wait = rate_limited(ev, now)) {
+    auto f = fail(v1::RATE_LIMITED, "too many commands; retry in " + std::to_string(wait) + " ms");
+    f.retry_after_ms = wait;
+    return f;
+  }
 
-  draft.event.set_seq(head_ + 1);
-  draft.event.set_at_ms(clock_.now_ms());
-  auto ev = make_event(id_, std::move(draft.event));
-  head_ = ev->seq();
-  remember(ev);
+  ev.set_seq(seq);
+  ev.set_at_ms(now);
+  auto made = make_event(id_, std::move(ev));
+  head_ = seq;
+  apply(made);
+  remember(made);
   if (!draft.dedup_key.empty()) commands_.remember(std::move(draft.dedup_key), head_);
-  return Appended{head_, false, std::move(ev)};
+  return Appended{head_, false, made, leftovers_of(made->event())};
 }
 
-Result<void> Panel::check(const v1::Event& ev) const {
+Result<void> Panel::admit(const v1::Event& ev) const {
+  const auto& actor = ev.actor();
+  const bool moderator = actor.role() == v1::MODERATOR;
+  if (ended_ && !ev.has_chat_deleted()) return fail(v1::PANEL_ENDED, "the panel has ended");
+  if (moderator) return {};
+  const bool muted = muted_.contains(actor.id());
+  if (ev.has_chat_posted()) {
+    if (muted) return fail(v1::MUTED, "a moderator muted you in this panel");
+    if (chat_locked_ && actor.role() != v1::PANELIST)
+      return fail(v1::MUTED, "a moderator locked the chat");
+  }
+  if (ev.has_questions_changed() && muted)
+    return fail(v1::MUTED, "a moderator muted you in this panel");
+  return {};
+}
+
+Result<void> Panel::check_chat_target(std::uint64_t target) const {
+  if (history_.empty() || target < history_.front()->seq() || target > head_)
+    return fail(v1::NOT_FOUND, "no chat message with seq " + std::to_string(target));
+  const auto& e = history_[target - history_.front()->seq()]->event();
+  if (!e.has_chat_posted())
+    return fail(v1::NOT_FOUND, "event " + std::to_string(target) + " is not a chat message");
+  if (deleted_.contains(target))
+    return fail(v1::NOT_FOUND, "chat message " + std::to_string(target) + " is deleted");
+  return {};
+}
+
+Result<QuestionBoard::Outcome> Panel::resolve(v1::Event& ev, std::uint64_t seq,
+                                              std::int64_t now_ms) const {
+  using Outcome = QuestionBoard::Outcome;
   switch (ev.kind_case()) {
     case v1::Event::kChatPosted:
-      return {};
+      return Outcome::changed;
     case v1::Event::kChatDeleted: {
-      auto target = ev.chat_deleted().chat_seq();
-      if (history_.empty() || target < history_.front()->seq() || target > head_)
-        return fail(v1::NOT_FOUND, "no chat message with seq " + std::to_string(target));
-      const auto& e = history_[target - history_.front()->seq()]->event();
-      if (!e.has_chat_posted())
-        return fail(v1::NOT_FOUND, "event " + std::to_string(target) + " is not a chat message");
-      if (deleted_.contains(target))
-        return fail(v1::NOT_FOUND,
-                    "chat message " + std::to_string(target) + " is already deleted");
-      return {};
+      if (auto ok = check_chat_target(ev.chat_deleted().chat_seq()); !ok) return ok.error();
+      return Outcome::changed;
     }
+    case v1::Event::kQuestionsChanged: {
+      auto& change = *ev.mutable_questions_changed();
+      if (change.change() == v1::CHANGE_PROMOTED && change.questions_size() == 1) {
+        auto& q = *change.mutable_questions(0);
+        if (auto ok = check_chat_target(q.chat_seq()); !ok) return ok.error();
+        const auto& chat = history_[q.chat_seq() - history_.front()->seq()]->event().chat_posted();
+        q.set_text(chat.text());
+        *q.mutable_asker() = chat.author();
+      }
+      return board_.resolve(ev, seq, now_ms, settings_.pre_moderation);
+    }
+    case v1::Event::kParticipantMuted: {
+      const auto& m = ev.participant_muted();
+      if (muted_.contains(m.who().id()) == m.muted()) return Outcome::unchanged;
+      return Outcome::changed;
+    }
+    case v1::Event::kChatLocked:
+      return ev.chat_locked().locked() == chat_locked_ ? Outcome::unchanged : Outcome::changed;
+    case v1::Event::kPanelEnded:
+      for (auto id : board_.leftovers()) ev.mutable_panel_ended()->add_leftover_ids(id);
+      return Outcome::changed;
     default:
       return fail(v1::INTERNAL, "event without a kind");
   }
 }
 
+std::uint32_t Panel::rate_limited(const v1::Event& ev, std::int64_t now_ms) {
+  const auto& actor = ev.actor();
+  if (actor.role() == v1::MODERATOR || actor.id().empty()) return 0;
+  const RateRule* rule = nullptr;
+  const char* kind = nullptr;
+  if (ev.has_chat_posted()) {
+    rule = &limits_.rates.chat;
+    kind = "c/";
+  } else if (ev.has_questions_changed()) {
+    auto c = ev.questions_changed().change();
+    if (c == v1::CHANGE_ASKED) {
+      rule = &limits_.rates.question;
+      kind = "q/";
+    } else if (c == v1::CHANGE_VOTED || c == v1::CHANGE_UNVOTED) {
+      rule = &limits_.rates.vote;
+      kind = "v/";
+    }
+  }
+  if (!rule) return 0;
+  return rates_.take(kind + actor.id(), *rule, now_ms);
+}
+
+void Panel::apply(const EventPtr& made) {
+  const auto& ev = made->event();
+  switch (ev.kind_case()) {
+    case v1::Event::kChatDeleted:
+      deleted_.insert(ev.chat_deleted().chat_seq());
+      break;
+    case v1::Event::kParticipantMuted:
+      if (ev.participant_muted().muted())
+        muted_.insert(ev.participant_muted().who().id());
+      else
+        muted_.erase(ev.participant_muted().who().id());
+      break;
+    case v1::Event::kChatLocked:
+      chat_locked_ = ev.chat_locked().locked();
+      break;
+    case v1::Event::kPanelEnded:
+      ended_ = true;
+      break;
+    default:
+      break;
+  }
+  board_.apply(ev);
+}
+
+std::optional<v1::LeftoverBatch> Panel::leftovers_of(const v1::Event& ev) const {
+  v1::LeftoverBatch batch;
+  auto add = [&](std::uint64_t id, v1::LeftoverReason reason) {
+    if (const auto* q = board_.find(id))
+      *batch.add_items() = make_leftover(id_, settings_, *q, reason, ev.at_ms());
+  };
+  if (ev.has_panel_ended()) {
+    for (auto id : ev.panel_ended().leftover_ids()) {
+      const auto* q = board_.find(id);
+      add(id, q && q->for_forum() ? v1::SENT_BY_MODERATOR : v1::UNANSWERED);
+    }
+  } else if (ev.has_questions_changed()) {
+    const auto& change = ev.questions_changed();
+    const bool sent = change.change() == v1::CHANGE_SENT_TO_FORUM ||
+                      (change.change() == v1::CHANGE_PROMOTED && change.questions(0).published());
+    if (sent) add(change.questions(0).id(), v1::SENT_BY_MODERATOR);
+  }
+  // An end with nothing left still publishes an (empty) batch: the forum
+  // learns the panel is over.
+  if (batch.items_size() == 0 && !ev.has_panel_ended()) return std::nullopt;
+  batch.set_panel_id(id_);
+  batch.set_seq(ev.seq());
+  batch.set_published_at_ms(ev.at_ms());
+  return batch;
+}
+
 void Panel::remember(const EventPtr& ev) {
-  if (ev->event().has_chat_deleted()) deleted_.insert(ev->event().chat_deleted().chat_seq());
   history_.push_back(ev);
   history_bytes_ += ev->weight();
   while (!history_.empty() &&
@@ -59,10 +189,17 @@ void Panel::forget_oldest() {
   history_.pop_front();
 }
 
-Result<Backlog> Panel::backlog(std::optional<std::uint64_t> resume_after,
-                               std::size_t chat_count) const {
+Result<Backlog> Panel::backlog(std::optional<std::uint64_t> resume_after, std::size_t chat_count,
+                               const std::string& viewer_id) const {
   Backlog b;
   b.head = head_;
+  b.info.set_title(settings_.title);
+  b.info.set_guests_allowed(settings_.guests_allowed);
+  b.info.set_pre_moderation(settings_.pre_moderation);
+  b.info.set_chat_locked(chat_locked_);
+  b.info.set_ended(ended_);
+  b.info.set_you_muted(muted_.contains(viewer_id));
+  if (!viewer_id.empty()) b.your_votes = board_.votes_of(viewer_id);
   if (resume_after) {
     auto after = *resume_after;
     if (after > head_)
@@ -84,6 +221,8 @@ Result<Backlog> Panel::backlog(std::optional<std::uint64_t> resume_after,
       b.recent_chat.push_back(*it);
   }
   std::reverse(b.recent_chat.begin(), b.recent_chat.end());
+  b.questions.reserve(board_.questions().size());
+  for (const auto& [id, q] : board_.questions()) b.questions.push_back(q);
   return b;
 }
 

@@ -13,7 +13,10 @@
 #include "clock.h"
 #include "command_window.h"
 #include "failure.h"
+#include "leftover.h"
 #include "panel_event.h"
+#include "question_board.h"
+#include "rate_limiter.h"
 
 namespace panelwire::core {
 
@@ -25,6 +28,7 @@ struct PanelLimits {
   // Commands remembered for retries. A client retries within seconds, so a
   // few thousand recent commands per panel is plenty.
   std::size_t command_window = 4'096;
+  RateLimits rates;
 };
 
 // An event a command wants to add. The panel assigns seq and time.
@@ -36,10 +40,14 @@ struct Draft {
 };
 
 struct Appended {
+  // 0 when the command changed nothing (a second vote).
   std::uint64_t seq = 0;
   // The command was applied before; `event` is null and nothing changed.
   bool duplicate = false;
   EventPtr event;
+  // What the event sends to the forum (the panel's end, a moderator's
+  // "send to forum"); the engine makes it durable before the ack.
+  std::optional<v1::LeftoverBatch> leftovers;
 };
 
 struct Backlog {
@@ -49,27 +57,48 @@ struct Backlog {
   std::vector<EventPtr> missed;
   // FRESH and RESUME_TOO_OLD: the most recent visible chat, oldest first.
   std::vector<EventPtr> recent_chat;
+  // The panel's settings and gates, you_muted for the viewer.
+  v1::PanelInfo info;
+  // FRESH and RESUME_TOO_OLD: every question, unredacted, by id; the
+  // session shows each receiver what it may see.
+  std::vector<v1::Question> questions;
+  // The viewer's votes.
+  std::vector<std::uint64_t> your_votes;
 };
 
 class Panel {
  public:
-  Panel(std::string id, const PanelLimits& limits, const Clock& clock);
+  Panel(std::string id, PanelSettings settings, const PanelLimits& limits, const Clock& clock);
 
   const std::string& id() const { return id_; }
   std::uint64_t head() const { return head_; }
 
-  // Assigns seq = head + 1, stamps the time, keeps the event in history.
+  const PanelSettings& settings() const { return settings_; }
+  const QuestionBoard& board() const { return board_; }
+
+  // Checks the draft against the panel's rules and state, completes it,
+  // assigns seq = head + 1, stamps the time, applies it and keeps it in
+  // history. The event's actor is who sent the command.
   Result<Appended> append(Draft draft);
 
-  // What a client joining with `resume_after` must receive.
-  Result<Backlog> backlog(std::optional<std::uint64_t> resume_after, std::size_t chat_count) const;
+  // What a client joining with `resume_after` must receive; `viewer_id`
+  // picks its votes and mute.
+  Result<Backlog> backlog(std::optional<std::uint64_t> resume_after, std::size_t chat_count,
+                          const std::string& viewer_id = {}) const;
 
  private:
-  Result<void> check(const v1::Event& ev) const;
+  Result<void> admit(const v1::Event& ev) const;
+  Result<QuestionBoard::Outcome> resolve(v1::Event& ev, std::uint64_t seq,
+                                         std::int64_t now_ms) const;
+  Result<void> check_chat_target(std::uint64_t target) const;
+  std::uint32_t rate_limited(const v1::Event& ev, std::int64_t now_ms);
+  void apply(const EventPtr& ev);
+  std::optional<v1::LeftoverBatch> leftovers_of(const v1::Event& ev) const;
   void remember(const EventPtr& ev);
   void forget_oldest();
 
   std::string id_;
+  PanelSettings settings_;
   PanelLimits limits_;
   const Clock& clock_;
   std::uint64_t head_ = 0;
@@ -78,6 +107,11 @@ class Panel {
   // Seqs of deleted chat messages still in history.
   std::unordered_set<std::uint64_t> deleted_;
   CommandWindow commands_;
+  QuestionBoard board_;
+  RateLimiter rates_;
+  bool chat_locked_ = false;
+  bool ended_ = false;
+  std::unordered_set<std::string> muted_;
 };
 
 }  // namespace panelwire::core

@@ -45,20 +45,26 @@ class Engine {
   // - a draft whose dedup_key was applied within the command window is not
   //   applied again: `done` gets the first seq with duplicate = true.
   // - a rule the draft breaks (e.g. deleting a missing message) fails with
-  //   its code and changes nothing.
+  //   its code and changes nothing; so does a panel the catalog lacks
+  //   (UNKNOWN_PANEL).
+  // - when the event publishes leftovers (the panel's end, "send to forum"),
+  //   they are durable in the engine's outbox before `done` runs.
   // `done` runs on `reply_on`.
   virtual void append(const std::string& panel_id, core::Draft draft, Executor reply_on,
                       Reply<core::Appended> done) = 0;
 
   // What a client joining with `resume_after` must receive: the events after
-  // it, or a snapshot when it is older than the history. Consistent with the
-  // panel's seq at one instant. `done` runs on `reply_on`.
+  // it, or a snapshot when it is older than the history, with the panel's
+  // state as `viewer_id` may know it. Consistent with the panel's seq at one
+  // instant. `done` runs on `reply_on`.
   virtual void backlog(const std::string& panel_id, std::optional<std::uint64_t> resume_after,
-                       std::size_t chat_count, Executor reply_on, Reply<core::Backlog> done) = 0;
+                       std::size_t chat_count, const std::string& viewer_id, Executor reply_on,
+                       Reply<core::Backlog> done) = 0;
 
   // Starts delivering the panel's events to `sink` on `sink_on`. When `done`
   // runs (on `sink_on`) the subscription is live: every event appended after
   // that reaches the sink. A sink subscribes to a panel at most once.
+  // UNKNOWN_PANEL when the catalog lacks the panel.
   virtual void subscribe(const std::string& panel_id, EventSink* sink, Executor sink_on,
                          Reply<void> done) = 0;
 

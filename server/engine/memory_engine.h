@@ -9,17 +9,22 @@
 #include <vector>
 
 #include "engine.h"
+#include "leftover_outbox.h"
+#include "panel_catalog.h"
 
 namespace panelwire::engine {
 
 class MemoryEngine final : public Engine {
  public:
-  MemoryEngine(std::vector<Executor> owners, core::PanelLimits limits, const core::Clock& clock);
+  // `catalog` and `outbox` outlive the engine.
+  MemoryEngine(std::vector<Executor> owners, core::PanelLimits limits, const core::Clock& clock,
+               const core::PanelCatalog& catalog, LeftoverOutbox& outbox);
 
   void append(const std::string& panel_id, core::Draft draft, Executor reply_on,
               Reply<core::Appended> done) override;
   void backlog(const std::string& panel_id, std::optional<std::uint64_t> resume_after,
-               std::size_t chat_count, Executor reply_on, Reply<core::Backlog> done) override;
+               std::size_t chat_count, const std::string& viewer_id, Executor reply_on,
+               Reply<core::Backlog> done) override;
   void subscribe(const std::string& panel_id, EventSink* sink, Executor sink_on,
                  Reply<void> done) override;
   void unsubscribe(const std::string& panel_id, EventSink* sink) override;
@@ -39,10 +44,12 @@ class MemoryEngine final : public Engine {
   };
 
   Owner& owner_of(const std::string& panel_id);
-  Slot& slot(Owner& owner, const std::string& panel_id);
+  core::Result<Slot*> slot(Owner& owner, const std::string& panel_id);
 
   core::PanelLimits limits_;
   const core::Clock& clock_;
+  const core::PanelCatalog& catalog_;
+  LeftoverOutbox& outbox_;
   std::vector<Owner> owners_;
 };
 

@@ -4,14 +4,21 @@
 #include <chrono>
 #include <cstddef>
 
+#include <string>
+
 #include "chat.h"
 #include "panel.h"
+#include "question_board.h"
 
 namespace panelwire::net {
 
 struct RelayConfig {
   core::ChatLimits chat;
+  core::QuestionLimits questions;
   core::PanelLimits panel;
+  // HS256 secret that signs participants' tokens; empty: no tokens are
+  // accepted and everyone joins as a guest attendee.
+  std::string token_secret;
   // A 2,000-character chat message is at most 8 KiB of UTF-8; 64 KiB leaves
   // room for every command while bounding what one read can make us buffer.
   std::size_t max_frame_bytes = 64u << 10;

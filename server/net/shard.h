@@ -35,10 +35,11 @@ class Shard {
  public:
   // `ioc` is run by exactly one thread.
   Shard(std::size_t index, boost::asio::io_context& ioc, const RelayConfig& config,
-        engine::Engine& engine, std::atomic<std::size_t>& live_sessions)
+        const core::Clock& clock, engine::Engine& engine, std::atomic<std::size_t>& live_sessions)
       : index_(index),
         ioc_(ioc),
         config_(config),
+        clock_(clock),
         engine_(engine),
         hub_(engine, ioc.get_executor()),
         live_sessions_(live_sessions) {}
@@ -46,6 +47,7 @@ class Shard {
   std::size_t index() const { return index_; }
   boost::asio::io_context& ioc() { return ioc_; }
   const RelayConfig& config() const { return config_; }
+  const core::Clock& clock() const { return clock_; }
   engine::Engine& engine() { return engine_; }
   PanelHub& hub() { return hub_; }
 
@@ -67,6 +69,7 @@ class Shard {
   std::size_t index_;
   boost::asio::io_context& ioc_;
   const RelayConfig& config_;
+  const core::Clock& clock_;
   engine::Engine& engine_;
   PanelHub hub_;
   std::atomic<std::size_t>& live_sessions_;

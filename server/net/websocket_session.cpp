@@ -3,7 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
+#include "command_drafts.h"
+#include "identity.h"
 #include "text.h"
+#include "welcome.h"
 
 namespace panelwire::net {
 
@@ -15,12 +18,6 @@ namespace {
 std::string random_client_id() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   return fmt::format("{:016x}", rng());
-}
-
-// Guests have no account: their id is derived from the client id they keep
-// across reconnects, so a reconnecting guest keeps its identity.
-std::string guest_id(const std::string& client_id) {
-  return fmt::format("guest-{:016x}", std::hash<std::string>{}(client_id));
 }
 
 bool is_quiet_end(beast::error_code ec) {
@@ -123,16 +120,9 @@ void WebsocketSession::handle(v1::ClientMessage& msg) {
   if (msg.command_case() == C::COMMAND_NOT_SET)
     return ack_error(id, core::fail(v1::UNKNOWN_COMMAND, "the message holds no known command"));
   if (phase_ != Phase::joined) return ack_error(id, core::fail(v1::NOT_JOINED, "send Hello first"));
-  switch (msg.command_case()) {
-    case C::kSendChat:
-      return submit(id, core::draft_chat(msg.send_chat(), you_, shard_.config().chat));
-    case C::kDeleteChat:
-      return submit(id, core::draft_chat_delete(msg.delete_chat(), you_));
-    case C::kPing:
-      return ack(id, 0);
-    default:
-      return ack_error(id, core::fail(v1::UNKNOWN_COMMAND, "the message holds no known command"));
-  }
+  if (msg.command_case() == C::kPing) return ack(id, 0);
+  const auto& cfg = shard_.config();
+  submit(id, core::draft_command(msg, you_, core::CommandLimits{cfg.chat, cfg.questions}));
 }
 
 void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hello) {
@@ -148,9 +138,20 @@ void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hell
                                     "client_id must be 1 to 64 printable ASCII characters"));
 
   client_id_ = hello.client_id().empty() ? random_client_id() : hello.client_id();
-  you_.set_id(guest_id(client_id_));
-  you_.set_display_name(hello.display_name());
-  you_.set_role(v1::ATTENDEE);
+  if (hello.token().empty()) {
+    you_ = core::guest(client_id_, hello.display_name());
+  } else {
+    auto who = core::verify_token(hello.token(), shard_.config().token_secret, hello.panel_id(),
+                                  shard_.clock().now_ms() / 1000);
+    if (!who) {
+      spdlog::info("event=join_refused session={} panel={} reason=\"{}\"", id_, hello.panel_id(),
+                   who.error().message);
+      return ack_error(id, who.error());
+    }
+    you_ = std::move(*who);
+  }
+  guest_ = hello.token().empty();
+  question_order_ = hello.question_order();
   panel_id_ = hello.panel_id();
   hello_id_ = id;
   resume_after_ = hello.has_resume_after() ? std::optional(hello.resume_after()) : std::nullopt;
@@ -173,7 +174,8 @@ void WebsocketSession::on_subscribed(const core::Result<void>& result) {
 }
 
 void WebsocketSession::request_backlog(std::optional<std::uint64_t> after) {
-  shard_.engine().backlog(panel_id_, after, shard_.config().snapshot_chat, ws_.get_executor(),
+  shard_.engine().backlog(panel_id_, after, shard_.config().snapshot_chat, you_.id(),
+                          ws_.get_executor(),
                           [self = shared_from_this()](core::Result<core::Backlog> r) {
                             self->on_backlog(std::move(r));
                           });
@@ -190,6 +192,12 @@ void WebsocketSession::on_backlog(core::Result<core::Backlog> result) {
     return do_read();
   }
   auto& b = *result;
+  if (joining && guest_ && !b.info.guests_allowed()) {
+    leave_panel();
+    phase_ = Phase::awaiting_hello;
+    ack_error(hello_id_, core::fail(v1::UNAUTHENTICATED, "this panel needs a token to join"));
+    return do_read();
+  }
   if (joining) {
     send_welcome(b);
     ack(hello_id_, 0);
@@ -212,24 +220,20 @@ void WebsocketSession::on_backlog(core::Result<core::Backlog> result) {
 }
 
 void WebsocketSession::send_welcome(const core::Backlog& b) {
+  const auto& cfg = shard_.config();
+  core::WelcomeContext ctx{panel_id_, you_, question_order_, {}};
+  ctx.limits.set_max_chat_chars(static_cast<std::uint32_t>(cfg.chat.max_chat_chars));
+  ctx.limits.set_max_frame_bytes(static_cast<std::uint32_t>(cfg.max_frame_bytes));
+  ctx.limits.set_max_question_chars(static_cast<std::uint32_t>(cfg.questions.max_question_chars));
   v1::ServerMessage msg;
-  auto* w = msg.mutable_welcome();
-  w->set_panel_id(panel_id_);
-  *w->mutable_you() = you_;
-  w->set_seq(b.head);
-  w->set_resume(b.resume);
-  for (const auto& ev : b.recent_chat) *w->add_recent_chat() = ev->event();
-  w->mutable_limits()->set_max_chat_chars(
-      static_cast<std::uint32_t>(shard_.config().chat.max_chat_chars));
-  w->mutable_limits()->set_max_frame_bytes(
-      static_cast<std::uint32_t>(shard_.config().max_frame_bytes));
+  *msg.mutable_welcome() = core::make_welcome(ctx, b);
   send(core::encode_frame(msg, format_));
 }
 
 void WebsocketSession::pump_replay() {
   const auto budget = shard_.config().outbound_queue_bytes / 2;
   while (replay_pos_ < replay_.size() && out_.bytes() < budget && phase_ != Phase::closing)
-    send(replay_[replay_pos_++]->frame(format_));
+    send(frame_of(*replay_[replay_pos_++]));
   if (!replay_.empty() && replay_pos_ == replay_.size()) {
     auto last = replay_.back()->seq();
     replay_.clear();
@@ -249,7 +253,7 @@ void WebsocketSession::on_panel_event(const core::EventPtr& ev) {
 void WebsocketSession::deliver(const core::EventPtr& ev) {
   switch (cursor_.on_live(ev)) {
     case core::EventCursor::Verdict::deliver:
-      return send(ev->frame(format_));
+      return send(frame_of(*ev));
     case core::EventCursor::Verdict::skip:
     case core::EventCursor::Verdict::held:
       return;
@@ -261,6 +265,10 @@ void WebsocketSession::deliver(const core::EventPtr& ev) {
     case core::EventCursor::Verdict::overflow:
       return close(v1::SLOW_CONSUMER, "slow consumer: too many events held while catching up");
   }
+}
+
+core::Frame WebsocketSession::frame_of(const core::PanelEvent& ev) const {
+  return ev.frame(format_, core::view_for(you_, ev.event()));
 }
 
 void WebsocketSession::submit(const std::string& id, core::Result<core::Draft> draft) {

@@ -59,6 +59,8 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void ack(const std::string& id, std::uint64_t seq);
   void ack_error(const std::string& id, const core::Failure& f);
   void send(core::Frame frame);
+  // The event as this participant may see it.
+  core::Frame frame_of(const core::PanelEvent& ev) const;
   void do_write();
   void on_write(beast::error_code ec);
 
@@ -86,6 +88,8 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   std::string hello_id_;
   std::optional<std::uint64_t> resume_after_;
   v1::Participant you_;
+  bool guest_ = true;
+  v1::QuestionOrder question_order_ = v1::POPULAR;
   // Missed events still to send after a resume, fed to the queue as it
   // drains so a long replay never trips the slow-consumer cap.
   std::vector<core::EventPtr> replay_;

@@ -76,7 +76,7 @@ core::Draft delete_of(std::uint64_t seq) {
 
 class EngineContract : public ::testing::TestWithParam<EngineKind> {
  protected:
-  void SetUp() override { harness_ = make_harness(GetParam(), limits_); }
+  void SetUp() override { harness_ = make_harness(GetParam(), limits_, catalog_); }
 
   // Blocks until the engine answers.
   core::Result<core::Appended> append(const std::string& panel, core::Draft d, IoThread& on) {
@@ -87,7 +87,7 @@ class EngineContract : public ::testing::TestWithParam<EngineKind> {
   core::Result<core::Backlog> backlog(const std::string& panel, std::optional<std::uint64_t> after,
                                       std::size_t chat_count = 10) {
     std::promise<core::Result<core::Backlog>> p;
-    engine().backlog(panel, after, chat_count, callers_[0].executor(),
+    engine().backlog(panel, after, chat_count, "", callers_[0].executor(),
                      [&](auto r) { p.set_value(std::move(r)); });
     return p.get_future().get();
   }
@@ -104,6 +104,7 @@ class EngineContract : public ::testing::TestWithParam<EngineKind> {
   }
 
   core::PanelLimits limits_;
+  core::PanelCatalog catalog_;
   // Destroyed in reverse: the engine stops first, then the callers' threads,
   // then the sinks they delivered to.
   std::vector<std::unique_ptr<RecordingSink>> sinks_;
@@ -231,7 +232,7 @@ TEST_P(EngineContract, SubscribeThenBacklogLeavesNoGapUnderLoad) {
 TEST_P(EngineContract, ResumeBeyondHistorySaysSoAndGivesRecentChat) {
   harness_.reset();
   limits_.history_events = 10;
-  harness_ = make_harness(GetParam(), limits_);
+  harness_ = make_harness(GetParam(), limits_, catalog_);
   for (int i = 1; i <= 30; ++i)
     ASSERT_TRUE(append("p", chat("m" + std::to_string(i)), callers_[0]).has_value());
   ASSERT_TRUE(append("p", delete_of(30), callers_[0]).has_value());
@@ -284,6 +285,81 @@ TEST_P(EngineContract, PanelsAreSequencedIndependently) {
   EXPECT_FALSE(a.wait_for_count(6, 100ms)) << "a sink hears only its own panel";
   EXPECT_EQ(a.seqs(), range(1, 5));
   EXPECT_EQ(b.seqs(), range(1, 5));
+}
+
+core::Draft ask(const std::string& text, const std::string& who) {
+  core::Draft d;
+  d.event.mutable_actor()->set_id(who);
+  d.event.mutable_actor()->set_display_name(who);
+  d.event.mutable_questions_changed()->set_change(v1::CHANGE_ASKED);
+  d.event.mutable_questions_changed()->add_questions()->set_text(text);
+  return d;
+}
+
+core::Draft end_panel() {
+  core::Draft d;
+  d.event.mutable_actor()->set_role(v1::MODERATOR);
+  d.event.mutable_panel_ended();
+  return d;
+}
+
+TEST_P(EngineContract, LeftoversAreDurableBeforeTheAckAndPublishedOnce) {
+  ASSERT_TRUE(append("p", ask("first?", "ann"), callers_[0]).has_value());
+  ASSERT_TRUE(append("p", ask("second?", "bob"), callers_[0]).has_value());
+  std::promise<std::size_t> batches_at_ack;
+  engine().append("p", end_panel(), callers_[1].executor(), [&](core::Result<core::Appended> r) {
+    EXPECT_TRUE(r.has_value());
+    batches_at_ack.set_value(harness_->outbox().batches().size());
+  });
+  EXPECT_EQ(batches_at_ack.get_future().get(), 1u) << "written before the moderator's ack";
+  auto batch = harness_->outbox().batches().at(0);
+  EXPECT_EQ(batch.panel_id(), "p");
+  EXPECT_EQ(batch.seq(), 3u);
+  ASSERT_EQ(batch.items_size(), 2);
+  EXPECT_EQ(batch.items(0).leftover_id(), "p/1");
+  EXPECT_EQ(batch.items(1).asker_name(), "bob");
+
+  auto again = append("p", end_panel(), callers_[1]);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, v1::PANEL_ENDED);
+  EXPECT_EQ(harness_->outbox().batches().size(), 1u) << "ending twice publishes once";
+  EXPECT_EQ(append("p", chat("late"), callers_[0]).error().code, v1::PANEL_ENDED);
+}
+
+TEST_P(EngineContract, AFailedOutboxWriteFailsTheCommand) {
+  ASSERT_TRUE(append("p", ask("q?", "ann"), callers_[0]).has_value());
+  harness_->outbox().fail_writes(true);
+  auto r = append("p", end_panel(), callers_[0]);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, v1::UNAVAILABLE);
+}
+
+TEST_P(EngineContract, AClosedCatalogRefusesUnknownPanels) {
+  harness_.reset();
+  auto catalog = core::PanelCatalog::parse(
+      R"({"panels":[{"id":"known","title":"Expert panel","forum_thread":"t-42","pre_moderation":true}]})");
+  ASSERT_TRUE(catalog.has_value());
+  catalog_ = std::move(*catalog);
+  harness_ = make_harness(GetParam(), limits_, catalog_);
+
+  auto r = append("other", chat("hi"), callers_[0]);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, v1::UNKNOWN_PANEL);
+  auto b = backlog("other", std::nullopt);
+  ASSERT_FALSE(b.has_value());
+  EXPECT_EQ(b.error().code, v1::UNKNOWN_PANEL);
+  auto& sink = sink_on(callers_[0]);
+  std::promise<core::Result<void>> p;
+  engine().subscribe("other", &sink, sink.executor(), [&](auto r) { p.set_value(r); });
+  auto sub = p.get_future().get();
+  ASSERT_FALSE(sub.has_value());
+  EXPECT_EQ(sub.error().code, v1::UNKNOWN_PANEL);
+
+  auto known = backlog("known", std::nullopt);
+  ASSERT_TRUE(known.has_value());
+  EXPECT_EQ(known->info.title(), "Expert panel");
+  EXPECT_TRUE(known->info.pre_moderation());
+  EXPECT_TRUE(known->info.guests_allowed()) << "guests allowed unless said otherwise";
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, EngineContract, ::testing::ValuesIn(engine_kinds()),

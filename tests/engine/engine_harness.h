@@ -2,6 +2,7 @@
 // What the engine contract suite needs from each engine: a way to build one
 // on threads of its own, by name.
 
+#include <atomic>
 #include <memory>
 #include <string_view>
 #include <thread>
@@ -10,7 +11,11 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <mutex>
+
 #include "engine.h"
+#include "leftover_outbox.h"
+#include "panel_catalog.h"
 
 namespace panelwire::engine {
 
@@ -34,16 +39,44 @@ class IoThread {
   std::thread thread_;
 };
 
+// Keeps what was published, and when, so tests can check it came before
+// the ack.
+class RecordingOutbox final : public LeftoverOutbox {
+ public:
+  void publish(v1::LeftoverBatch batch, std::function<void(core::Result<void>)> done) override {
+    {
+      std::lock_guard lock(m_);
+      batches_.push_back(std::move(batch));
+    }
+    done(fail_ ? core::Result<void>(core::fail(v1::UNAVAILABLE, "disk full"))
+               : core::Result<void>{});
+  }
+  std::vector<v1::LeftoverBatch> batches() {
+    std::lock_guard lock(m_);
+    return batches_;
+  }
+  void fail_writes(bool f) { fail_ = f; }
+
+ private:
+  std::mutex m_;
+  std::vector<v1::LeftoverBatch> batches_;
+  std::atomic<bool> fail_ = false;
+};
+
 class EngineHarness {
  public:
   virtual ~EngineHarness() = default;
   virtual Engine& engine() = 0;
+  // Where the engine published leftovers.
+  virtual RecordingOutbox& outbox() = 0;
 };
 
 enum class EngineKind { memory };
 
 std::vector<EngineKind> engine_kinds();
 std::string_view name_of(EngineKind kind);
-std::unique_ptr<EngineHarness> make_harness(EngineKind kind, const core::PanelLimits& limits);
+// `catalog` outlives the harness.
+std::unique_ptr<EngineHarness> make_harness(EngineKind kind, const core::PanelLimits& limits,
+                                            const core::PanelCatalog& catalog);
 
 }  // namespace panelwire::engine

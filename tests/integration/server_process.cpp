@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -18,6 +20,17 @@ namespace panelwire::test {
 ServerProcess::ServerProcess(std::vector<std::string> args) {
   std::vector<std::string> argv_s = {PANELWIRE_SERVER_BIN, "--listen", "127.0.0.1:0", "--threads",
                                      "2"};
+  auto given = [&](const std::string& flag) {
+    return std::find(args.begin(), args.end(), flag) != args.end();
+  };
+  for (const char* flag : {"--chat-per-minute", "--questions-per-minute", "--votes-per-minute"})
+    if (!given(flag)) argv_s.insert(argv_s.end(), {flag, "0"});
+  if (given("--outbox")) {
+    outbox_ = *(std::find(args.begin(), args.end(), "--outbox") + 1);
+  } else {
+    outbox_ = temp_path("outbox.jsonl");
+    argv_s.insert(argv_s.end(), {"--outbox", outbox_});
+  }
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
@@ -58,6 +71,12 @@ ServerProcess::ServerProcess(std::vector<std::string> args) {
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) stop(SIGKILL);
+}
+
+std::string temp_path(const std::string& name) {
+  char dir[] = "/tmp/panelwire-test-XXXXXX";
+  if (!mkdtemp(dir)) throw std::runtime_error("mkdtemp");
+  return std::string(dir) + "/" + name;
 }
 
 std::string ServerProcess::ws_url() const {

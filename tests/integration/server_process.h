@@ -12,13 +12,17 @@ namespace panelwire::test {
 class ServerProcess {
  public:
   // Starts the server with `--listen 127.0.0.1:0` plus `args` and waits for
-  // the line that names its port.
+  // the line that names its port. Unless `args` say otherwise, rate limits
+  // are off (most tests send faster than a person) and the outbox is a
+  // fresh file of this test's own.
   explicit ServerProcess(std::vector<std::string> args = {});
   ~ServerProcess();
 
   unsigned short port() const { return port_; }
   pid_t pid() const { return pid_; }
   std::string ws_url() const;
+  // The leftover outbox the server writes.
+  const std::string& outbox_path() const { return outbox_; }
 
   // Sends `signo` and waits for the exit; returns the exit status (or
   // 128 + signal), -1 on timeout.
@@ -27,6 +31,10 @@ class ServerProcess {
  private:
   pid_t pid_ = -1;
   unsigned short port_ = 0;
+  std::string outbox_;
 };
+
+// A fresh path in a fresh temporary directory.
+std::string temp_path(const std::string& name);
 
 }  // namespace panelwire::test

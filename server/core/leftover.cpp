@@ -1,0 +1,36 @@
+#include "leftover.h"
+
+#include <algorithm>
+
+namespace panelwire::core {
+
+v1::Leftover make_leftover(const std::string& panel_id, const PanelSettings& settings,
+                           const v1::Question& q, v1::LeftoverReason reason,
+                           std::int64_t published_at_ms) {
+  v1::Leftover l;
+  l.set_leftover_id(panel_id + "/" + std::to_string(q.id()));
+  l.set_panel_id(panel_id);
+  l.set_panel_title(settings.title);
+  l.set_forum_thread(settings.forum_thread);
+  l.set_question_id(q.id());
+  l.set_kind(q.kind());
+  l.set_text(q.text());
+  l.set_anonymous(q.anonymous());
+  if (!q.anonymous()) l.set_asker_name(q.asker().display_name());
+  l.set_addressed_to(q.addressed_to());
+  const auto& hidden = q.anonymous_credited();
+  for (const auto& c : q.credited()) {
+    // Anonymous stays anonymous in the forum too.
+    bool anonymous = (c.id() == q.asker().id() && q.anonymous()) ||
+                     std::find(hidden.begin(), hidden.end(), c.id()) != hidden.end();
+    if (!anonymous) l.add_credited_names(c.display_name());
+  }
+  l.set_votes(q.votes());
+  l.set_asked_at_ms(q.asked_at_ms());
+  l.set_reason(reason);
+  l.set_published_at_ms(published_at_ms);
+  if (q.state() == v1::ANSWERED) l.set_answer_text(q.answer_text());
+  return l;
+}
+
+}  // namespace panelwire::core

@@ -1,0 +1,67 @@
+#include "panel_catalog.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include "text.h"
+
+namespace panelwire::core {
+
+namespace json = boost::json;
+
+namespace {
+
+Failure bad(const std::string& what) {
+  return fail(v1::INVALID_ARGUMENT, "panels: " + what);
+}
+
+}  // namespace
+
+Result<PanelCatalog> PanelCatalog::parse(std::string_view text) {
+  boost::system::error_code ec;
+  auto doc = json::parse(text, ec);
+  if (ec) return bad("not JSON: " + ec.message());
+  const auto* list = doc.is_object() ? doc.as_object().if_contains("panels") : nullptr;
+  if (!list || !list->is_array()) return bad("wants {\"panels\": [...]}");
+  PanelCatalog catalog;
+  catalog.open_ = false;
+  for (const auto& entry : list->as_array()) {
+    if (!entry.is_object()) return bad("each panel is an object");
+    const auto& o = entry.as_object();
+    auto string_of = [&](const char* key) -> std::optional<std::string> {
+      const auto* v = o.if_contains(key);
+      if (!v) return std::string{};
+      if (!v->is_string()) return std::nullopt;
+      return std::string(v->as_string());
+    };
+    auto bool_of = [&](const char* key, bool fallback) -> std::optional<bool> {
+      const auto* v = o.if_contains(key);
+      if (!v) return fallback;
+      if (!v->is_bool()) return std::nullopt;
+      return v->as_bool();
+    };
+    auto id = string_of("id");
+    if (!id || !valid_panel_id(*id)) return bad("a panel id must be 1 to 64 of [A-Za-z0-9._-]");
+    PanelSettings s;
+    auto title = string_of("title"), thread = string_of("forum_thread");
+    auto guests = bool_of("guests_allowed", s.guests_allowed);
+    auto premod = bool_of("pre_moderation", s.pre_moderation);
+    if (!title || !thread || !guests || !premod)
+      return bad("panel " + *id + " has a field of the wrong type");
+    s.title = *title;
+    s.forum_thread = *thread;
+    s.guests_allowed = *guests;
+    s.pre_moderation = *premod;
+    if (!catalog.panels_.emplace(*id, std::move(s)).second)
+      return bad("panel " + *id + " is listed twice");
+  }
+  return catalog;
+}
+
+Result<PanelSettings> PanelCatalog::find(const std::string& panel_id) const {
+  if (auto it = panels_.find(panel_id); it != panels_.end()) return it->second;
+  if (open_) return PanelSettings{};
+  return fail(v1::UNKNOWN_PANEL, "no panel " + panel_id);
+}
+
+}  // namespace panelwire::core

@@ -1,0 +1,24 @@
+#pragma once
+// Q&A and moderation commands turned into panel event drafts, after the
+// checks that need no panel state: the caller's role and the arguments.
+// The panel checks the rest against its state when it appends.
+
+#include "failure.h"
+#include "panel.h"
+
+namespace panelwire::core {
+
+Result<Draft> draft_ask(const v1::AskQuestion& cmd, const v1::Participant& who,
+                        const QuestionLimits& limits);
+Result<Draft> draft_vote(const v1::Vote& cmd, const v1::Participant& who);
+
+// Moderators only; everyone else gets FORBIDDEN.
+Result<Draft> draft_moderation(const v1::ModerateQuestion& cmd, const v1::Participant& who,
+                               const QuestionLimits& limits);
+Result<Draft> draft_merge(const v1::MergeQuestions& cmd, const v1::Participant& who);
+Result<Draft> draft_promote(const v1::PromoteChat& cmd, const v1::Participant& who);
+Result<Draft> draft_mute(const v1::MuteParticipant& cmd, const v1::Participant& who);
+Result<Draft> draft_lock(const v1::LockChat& cmd, const v1::Participant& who);
+Result<Draft> draft_end(const v1::Participant& who);
+
+}  // namespace panelwire::core

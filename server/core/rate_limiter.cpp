@@ -1,0 +1,41 @@
+#include "rate_limiter.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace panelwire::core {
+
+double RateLimiter::level(const Bucket& b, std::int64_t now_ms) const {
+  auto elapsed = static_cast<double>(std::max<std::int64_t>(now_ms - b.at_ms, 0)) / 1000.0;
+  return std::min(b.burst, b.tokens + elapsed * b.per_second);
+}
+
+std::uint32_t RateLimiter::take(const std::string& key, const RateRule& rule, std::int64_t now_ms) {
+  if (rule.per_second <= 0) return 0;
+  auto it = buckets_.find(key);
+  if (it == buckets_.end()) {
+    if (buckets_.size() >= max_tracked_) make_room(now_ms);
+    it = buckets_.emplace(key, Bucket{rule.burst, now_ms, rule.burst, rule.per_second}).first;
+  }
+  auto& b = it->second;
+  b.tokens = level(b, now_ms);
+  b.at_ms = now_ms;
+  if (b.tokens >= 1.0) {
+    b.tokens -= 1.0;
+    return 0;
+  }
+  auto wait_ms = std::ceil((1.0 - b.tokens) / b.per_second * 1000.0);
+  return static_cast<std::uint32_t>(std::max(wait_ms, 1.0));
+}
+
+void RateLimiter::make_room(std::int64_t now_ms) {
+  std::erase_if(buckets_,
+                [&](const auto& kv) { return level(kv.second, now_ms) >= kv.second.burst; });
+  if (buckets_.size() < max_tracked_) return;
+  auto idle = std::min_element(buckets_.begin(), buckets_.end(), [](const auto& a, const auto& b) {
+    return a.second.at_ms < b.second.at_ms;
+  });
+  buckets_.erase(idle);
+}
+
+}  // namespace panelwire::core

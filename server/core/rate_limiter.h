@@ -1,0 +1,57 @@
+#pragma once
+// Token buckets per participant and kind of command, refilled by the
+// injected clock. A panel owns one, so every node and shard sharing the
+// panel shares the limits.
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+namespace panelwire::core {
+
+// A bucket of `burst` tokens refilled at `per_second`; per_second <= 0
+// means no limit.
+struct RateRule {
+  double per_second = 1;
+  double burst = 1;
+};
+
+struct RateLimits {
+  // A person in a live chat types a line every few seconds at most; a
+  // burst of 10 lets a quick exchange or a pasted list through.
+  RateRule chat{1, 10};
+  // Questions take thought: one a minute on average, three at once.
+  RateRule question{1.0 / 60, 3};
+  // Voting is clicking down the list: fast, but not a script.
+  RateRule vote{2, 20};
+  // Buckets kept per panel. Full buckets are dropped first (they hold no
+  // state); past this with every bucket busy, the longest idle one goes
+  // (the limiter errs toward letting a command through).
+  std::size_t max_tracked = 50'000;
+};
+
+class RateLimiter {
+ public:
+  explicit RateLimiter(std::size_t max_tracked) : max_tracked_(max_tracked) {}
+
+  // Takes a token from `key`'s bucket. Returns 0 when there was one,
+  // otherwise the milliseconds until there will be (nothing is taken).
+  std::uint32_t take(const std::string& key, const RateRule& rule, std::int64_t now_ms);
+
+  std::size_t tracked() const { return buckets_.size(); }
+
+ private:
+  struct Bucket {
+    double tokens;
+    std::int64_t at_ms;
+    double burst;
+    double per_second;
+  };
+  double level(const Bucket& b, std::int64_t now_ms) const;
+  void make_room(std::int64_t now_ms);
+
+  std::size_t max_tracked_;
+  std::unordered_map<std::string, Bucket> buckets_;
+};
+
+}  // namespace panelwire::core

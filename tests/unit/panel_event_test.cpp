@@ -1,0 +1,54 @@
+// A panel's events: immutable, shared, serialized once per format and view,
+// and weighed for the history budget.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "panel_event.h"
+
+namespace panelwire::core {
+namespace {
+
+TEST(PanelEvent, FramesCarryTheEventAndAreBuiltOnce) {
+  v1::Event e;
+  e.set_seq(3);
+  e.mutable_chat_posted()->set_text("hi");
+  auto ev = make_event("p", e);
+  for (auto format : {WireFormat::proto, WireFormat::json}) {
+    auto f = ev->frame(format);
+    v1::ServerMessage expected;
+    *expected.mutable_event() = e;
+    EXPECT_EQ(*f, encode(expected, format));
+    EXPECT_EQ(ev->frame(format).get(), f.get()) << "serialized once, then shared";
+  }
+  EXPECT_NE(ev->frame(WireFormat::proto).get(), ev->frame(WireFormat::json).get());
+}
+
+TEST(PanelEvent, AFrameKeepsItsEventAlive) {
+  v1::Event e;
+  e.set_seq(1);
+  e.mutable_chat_posted()->set_text(std::string(64, 'z'));
+  auto ev = make_event("p", e);
+  auto f = ev->frame(WireFormat::json);
+  std::weak_ptr<const PanelEvent> watch = ev;
+  ev.reset();
+  EXPECT_FALSE(watch.expired()) << "a queued frame must not dangle";
+  EXPECT_NE(f->find(std::string(64, 'z')), std::string::npos);
+  f.reset();
+  EXPECT_TRUE(watch.expired());
+}
+
+TEST(PanelEvent, WeightGrowsWithTheContent) {
+  v1::Event e;
+  e.mutable_chat_posted()->set_text("a");
+  auto small = make_event("p", e)->weight();
+  e.mutable_chat_posted()->set_text(std::string(1001, 'a'));
+  auto big = make_event("p", e)->weight();
+  EXPECT_GE(big - small, 1000u) << "history budgets must see the text";
+  EXPECT_GT(make_event("a-longer-panel-id", e)->weight(), big);
+}
+
+}  // namespace
+}  // namespace panelwire::core
