@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "chat_command.h"
+#include "token_command.h"
 
 namespace {
 
@@ -12,6 +13,7 @@ void usage() {
   std::cerr << "usage: panelwire <command> [options]\n"
                "commands:\n"
                "  chat   join a panel, print its events, send each stdin line as chat\n"
+               "  token  print a signed participant token (development, tests)\n"
                "run `panelwire <command> --help` for its options\n";
 }
 
@@ -25,6 +27,7 @@ int main(int argc, char** argv) {
   std::string command = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "chat") return panelwire::cli::run_chat(args);
+  if (command == "token") return panelwire::cli::run_token(args);
   if (command == "--help" || command == "help") {
     usage();
     return 0;

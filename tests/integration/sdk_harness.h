@@ -72,6 +72,10 @@ class SdkClient {
     });
   }
 
+  // Sends any command and waits for its ack.
+  v1::Ack send(v1::ClientMessage m) {
+    return ack_of([&](auto done) { client_->send(m, done); });
+  }
   // Sends a chat message and waits for its ack.
   v1::Ack chat(const std::string& text) {
     return ack_of([&](auto done) { client_->send_chat(text, done); });

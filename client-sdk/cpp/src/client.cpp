@@ -163,6 +163,8 @@ void Client::on_connected(std::shared_ptr<Connection> c) {
   h->set_panel_id(opts_.panel_id);
   h->set_display_name(opts_.display_name);
   h->set_client_id(opts_.client_id);
+  h->set_token(opts_.token);
+  h->set_question_order(opts_.question_order);
   if (seen_seq_) h->set_resume_after(last_seq_);
   write(c, hello);
   do_read(c);

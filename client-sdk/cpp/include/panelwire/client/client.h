@@ -36,6 +36,9 @@ struct Options {
   // Exponential backoff with jitter between reconnects.
   std::chrono::milliseconds reconnect_min{100};
   std::chrono::milliseconds reconnect_max{5000};
+  // A signed participant token; empty joins as a guest.
+  std::string token;
+  v1::QuestionOrder question_order = v1::POPULAR;
   // Initial resume point; normally empty.
   std::optional<std::uint64_t> resume_after;
   // Commands waiting for their ack (sent or queued while disconnected);
