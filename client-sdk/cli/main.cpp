@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "chat_command.h"
+#include "one_shot.h"
 #include "token_command.h"
 
 namespace {
@@ -12,8 +13,13 @@ namespace {
 void usage() {
   std::cerr << "usage: panelwire <command> [options]\n"
                "commands:\n"
-               "  chat   join a panel, print its events, send each stdin line as chat\n"
-               "  token  print a signed participant token (development, tests)\n"
+               "  chat       join a panel, print its events, send each stdin line as chat\n"
+               "  ask        ask a question; prints its id\n"
+               "  vote       vote for a question\n"
+               "  moderate   approve|dismiss|restore|highlight|answer|forum a question\n"
+               "  end        end the panel and publish its leftovers\n"
+               "  questions  list the questions you may see\n"
+               "  token      print a signed participant token (development, tests)\n"
                "run `panelwire <command> --help` for its options\n";
 }
 
@@ -28,6 +34,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "chat") return panelwire::cli::run_chat(args);
   if (command == "token") return panelwire::cli::run_token(args);
+  if (command == "ask") return panelwire::cli::run_ask(args);
+  if (command == "vote") return panelwire::cli::run_vote(args);
+  if (command == "moderate") return panelwire::cli::run_moderate(args);
+  if (command == "end") return panelwire::cli::run_end(args);
+  if (command == "questions") return panelwire::cli::run_questions(args);
   if (command == "--help" || command == "help") {
     usage();
     return 0;

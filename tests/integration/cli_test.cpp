@@ -111,3 +111,60 @@ TEST(Bench, IdleModeReportsMemoryPerConnection) {
 
 }  // namespace
 }  // namespace panelwire::test
+
+namespace panelwire::test {
+namespace {
+
+std::string first_line(const std::string& s) {
+  return s.substr(0, s.find('\n'));
+}
+
+TEST(CliQa, AskVoteModerateListEnd) {
+  ServerProcess server({"--token-secret", "cli-secret"});
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin() + 1, {"--url", server.ws_url(), "--panel", "qa"});
+    return run_tool(PANELWIRE_CLI_BIN, args);
+  };
+  auto token = [&](const std::string& role, const std::string& name) {
+    auto r = run_tool(PANELWIRE_CLI_BIN, {"token", "--secret", "cli-secret", "--role", role,
+                                          "--name", name, "--panel", "qa"});
+    EXPECT_EQ(r.exit_code, 0);
+    return first_line(r.out);
+  };
+  auto mod = token("moderator", "Mo"), ann = token("attendee", "Jackie Wheeler");
+
+  auto asked = cli({"ask", "--token", ann, "--to", "Dr. Alberts", "What comes after the panel?"});
+  ASSERT_EQ(asked.exit_code, 0) << asked.err;
+  const auto id = first_line(asked.out);
+  EXPECT_EQ(id, "1");
+  ASSERT_EQ(cli({"ask", "--name", "Guest", "--anonymous", "A quiet one"}).exit_code, 0);
+
+  EXPECT_EQ(first_line(cli({"vote", "--name", "Bob", "--client-id", "bob", id}).out), "counted");
+  EXPECT_EQ(first_line(cli({"vote", "--name", "Bob", "--client-id", "bob", id}).out), "unchanged")
+      << "one vote per participant";
+
+  auto refused = cli({"moderate", "--token", ann, "highlight", id});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("FORBIDDEN"), std::string::npos) << refused.err;
+  auto done = cli({"moderate", "--token", mod, "highlight", id});
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+
+  auto listed = cli({"questions", "--order", "recent"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(
+      listed.out,
+      "2\tOPEN\t0 votes\tan attendee\tA quiet one\n"
+      "1\tANSWERING\t1 votes\tJackie Wheeler (to Dr. Alberts)\tWhat comes after the panel?\n");
+
+  auto ended = cli({"end", "--token", mod});
+  EXPECT_EQ(ended.exit_code, 0) << ended.err;
+  auto twice = cli({"end", "--token", mod});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_NE(twice.err.find("PANEL_ENDED"), std::string::npos) << twice.err;
+
+  auto bad = cli({"moderate", "--token", mod, "explode", id});
+  EXPECT_EQ(bad.exit_code, 64);
+}
+
+}  // namespace
+}  // namespace panelwire::test

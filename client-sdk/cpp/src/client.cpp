@@ -71,6 +71,10 @@ Client::Client(asio::any_io_executor ex, Options opts)
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()()));
     opts_.client_id = buf;
   }
+  char prefix[20];
+  std::snprintf(prefix, sizeof prefix, "%08llx-",
+                static_cast<unsigned long long>(rng()() & 0xffffffffu));
+  id_prefix_ = prefix;
   if (opts_.resume_after) {
     last_seq_ = *opts_.resume_after;
     seen_seq_ = true;
@@ -258,7 +262,9 @@ std::string Client::ping(AckHandler done) {
 }
 
 std::string Client::send(v1::ClientMessage cmd, AckHandler done) {
-  if (cmd.id().empty()) cmd.set_id("c" + std::to_string(next_id_++));
+  // Unique across runs too: a client id kept between runs must not make a
+  // new command look like a retry of an old one.
+  if (cmd.id().empty()) cmd.set_id(id_prefix_ + std::to_string(next_id_++));
   auto id = cmd.id();
   if (state_ == State::stopped) {
     if (done) done(local_error(id, v1::UNAVAILABLE, "the client is stopped"));

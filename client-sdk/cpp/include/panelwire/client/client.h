@@ -102,6 +102,7 @@ class Client : public std::enable_shared_from_this<Client> {
   std::uint64_t last_seq_ = 0;
   bool seen_seq_ = false;
   std::uint64_t next_id_ = 1;
+  std::string id_prefix_;
   std::size_t url_index_ = 0;
   std::chrono::milliseconds backoff_{0};
   CommandQueue commands_;
