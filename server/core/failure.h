@@ -2,6 +2,7 @@
 // Errors as values: a code the client can act on and a message for people.
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include <boost/system/result.hpp>
@@ -23,13 +24,11 @@ inline Failure fail(v1::ErrorCode code, std::string message) {
   return Failure{code, std::move(message), 0};
 }
 
-}  // namespace panelwire::core
-
-namespace boost::system {
-// result<T, Failure>::value() on an error: there is no exception to map a
-// Failure to, and callers check has_value() first.
-[[noreturn]] inline void throw_exception_from_error(const panelwire::core::Failure& f,
+// result<T, Failure>::value() on an error finds this by argument-dependent
+// lookup; callers check has_value() first, so it only fires on a bug.
+[[noreturn]] inline void throw_exception_from_error(const Failure& f,
                                                     const boost::source_location&) {
   throw std::runtime_error(f.message);
 }
-}  // namespace boost::system
+
+}  // namespace panelwire::core

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.h"
+
 #include <string>
 
 #include "chat.h"
@@ -11,19 +13,9 @@
 namespace panelwire::core {
 namespace {
 
-class FixedClock final : public Clock {
- public:
-  std::int64_t now_ms() const override { return now; }
-  std::int64_t now = 7;
-};
-
-v1::Participant person(const std::string& id, v1::Role role) {
-  v1::Participant p;
-  p.set_id(id);
-  p.set_display_name("name-" + id);
-  p.set_role(role);
-  return p;
-}
+using testing_support::FixedClock;
+using testing_support::ok;
+using testing_support::person;
 
 v1::SendChat send(const std::string& text) {
   v1::SendChat cmd;
@@ -240,7 +232,7 @@ TEST_F(ChatInAPanel, AMutedParticipantCannotChatUntilUnmuted) {
 }
 
 TEST_F(ChatInAPanel, ALockedChatIsForModeratorsAndPanelists) {
-  ASSERT_EQ(panel.append(lock(true))->seq, 1u);
+  ASSERT_EQ(ok(panel.append(lock(true))).seq, 1u);
   EXPECT_EQ(post(ann).error().code, v1::MUTED);
   EXPECT_TRUE(post(pan).has_value());
   EXPECT_TRUE(post(mod).has_value());

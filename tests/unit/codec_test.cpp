@@ -212,6 +212,16 @@ TEST(Codec, AnEmptyFrameIsAMessageWithoutACommand) {
   }
 }
 
+TEST(Failure, ValueOfAFailedResultThrowsItsMessage) {
+  Result<int> r = fail(v1::NOT_FOUND, "no chat message with seq 9");
+  try {
+    (void)r.value();
+    ADD_FAILURE() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "no chat message with seq 9");
+  }
+}
+
 TEST(Codec, UnknownJsonFieldsAreSkippedLikeUnknownBinaryFields) {
   // A newer client's extra field must not break an older server.
   auto m = decode_client(R"({"id":"x","futureField":1,"ping":{}})", WireFormat::json);

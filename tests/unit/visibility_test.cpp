@@ -3,18 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.h"
+
 #include "panel_event.h"
 
 namespace panelwire::core {
 namespace {
 
-v1::Participant person(const std::string& id, v1::Role role = v1::ATTENDEE) {
-  v1::Participant p;
-  p.set_id(id);
-  p.set_display_name("name-" + id);
-  p.set_role(role);
-  return p;
-}
+using testing_support::person;
 
 v1::Event question_event(v1::QuestionChange change, const v1::Participant& actor,
                          std::vector<v1::Question> qs) {

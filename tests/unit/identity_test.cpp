@@ -1,0 +1,116 @@
+// Token verification: every way a token can be wrong is refused with
+// UNAUTHENTICATED and says why; a good one yields the participant.
+
+#include <jwt.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "identity.h"
+
+namespace panelwire::core {
+namespace {
+
+constexpr std::int64_t kNow = 1'800'000'000;
+
+struct Claims {
+  std::string sub = "u-17", name = "Jackie Wheeler", role = "moderator";
+  std::string panels = R"({"panels":["expert-panel"]})";
+  long exp = kNow + 3600;
+  bool with_exp = true;
+  jwt_alg_t alg = JWT_ALG_HS256;
+  std::string secret = "s3cret";
+};
+
+std::string sign(const Claims& c) {
+  jwt_t* raw = nullptr;
+  jwt_new(&raw);
+  std::unique_ptr<jwt_t, decltype(&jwt_free)> j(raw, &jwt_free);
+  if (!c.sub.empty()) jwt_add_grant(j.get(), "sub", c.sub.c_str());
+  if (!c.name.empty()) jwt_add_grant(j.get(), "name", c.name.c_str());
+  if (!c.role.empty()) jwt_add_grant(j.get(), "role", c.role.c_str());
+  if (c.with_exp) jwt_add_grant_int(j.get(), "exp", c.exp);
+  if (!c.panels.empty()) jwt_add_grants_json(j.get(), c.panels.c_str());
+  if (c.alg == JWT_ALG_NONE)
+    jwt_set_alg(j.get(), JWT_ALG_NONE, nullptr, 0);
+  else
+    jwt_set_alg(j.get(), c.alg, reinterpret_cast<const unsigned char*>(c.secret.data()),
+                static_cast<int>(c.secret.size()));
+  std::unique_ptr<char, decltype(&std::free)> out(jwt_encode_str(j.get()), &std::free);
+  return out ? std::string(out.get()) : std::string();
+}
+
+std::string refusal(const Claims& c, const std::string& panel = "expert-panel") {
+  auto r = verify_token(sign(c), "s3cret", panel, kNow);
+  if (r) return "accepted";
+  EXPECT_EQ(r.error().code, v1::UNAUTHENTICATED);
+  return r.error().message;
+}
+
+TEST(Identity, AGoodTokenNamesTheParticipant) {
+  auto p = verify_token(sign({}), "s3cret", "expert-panel", kNow);
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  EXPECT_EQ(p->id(), "user:u-17");
+  EXPECT_EQ(p->display_name(), "Jackie Wheeler");
+  EXPECT_EQ(p->role(), v1::MODERATOR);
+  Claims any;
+  any.panels = R"({"panels":["*"]})";
+  any.role = "panelist";
+  EXPECT_EQ(verify_token(sign(any), "s3cret", "whatever", kNow)->role(), v1::PANELIST);
+}
+
+TEST(Identity, EveryFlawIsRefusedWithItsReason) {
+  Claims c;
+  c.exp = kNow;
+  EXPECT_NE(refusal(c).find("expired"), std::string::npos);
+  c = {};
+  c.with_exp = false;
+  EXPECT_NE(refusal(c).find("expiry"), std::string::npos);
+  c = {};
+  c.secret = "other";
+  EXPECT_NE(refusal(c).find("signature"), std::string::npos);
+  EXPECT_NE(refusal({}, "another-panel").find("not valid for panel"), std::string::npos);
+  c = {};
+  c.role = "admin";
+  EXPECT_NE(refusal(c).find("role"), std::string::npos);
+  c = {};
+  c.name = "";
+  EXPECT_NE(refusal(c).find("name"), std::string::npos);
+  c = {};
+  c.sub = "";
+  EXPECT_NE(refusal(c).find("subject"), std::string::npos);
+  c = {};
+  c.panels = "";
+  EXPECT_NE(refusal(c).find("not valid for panel"), std::string::npos);
+  c = {};
+  c.alg = JWT_ALG_HS512;
+  EXPECT_NE(refusal(c), "accepted") << "only HS256";
+  c = {};
+  c.alg = JWT_ALG_NONE;
+  EXPECT_NE(refusal(c), "accepted") << "an unsigned token is never accepted";
+}
+
+TEST(Identity, MalformedOrWithoutASecret) {
+  for (auto bad : {"", "abc", "a.b.c", "....."}) {
+    auto r = verify_token(bad, "s3cret", "expert-panel", kNow);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().code, v1::UNAUTHENTICATED);
+  }
+  auto r = verify_token(sign({}), "", "expert-panel", kNow);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("no token secret"), std::string::npos);
+}
+
+TEST(Identity, GuestsKeepTheirIdAcrossReconnects) {
+  auto a = guest("client-1", "Ann"), b = guest("client-1", "Ann again"),
+       c = guest("client-2", "Ann");
+  EXPECT_EQ(a.id(), b.id());
+  EXPECT_NE(a.id(), c.id());
+  EXPECT_EQ(a.role(), v1::ATTENDEE);
+  EXPECT_EQ(a.id().rfind("guest:", 0), 0u) << "cannot collide with token users (user:...)";
+}
+
+}  // namespace
+}  // namespace panelwire::core

@@ -1,0 +1,52 @@
+// The panel catalog: what a deployment's panel list may say, and what an
+// open (quickstart) catalog does.
+
+#include <gtest/gtest.h>
+
+#include "panel_catalog.h"
+
+namespace panelwire::core {
+namespace {
+
+TEST(PanelCatalog, OpenCatalogMakesAnyPanelWithDefaults) {
+  PanelCatalog open;
+  auto s = open.find("anything");
+  ASSERT_TRUE(s.has_value());
+  EXPECT_TRUE(s->guests_allowed);
+  EXPECT_FALSE(s->pre_moderation);
+}
+
+TEST(PanelCatalog, ListedPanelsOnly) {
+  auto c = PanelCatalog::parse(R"({"panels":[
+      {"id":"nov-panel","title":"Mentoring in Research","forum_thread":"https://forum.example/t/42",
+       "guests_allowed":false,"pre_moderation":true},
+      {"id":"dec-panel"}]})");
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_EQ(c->size(), 2u);
+  auto nov = c->find("nov-panel");
+  ASSERT_TRUE(nov.has_value());
+  EXPECT_EQ(nov->title, "Mentoring in Research");
+  EXPECT_EQ(nov->forum_thread, "https://forum.example/t/42");
+  EXPECT_FALSE(nov->guests_allowed);
+  EXPECT_TRUE(nov->pre_moderation);
+  EXPECT_TRUE(c->find("dec-panel")->guests_allowed) << "defaults for fields left out";
+  auto missing = c->find("jan-panel");
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code, v1::UNKNOWN_PANEL);
+}
+
+TEST(PanelCatalog, BadListsSayWhatIsWrong) {
+  for (auto bad :
+       {"", "{", "[]", R"({"panels":{}})", R"({"panels":[1]})", R"({"panels":[{"title":"no id"}]})",
+        R"({"panels":[{"id":"bad id"}]})", R"({"panels":[{"id":"a","title":7}]})",
+        R"({"panels":[{"id":"a","guests_allowed":"yes"}]})",
+        R"({"panels":[{"id":"a"},{"id":"a"}]})"}) {
+    auto c = PanelCatalog::parse(bad);
+    ASSERT_FALSE(c.has_value()) << bad;
+    EXPECT_EQ(c.error().code, v1::INVALID_ARGUMENT);
+    EXPECT_EQ(c.error().message.rfind("panels: ", 0), 0u) << c.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace panelwire::core

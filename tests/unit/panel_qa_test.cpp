@@ -1,0 +1,206 @@
+// A panel with questions: gates (mute, lock, end), promoted chat, rate
+// limits, and the leftover batches the engine must make durable.
+
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+
+#include "command_drafts.h"
+#include "panel.h"
+#include "welcome.h"
+
+namespace panelwire::core {
+namespace {
+
+using testing_support::FixedClock;
+using testing_support::person;
+
+class PanelQa : public ::testing::Test {
+ protected:
+  Result<Appended> run(const v1::ClientMessage& m, const v1::Participant& who) {
+    auto d = draft_command(m, who, limits_);
+    if (!d) return d.error();
+    return panel_.append(std::move(*d));
+  }
+  Result<Appended> chat(const std::string& text, const v1::Participant& who) {
+    v1::ClientMessage m;
+    m.mutable_send_chat()->set_text(text);
+    return run(m, who);
+  }
+  Result<Appended> ask(const std::string& text, const v1::Participant& who,
+                       bool anonymous = false) {
+    v1::ClientMessage m;
+    m.mutable_ask_question()->set_text(text);
+    m.mutable_ask_question()->set_anonymous(anonymous);
+    return run(m, who);
+  }
+  Result<Appended> simple(const v1::Participant& who, auto set) {
+    v1::ClientMessage m;
+    set(m);
+    return run(m, who);
+  }
+
+  FixedClock clock_{1'000'000};
+  PanelLimits plimits_;
+  CommandLimits limits_;
+  PanelSettings settings_{"Mentoring in Research", "t/42", true, false};
+  Panel panel_{"nov", settings_, plimits_, clock_};
+  v1::Participant ann = person("ann"), bob = person("bob"), pat = person("pat", v1::PANELIST),
+                  mod = person("mod", v1::MODERATOR);
+};
+
+TEST_F(PanelQa, MuteLockAndEndGateCommands) {
+  ASSERT_TRUE(chat("hi", ann).has_value());
+  auto mute = [&](bool on) {
+    return simple(mod, [&](auto& m) {
+      m.mutable_mute_participant()->set_participant_id("ann");
+      m.mutable_mute_participant()->set_muted(on);
+    });
+  };
+  ASSERT_TRUE(mute(true).has_value());
+  EXPECT_EQ(mute(true)->seq, 0u) << "muting twice changes nothing";
+  EXPECT_EQ(chat("hi", ann).error().code, v1::MUTED);
+  EXPECT_EQ(ask("q", ann).error().code, v1::MUTED);
+  EXPECT_TRUE(chat("hi", bob).has_value());
+  ASSERT_TRUE(mute(false).has_value());
+  EXPECT_TRUE(chat("back", ann).has_value());
+
+  auto lock = [&](bool on) {
+    return simple(mod, [&](auto& m) { m.mutable_lock_chat()->set_locked(on); });
+  };
+  ASSERT_TRUE(lock(true).has_value());
+  EXPECT_EQ(chat("hi", ann).error().code, v1::MUTED);
+  EXPECT_TRUE(chat("panelists speak", pat).has_value());
+  EXPECT_TRUE(chat("moderators speak", mod).has_value());
+  EXPECT_TRUE(ask("questions still open", ann).has_value()) << "the lock is on chat only";
+  ASSERT_TRUE(lock(false).has_value());
+
+  auto end = simple(mod, [](auto& m) { m.mutable_end_panel(); });
+  ASSERT_TRUE(end.has_value());
+  const auto head = panel_.head();
+  EXPECT_EQ(chat("late", mod).error().code, v1::PANEL_ENDED);
+  EXPECT_EQ(ask("late", ann).error().code, v1::PANEL_ENDED);
+  EXPECT_EQ(lock(true).error().code, v1::PANEL_ENDED);
+  EXPECT_EQ(panel_.head(), head);
+  auto b = panel_.backlog(std::nullopt, 10, "ann");
+  EXPECT_TRUE(b->info.ended());
+}
+
+TEST_F(PanelQa, EndPublishesOneBatchWithEveryLeftover) {
+  auto a = ask("open one", ann)->seq;
+  auto b = ask("secret one", bob, true)->seq;
+  auto c = ask("answered", ann)->seq;
+  ASSERT_TRUE(simple(mod, [&](auto& m) {
+                m.mutable_moderate_question()->set_question_id(c);
+                m.mutable_moderate_question()->set_action(v1::MARK_ANSWERED);
+              }).has_value());
+  ASSERT_TRUE(simple(mod, [&](auto& m) {
+                m.mutable_merge_questions()->set_duplicate_id(b);
+                m.mutable_merge_questions()->set_into_id(a);
+              }).has_value());
+  clock_.now = 2'000'000;
+  auto end = simple(mod, [](auto& m) { m.mutable_end_panel(); });
+  ASSERT_TRUE(end.has_value());
+  ASSERT_TRUE(end->leftovers.has_value());
+  const auto& batch = *end->leftovers;
+  EXPECT_EQ(batch.panel_id(), "nov");
+  EXPECT_EQ(batch.seq(), end->seq);
+  ASSERT_EQ(batch.items_size(), 1) << "the merged and the answered one are not leftovers";
+  const auto& item = batch.items(0);
+  EXPECT_EQ(item.leftover_id(), "nov/" + std::to_string(a));
+  EXPECT_EQ(item.panel_title(), "Mentoring in Research");
+  EXPECT_EQ(item.forum_thread(), "t/42");
+  EXPECT_EQ(item.asker_name(), "name-ann");
+  ASSERT_EQ(item.credited_names_size(), 1) << "bob merged in anonymously stays unnamed";
+  EXPECT_EQ(item.reason(), v1::UNANSWERED);
+  EXPECT_EQ(item.published_at_ms(), 2'000'000);
+  EXPECT_EQ(end->event->event().panel_ended().leftover_ids_size(), 1);
+}
+
+TEST_F(PanelQa, PromotedChatAndSendToForumPublishAtOnce) {
+  auto said = chat("Here is a comment from the chat", bob)->seq;
+  auto promoted = simple(mod, [&](auto& m) {
+    m.mutable_promote_chat()->set_chat_seq(said);
+    m.mutable_promote_chat()->set_send_to_forum(true);
+  });
+  ASSERT_TRUE(promoted.has_value()) << promoted.error().message;
+  ASSERT_TRUE(promoted->leftovers.has_value());
+  const auto& item = promoted->leftovers->items(0);
+  EXPECT_EQ(item.kind(), v1::CHAT_COMMENT);
+  EXPECT_EQ(item.asker_name(), "name-bob") << "credited to the chat's author";
+  EXPECT_EQ(item.text(), "Here is a comment from the chat");
+  EXPECT_EQ(item.reason(), v1::SENT_BY_MODERATOR);
+
+  auto missing = simple(mod, [](auto& m) { m.mutable_promote_chat()->set_chat_seq(99); });
+  EXPECT_EQ(missing.error().code, v1::NOT_FOUND);
+
+  auto q = ask("worth a forum post", ann)->seq;
+  auto sent = simple(mod, [&](auto& m) {
+    m.mutable_moderate_question()->set_question_id(q);
+    m.mutable_moderate_question()->set_action(v1::SEND_TO_FORUM);
+  });
+  ASSERT_TRUE(sent->leftovers.has_value());
+  EXPECT_EQ(sent->leftovers->items(0).question_id(), q);
+  auto end = simple(mod, [](auto& m) { m.mutable_end_panel(); });
+  ASSERT_TRUE(end->leftovers.has_value());
+  EXPECT_EQ(end->leftovers->items_size(), 0) << "what was sent is not sent again";
+}
+
+TEST_F(PanelQa, RateLimitsApplyPerParticipantButNotToModerators) {
+  plimits_.rates.question = {1.0 / 60, 2};
+  Panel p("r", settings_, plimits_, clock_);
+  auto ask_in = [&](const v1::Participant& who) {
+    v1::ClientMessage m;
+    m.mutable_ask_question()->set_text("q");
+    return p.append(*draft_command(m, who, limits_));
+  };
+  EXPECT_TRUE(ask_in(ann).has_value());
+  EXPECT_TRUE(ask_in(ann).has_value());
+  auto third = ask_in(ann);
+  ASSERT_FALSE(third.has_value());
+  EXPECT_EQ(third.error().code, v1::RATE_LIMITED);
+  EXPECT_EQ(third.error().retry_after_ms, 60'000u);
+  EXPECT_TRUE(ask_in(bob).has_value()) << "buckets are per participant";
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(ask_in(mod).has_value());
+  clock_.now += 60'000;
+  EXPECT_TRUE(ask_in(ann).has_value());
+}
+
+TEST_F(PanelQa, WelcomeShowsEachRoleWhatItMaySeeInTheAskedOrder) {
+  auto a = ask("few votes", ann)->seq;
+  auto b = ask("many votes", bob, true)->seq;
+  for (const auto* who : {&ann, &pat, &mod})
+    simple(*who, [&](auto& m) { m.mutable_vote()->set_question_id(b); });
+  auto d = ask("dismissed", ann)->seq;
+  simple(mod, [&](auto& m) {
+    m.mutable_moderate_question()->set_question_id(d);
+    m.mutable_moderate_question()->set_action(v1::DISMISS);
+  });
+  auto backlog = [&](const v1::Participant& who) {
+    return *panel_.backlog(std::nullopt, 5, who.id());
+  };
+  WelcomeContext ctx{"nov", bob, v1::POPULAR, {}};
+  auto w = make_welcome(ctx, backlog(bob));
+  ASSERT_EQ(w.questions_size(), 2) << "the dismissed one is hidden";
+  EXPECT_EQ(w.questions(0).id(), b) << "popular first";
+  EXPECT_EQ(w.questions(0).asker().id(), "bob") << "the asker sees their own name";
+
+  ctx.you = pat;
+  ctx.order = v1::RECENT;
+  w = make_welcome(ctx, backlog(pat));
+  ASSERT_EQ(w.questions_size(), 2);
+  EXPECT_EQ(w.questions(0).id(), b) << "newest first";
+  EXPECT_EQ(w.questions(1).id(), a);
+  EXPECT_FALSE(w.questions(0).has_asker()) << "anonymous to others";
+  ASSERT_EQ(w.your_votes_size(), 1);
+  EXPECT_EQ(w.your_votes(0), b);
+  EXPECT_EQ(w.panel().title(), "Mentoring in Research");
+
+  ctx.you = mod;
+  w = make_welcome(ctx, backlog(mod));
+  EXPECT_EQ(w.questions_size(), 3) << "moderators see the dismissed one";
+  EXPECT_EQ(w.questions(1).asker().id(), "bob");
+}
+
+}  // namespace
+}  // namespace panelwire::core
