@@ -2,6 +2,9 @@
 // vote idempotency, merge arithmetic and leftover selection. Events go
 // through resolve() and apply() the way a panel sends them.
 
+#include <map>
+#include <variant>
+
 #include <gtest/gtest.h>
 
 #include "test_support.h"
@@ -234,6 +237,109 @@ TEST_F(Board, PromotedChatIsAnOpenCommentCreditedToItsAuthor) {
   EXPECT_EQ(made.asker().id(), "bob") << "credited to the author, not the moderator";
   EXPECT_EQ(made.credited(0).id(), "bob");
   EXPECT_TRUE(made.published()) << "sent to the forum at once";
+}
+
+// Every moderation action and a vote, from every state: the outcome is a
+// new state, "unchanged", or INVALID_STATE, and a refusal changes nothing.
+TEST_F(Board, EveryTransitionFromEveryState) {
+  using S = v1::QuestionState;
+  enum Result { invalid, unchanged };
+  struct Case {
+    v1::QuestionChange change;
+    std::map<S, std::variant<S, Result>> outcome;
+  };
+  const std::vector<Case> table = {
+      {v1::CHANGE_APPROVED,
+       {{v1::PENDING, v1::OPEN},
+        {v1::OPEN, invalid},
+        {v1::ANSWERING, invalid},
+        {v1::ANSWERED, invalid},
+        {v1::DISMISSED, invalid},
+        {v1::MERGED, invalid}}},
+      {v1::CHANGE_DISMISSED,
+       {{v1::PENDING, v1::DISMISSED},
+        {v1::OPEN, v1::DISMISSED},
+        {v1::ANSWERING, v1::DISMISSED},
+        {v1::ANSWERED, v1::DISMISSED},
+        {v1::DISMISSED, unchanged},
+        {v1::MERGED, invalid}}},
+      {v1::CHANGE_RESTORED,
+       {{v1::PENDING, invalid},
+        {v1::OPEN, invalid},
+        {v1::ANSWERING, invalid},
+        {v1::ANSWERED, invalid},
+        {v1::DISMISSED, v1::OPEN},
+        {v1::MERGED, invalid}}},
+      {v1::CHANGE_HIGHLIGHTED,
+       {{v1::PENDING, invalid},
+        {v1::OPEN, v1::ANSWERING},
+        {v1::ANSWERING, unchanged},
+        {v1::ANSWERED, invalid},
+        {v1::DISMISSED, invalid},
+        {v1::MERGED, invalid}}},
+      {v1::CHANGE_ANSWERED,
+       {{v1::PENDING, invalid},
+        {v1::OPEN, v1::ANSWERED},
+        {v1::ANSWERING, v1::ANSWERED},
+        {v1::ANSWERED, invalid},
+        {v1::DISMISSED, invalid},
+        {v1::MERGED, invalid}}},
+      {v1::CHANGE_SENT_TO_FORUM,
+       {{v1::PENDING, v1::PENDING},
+        {v1::OPEN, v1::OPEN},
+        {v1::ANSWERING, v1::ANSWERING},
+        {v1::ANSWERED, v1::ANSWERED},
+        {v1::DISMISSED, v1::DISMISSED},
+        {v1::MERGED, invalid}}},
+      {v1::CHANGE_VOTED,
+       {{v1::PENDING, invalid},
+        {v1::OPEN, v1::OPEN},
+        {v1::ANSWERING, v1::ANSWERING},
+        {v1::ANSWERED, invalid},
+        {v1::DISMISSED, invalid},
+        {v1::MERGED, invalid}}},
+  };
+  // A fresh board with one question in `state`; returns its id.
+  auto prepare = [&](S state) {
+    board = QuestionBoard();
+    next_seq = 1;
+    pre_moderation = state == v1::PENDING;
+    auto id = ask("q", ann);
+    pre_moderation = false;
+    if (state == v1::ANSWERING) act(v1::CHANGE_HIGHLIGHTED, id);
+    if (state == v1::ANSWERED) act(v1::CHANGE_ANSWERED, id);
+    if (state == v1::DISMISSED) act(v1::CHANGE_DISMISSED, id);
+    if (state == v1::MERGED) {
+      auto other = ask("other", bob);
+      v1::Question m = by_id(id);
+      m.set_merged_into(other);
+      run(v1::CHANGE_MERGED, mod, m);
+    }
+    EXPECT_EQ(board.find(id)->state(), state);
+    return id;
+  };
+  for (const auto& c : table) {
+    for (const auto& [from, expected] : c.outcome) {
+      auto id = prepare(from);
+      auto before = board.find(id)->SerializeAsString();
+      auto who = c.change == v1::CHANGE_VOTED ? bob : mod;
+      auto r = run(c.change, who, by_id(id));
+      auto label = v1::QuestionChange_Name(c.change) + " from " + v1::QuestionState_Name(from);
+      if (std::holds_alternative<Result>(expected)) {
+        if (std::get<Result>(expected) == invalid) {
+          ASSERT_FALSE(r.has_value()) << label;
+          EXPECT_EQ(r.error().code, v1::INVALID_STATE) << label;
+        } else {
+          ASSERT_TRUE(r.has_value()) << label;
+          EXPECT_EQ(*r, QuestionBoard::Outcome::unchanged) << label;
+        }
+        EXPECT_EQ(board.find(id)->SerializeAsString(), before) << label << " changed nothing";
+      } else {
+        ASSERT_TRUE(r.has_value()) << label << ": " << r.error().message;
+        EXPECT_EQ(board.find(id)->state(), std::get<S>(expected)) << label;
+      }
+    }
+  }
 }
 
 TEST_F(Board, ReplayingTheEventsRebuildsTheSameBoard) {
