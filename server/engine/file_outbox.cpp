@@ -50,7 +50,14 @@ void FileOutbox::run() {
     auto job = std::move(jobs_.front());
     jobs_.pop_front();
     lock.unlock();
+    // A full disk or a hiccup may pass: try a few times before failing the
+    // moderator's command. A repeated partial write only repeats lines, which
+    // readers drop by leftover_id.
     auto result = write(job.batch);
+    for (int attempt = 1; !result && attempt < kAttempts; ++attempt) {
+      std::this_thread::sleep_for(kRetryDelay * attempt);
+      result = write(job.batch);
+    }
     job.done(std::move(result));
     lock.lock();
   }

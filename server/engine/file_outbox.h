@@ -5,7 +5,7 @@
 // a last line without its newline; readers skip such a line, and its batch
 // was never acknowledged.
 
-#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -32,6 +32,11 @@ class FileOutbox final : public LeftoverOutbox {
  private:
   // Panel ends are rare; a queue this deep means the disk is stuck.
   static constexpr std::size_t kMaxQueued = 256;
+  // Writes of one batch before its command fails with UNAVAILABLE, the n-th
+  // retry after n * kRetryDelay: about a second in all, while the moderator
+  // waits for the ack.
+  static constexpr int kAttempts = 4;
+  static constexpr std::chrono::milliseconds kRetryDelay{150};
   struct Job {
     v1::LeftoverBatch batch;
     std::function<void(core::Result<void>)> done;
