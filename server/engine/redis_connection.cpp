@@ -1,0 +1,269 @@
+#include "redis_connection.h"
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+
+#include <spdlog/spdlog.h>
+#include <boost/url/parse.hpp>
+
+#include "redis_asio_adapter.h"
+
+namespace panelwire::engine {
+
+namespace {
+
+RedisValue copy_of(const redisReply* r) {
+  RedisValue v;
+  switch (r->type) {
+    case REDIS_REPLY_INTEGER:
+      v.type = RedisValue::Type::integer;
+      v.integer = r->integer;
+      break;
+    case REDIS_REPLY_STRING:
+      v.type = RedisValue::Type::string;
+      v.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      v.type = RedisValue::Type::status;
+      v.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ERROR:
+      v.type = RedisValue::Type::error;
+      v.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ARRAY:
+      v.type = RedisValue::Type::array;
+      v.elements.reserve(r->elements);
+      for (std::size_t i = 0; i < r->elements; ++i) v.elements.push_back(copy_of(r->element[i]));
+      break;
+    default:
+      break;
+  }
+  return v;
+}
+
+core::Failure lost_reply() {
+  return core::fail(v1::UNAVAILABLE, "the connection to Redis was lost");
+}
+
+}  // namespace
+
+core::Result<RedisEndpoint> parse_redis_url(const std::string& url) {
+  auto u = boost::urls::parse_uri(url);
+  if (!u || u->scheme() != "redis" || u->host().empty())
+    return core::fail(v1::INVALID_ARGUMENT, "wants redis://[:password@]host:port[/db], got " + url);
+  RedisEndpoint e;
+  e.host = std::string(u->host());
+  if (u->has_port()) e.port = u->port_number();
+  if (u->has_password()) e.password = std::string(u->password());
+  auto path = std::string(u->path());
+  if (path.size() > 1) {
+    try {
+      e.db = std::stoi(path.substr(1));
+    } catch (...) {
+      return core::fail(v1::INVALID_ARGUMENT, "the database in " + url + " is not a number");
+    }
+  }
+  return e;
+}
+
+struct RedisConnection::Pending {
+  Done done;
+};
+
+struct RedisConnection::Subscription {
+  std::string channel;
+  Message on_message;
+  Done on_subscribed;
+  bool active = true;
+};
+
+std::shared_ptr<RedisConnection> RedisConnection::create(boost::asio::any_io_executor ex,
+                                                         RedisEndpoint endpoint, Options opts) {
+  return std::shared_ptr<RedisConnection>(
+      new RedisConnection(std::move(ex), std::move(endpoint), std::move(opts)));
+}
+
+RedisConnection::RedisConnection(boost::asio::any_io_executor ex, RedisEndpoint endpoint,
+                                 Options opts)
+    : ex_(std::move(ex)), endpoint_(std::move(endpoint)), opts_(std::move(opts)), retry_(ex_) {}
+
+RedisConnection::~RedisConnection() {
+  if (ac_) {
+    // Callbacks fired while freeing must not reach this half-destroyed object.
+    ac_->data = nullptr;
+    redisAsyncFree(ac_);
+  }
+}
+
+void RedisConnection::start() {
+  stopped_ = false;
+  if (!ac_) connect();
+}
+
+void RedisConnection::stop() {
+  stopped_ = true;
+  retry_.cancel();
+  if (ac_) redisAsyncDisconnect(ac_);
+}
+
+void RedisConnection::connect() {
+  ac_ = redisAsyncConnect(endpoint_.host.c_str(), endpoint_.port);
+  if (!ac_ || ac_->err) {
+    spdlog::warn("event=redis_connect_failed host={}:{} error=\"{}\"", endpoint_.host,
+                 endpoint_.port, ac_ ? ac_->errstr : "out of memory");
+    if (ac_) redisAsyncFree(ac_);
+    ac_ = nullptr;
+    return lost();
+  }
+  ac_->data = this;
+  attach_asio(ac_, ex_);
+  redisAsyncSetConnectCallback(ac_, &RedisConnection::connect_trampoline);
+  redisAsyncSetDisconnectCallback(ac_, &RedisConnection::disconnect_trampoline);
+}
+
+void RedisConnection::connect_trampoline(const redisAsyncContext* ac, int status) {
+  if (auto* self = static_cast<RedisConnection*>(ac->data)) {
+    try {
+      self->on_connected(status);
+    } catch (const std::exception& e) {
+      spdlog::error("event=redis_callback_failed error=\"{}\"", e.what());
+    }
+  }
+}
+
+void RedisConnection::disconnect_trampoline(const redisAsyncContext* ac, int status) {
+  if (auto* self = static_cast<RedisConnection*>(ac->data)) {
+    try {
+      self->on_disconnected(status);
+    } catch (const std::exception& e) {
+      spdlog::error("event=redis_callback_failed error=\"{}\"", e.what());
+    }
+  }
+}
+
+void RedisConnection::on_connected(int status) {
+  if (status != REDIS_OK) {
+    // hiredis frees the context after this callback.
+    spdlog::warn("event=redis_connect_failed host={}:{} error=\"{}\"", endpoint_.host,
+                 endpoint_.port, ac_ && ac_->errstr[0] ? ac_->errstr : "refused");
+    ac_ = nullptr;
+    return lost();
+  }
+  // Pipelined ahead of everything else on this connection.
+  auto check = [weak = weak_from_this()](const char* what) {
+    return [weak, what](core::Result<RedisValue> r) {
+      auto self = weak.lock();
+      if (!r && self && self->ac_) {
+        spdlog::error("event=redis_{}_failed error=\"{}\"", what, r.error().message);
+        redisAsyncDisconnect(self->ac_);
+      }
+    };
+  };
+  if (!endpoint_.password.empty()) command({"AUTH", endpoint_.password}, check("auth"));
+  if (endpoint_.db != 0) command({"SELECT", std::to_string(endpoint_.db)}, check("select"));
+  std::erase_if(subscriptions_, [](const auto& kv) { return !kv.second->active; });
+  for (auto& [channel, sub] : subscriptions_) {
+    std::vector<std::string> argv = {"SUBSCRIBE", channel};
+    send(argv, &RedisConnection::on_message, sub.get());
+  }
+  ready_ = true;
+  backoff_ = std::chrono::milliseconds(0);
+  spdlog::info("event=redis_connected host={}:{}", endpoint_.host, endpoint_.port);
+  if (opts_.on_state) opts_.on_state(true);
+}
+
+void RedisConnection::on_disconnected(int status) {
+  ac_ = nullptr;
+  const bool was_ready = ready_;
+  ready_ = false;
+  if (!stopped_)
+    spdlog::warn("event=redis_disconnected host={}:{} clean={}", endpoint_.host, endpoint_.port,
+                 status == REDIS_OK);
+  if (was_ready && opts_.on_state) opts_.on_state(false);
+  lost();
+}
+
+void RedisConnection::lost() {
+  if (stopped_) return;
+  backoff_ =
+      backoff_.count() == 0 ? opts_.reconnect_min : std::min(backoff_ * 2, opts_.reconnect_max);
+  retry_.expires_after(backoff_);
+  retry_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->stopped_ || self->ac_) return;
+    self->connect();
+  });
+}
+
+void RedisConnection::send(const std::vector<std::string>& argv,
+                           void (*fn)(redisAsyncContext*, void*, void*), void* privdata) {
+  std::vector<const char*> args;
+  std::vector<std::size_t> lens;
+  for (const auto& a : argv) {
+    args.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  redisAsyncCommandArgv(ac_, fn, privdata, static_cast<int>(args.size()), args.data(), lens.data());
+}
+
+void RedisConnection::command(std::vector<std::string> argv, Done done) {
+  if (!ac_ || (!ready_ && argv[0] != "AUTH" && argv[0] != "SELECT")) {
+    return done(core::fail(v1::UNAVAILABLE, "not connected to Redis"));
+  }
+  send(argv, &RedisConnection::on_reply, new Pending{std::move(done)});
+}
+
+void RedisConnection::on_reply(redisAsyncContext*, void* reply, void* privdata) {
+  std::unique_ptr<Pending> p(static_cast<Pending*>(privdata));
+  try {
+    if (!reply) return p->done(lost_reply());
+    auto v = copy_of(static_cast<redisReply*>(reply));
+    if (v.type == RedisValue::Type::error)
+      return p->done(core::fail(v1::INTERNAL, "redis: " + v.str));
+    p->done(std::move(v));
+  } catch (const std::exception& e) {
+    spdlog::error("event=redis_callback_failed error=\"{}\"", e.what());
+  }
+}
+
+void RedisConnection::on_message(redisAsyncContext*, void* reply, void* privdata) {
+  auto* sub = static_cast<Subscription*>(privdata);
+  if (!reply || !sub->active) return;
+  try {
+    auto v = copy_of(static_cast<redisReply*>(reply));
+    if (v.type != RedisValue::Type::array || v.elements.size() < 3) return;
+    const auto& kind = v.elements[0].str;
+    if (kind == "message") {
+      sub->on_message(v.elements[1].str, v.elements[2].str);
+    } else if (kind == "subscribe" && sub->on_subscribed) {
+      std::exchange(sub->on_subscribed, nullptr)(std::move(v));
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("event=redis_callback_failed error=\"{}\"", e.what());
+  }
+}
+
+void RedisConnection::subscribe(const std::string& channel, Message on_message, Done done) {
+  auto& sub = subscriptions_[channel];
+  if (sub && sub->active) return done(core::fail(v1::INVALID_ARGUMENT, "already subscribed"));
+  // A replaced inactive entry may still be referenced by hiredis: keep it
+  // alive under another key until the next reconnect sweeps it.
+  if (sub)
+    subscriptions_.emplace(channel + "\x1f" + std::to_string(subscriptions_.size()),
+                           std::move(sub));
+  sub =
+      std::make_unique<Subscription>(Subscription{channel, std::move(on_message), std::move(done)});
+  if (ready_) send({"SUBSCRIBE", channel}, &RedisConnection::on_message, sub.get());
+}
+
+void RedisConnection::unsubscribe(const std::string& channel) {
+  auto it = subscriptions_.find(channel);
+  if (it == subscriptions_.end()) return;
+  it->second->active = false;
+  // hiredis answers UNSUBSCRIBE through the channel's callback, not one of
+  // its own.
+  if (ready_) send({"UNSUBSCRIBE", channel}, nullptr, nullptr);
+}
+
+}  // namespace panelwire::engine

@@ -1,0 +1,100 @@
+#pragma once
+// One connection to Redis, living on one executor: commands with binary-safe
+// arguments through redisAsyncCommandArgv, channel subscriptions (on a
+// connection of their own: a subscribed connection takes no other commands),
+// and reconnection with backoff. Callbacks run on the executor.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "failure.h"
+
+struct redisAsyncContext;
+struct redisReply;
+
+namespace panelwire::engine {
+
+// A reply, copied out of hiredis's buffer.
+struct RedisValue {
+  enum class Type { nil, integer, string, status, error, array };
+  Type type = Type::nil;
+  std::int64_t integer = 0;
+  std::string str;
+  std::vector<RedisValue> elements;
+};
+
+// redis://[:password@]host:port[/db]
+struct RedisEndpoint {
+  std::string host = "127.0.0.1";
+  unsigned short port = 6379;
+  std::string password;
+  int db = 0;
+};
+core::Result<RedisEndpoint> parse_redis_url(const std::string& url);
+
+class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
+ public:
+  using Done = std::function<void(core::Result<RedisValue>)>;
+  using Message = std::function<void(const std::string& channel, const std::string& payload)>;
+
+  struct Options {
+    // Backoff between reconnects, doubling from min to max.
+    std::chrono::milliseconds reconnect_min{100};
+    std::chrono::milliseconds reconnect_max{5'000};
+    // Told when the connection becomes ready (true) or is lost (false).
+    std::function<void(bool ready)> on_state;
+  };
+
+  static std::shared_ptr<RedisConnection> create(boost::asio::any_io_executor ex,
+                                                 RedisEndpoint endpoint, Options opts);
+  ~RedisConnection();
+
+  void start();
+  // Disconnects for good; pending commands fail with UNAVAILABLE.
+  void stop();
+  bool ready() const { return ready_; }
+
+  // UNAVAILABLE at once when not ready, or when the connection is lost
+  // before the reply; a Redis error reply is an INTERNAL failure.
+  void command(std::vector<std::string> argv, Done done);
+
+  // Delivers the channel's messages to `on_message` from now on, across
+  // reconnects (resubscribed each time). `done` says when it took effect.
+  void subscribe(const std::string& channel, Message on_message, Done done);
+  void unsubscribe(const std::string& channel);
+
+ private:
+  struct Pending;
+  struct Subscription;
+  RedisConnection(boost::asio::any_io_executor ex, RedisEndpoint endpoint, Options opts);
+  void connect();
+  void on_connected(int status);
+  void on_disconnected(int status);
+  void lost();
+  void send(const std::vector<std::string>& argv, void (*fn)(redisAsyncContext*, void*, void*),
+            void* privdata);
+  static void on_reply(redisAsyncContext* ac, void* reply, void* privdata);
+  static void on_message(redisAsyncContext* ac, void* reply, void* privdata);
+  static void connect_trampoline(const redisAsyncContext* ac, int status);
+  static void disconnect_trampoline(const redisAsyncContext* ac, int status);
+
+  boost::asio::any_io_executor ex_;
+  RedisEndpoint endpoint_;
+  Options opts_;
+  redisAsyncContext* ac_ = nullptr;
+  bool ready_ = false;
+  bool stopped_ = false;
+  std::chrono::milliseconds backoff_{0};
+  boost::asio::steady_timer retry_;
+  std::unordered_map<std::string, std::unique_ptr<Subscription>> subscriptions_;
+};
+
+}  // namespace panelwire::engine

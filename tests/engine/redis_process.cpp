@@ -1,0 +1,89 @@
+#include "redis_process.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace panelwire::engine {
+
+namespace {
+
+unsigned short free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    throw std::runtime_error("no free port");
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool accepts(unsigned short port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+RedisProcess::RedisProcess(unsigned short port) : port_(port ? port : free_port()) {
+  char dir[] = "/tmp/panelwire-redis-XXXXXX";
+  if (!mkdtemp(dir)) throw std::runtime_error("mkdtemp");
+  dir_ = dir;
+  spawn();
+}
+
+RedisProcess::~RedisProcess() {
+  kill();
+  std::system(("rm -rf '" + dir_ + "'").c_str());
+}
+
+void RedisProcess::spawn() {
+  std::vector<std::string> args = {"redis-server", "--port",    std::to_string(port_),
+                                   "--bind",       "127.0.0.1", "--dir",
+                                   dir_,           "--save",    "",
+                                   "--appendonly", "yes",       "--appendfsync",
+                                   "always",       "--logfile", dir_ + "/redis.log"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  if (posix_spawnp(&pid_, "redis-server", nullptr, nullptr, argv.data(), environ) != 0)
+    throw std::runtime_error("cannot start redis-server (deploy/install-deps.sh installs it)");
+  for (int i = 0; i < 500 && !accepts(port_); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (!accepts(port_)) throw std::runtime_error("redis-server did not start");
+}
+
+void RedisProcess::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+void RedisProcess::restart() {
+  kill();
+  spawn();
+}
+
+}  // namespace panelwire::engine

@@ -1,0 +1,31 @@
+#pragma once
+// A real redis-server for a test, on a free loopback port, in a temporary
+// directory; killed when the test ends.
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace panelwire::engine {
+
+class RedisProcess {
+ public:
+  // Starts redis-server; `port` 0 picks a free one.
+  explicit RedisProcess(unsigned short port = 0);
+  ~RedisProcess();
+
+  unsigned short port() const { return port_; }
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  // SIGKILL, as a crash would.
+  void kill();
+  // Starts again on the same port.
+  void restart();
+
+ private:
+  void spawn();
+  unsigned short port_ = 0;
+  std::string dir_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace panelwire::engine
