@@ -20,27 +20,23 @@ struct AsioWatch : std::enable_shared_from_this<AsioWatch> {
   bool reading = false, writing = false;
   bool read_pending = false, write_pending = false;
 
-  void arm_read() {
-    if (!reading || read_pending || !ac) return;
-    read_pending = true;
-    fd.async_wait(asio::posix::stream_descriptor::wait_read,
-                  [self = shared_from_this()](boost::system::error_code ec) {
-                    self->read_pending = false;
-                    if (ec || !self->ac || !self->reading) return;
-                    redisAsyncHandleRead(self->ac);  // may free the context
-                    self->arm_read();
-                  });
-  }
-  void arm_write() {
-    if (!writing || write_pending || !ac) return;
-    write_pending = true;
-    fd.async_wait(asio::posix::stream_descriptor::wait_write,
-                  [self = shared_from_this()](boost::system::error_code ec) {
-                    self->write_pending = false;
-                    if (ec || !self->ac || !self->writing) return;
-                    redisAsyncHandleWrite(self->ac);  // calls del_write when drained
-                    self->arm_write();
-                  });
+  using Wait = asio::posix::stream_descriptor::wait_type;
+
+  // Waits for the socket to be ready for `type` while hiredis wants it, and
+  // hands it to hiredis (which may free the context, or drop its want).
+  void arm(Wait type) {
+    const bool read = type == Wait::wait_read;
+    if (!(read ? reading : writing) || (read ? read_pending : write_pending) || !ac) return;
+    (read ? read_pending : write_pending) = true;
+    fd.async_wait(type, [self = shared_from_this(), type, read](boost::system::error_code ec) {
+      (read ? self->read_pending : self->write_pending) = false;
+      if (ec || !self->ac || !(read ? self->reading : self->writing)) return;
+      if (read)
+        redisAsyncHandleRead(self->ac);
+      else
+        redisAsyncHandleWrite(self->ac);
+      self->arm(type);
+    });
   }
 };
 
@@ -55,7 +51,7 @@ AsioWatch& watch_of(void* data) {
 void add_read(void* data) {
   auto& w = watch_of(data);
   w.reading = true;
-  w.arm_read();
+  w.arm(AsioWatch::Wait::wait_read);
 }
 void del_read(void* data) {
   watch_of(data).reading = false;
@@ -63,7 +59,7 @@ void del_read(void* data) {
 void add_write(void* data) {
   auto& w = watch_of(data);
   w.writing = true;
-  w.arm_write();
+  w.arm(AsioWatch::Wait::wait_write);
 }
 void del_write(void* data) {
   watch_of(data).writing = false;
