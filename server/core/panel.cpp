@@ -12,9 +12,9 @@ Panel::Panel(std::string id, PanelSettings settings, const PanelLimits& limits, 
       commands_(limits.command_window),
       rates_(limits.rates.max_tracked) {}
 
-Result<Appended> Panel::append(Draft draft) {
+Result<Prepared> Panel::prepare(Draft draft) {
   if (!draft.dedup_key.empty()) {
-    if (auto seq = commands_.find(draft.dedup_key)) return Appended{*seq, true, nullptr, {}};
+    if (auto seq = commands_.find(draft.dedup_key)) return Prepared{*seq, true, std::nullopt, {}};
   }
   auto& ev = draft.event;
   if (auto ok = admit(ev); !ok) return ok.error();
@@ -22,21 +22,34 @@ Result<Appended> Panel::append(Draft draft) {
   const auto now = clock_.now_ms();
   auto outcome = resolve(ev, seq, now);
   if (!outcome) return outcome.error();
-  if (*outcome == QuestionBoard::Outcome::unchanged) return Appended{};
+  if (*outcome == QuestionBoard::Outcome::unchanged) return Prepared{};
   if (auto wait = rate_limited(ev, now)) {
     auto f = fail(v1::RATE_LIMITED, "too many commands; retry in " + std::to_string(wait) + " ms");
     f.retry_after_ms = wait;
     return f;
   }
-
   ev.set_seq(seq);
   ev.set_at_ms(now);
+  return Prepared{seq, false, std::move(ev), std::move(draft.dedup_key)};
+}
+
+Result<Appended> Panel::commit(v1::Event ev, std::string dedup_key) {
+  if (ev.seq() != head_ + 1)
+    return fail(v1::INTERNAL, "event " + std::to_string(ev.seq()) + " does not follow seq " +
+                                  std::to_string(head_));
   auto made = make_event(id_, std::move(ev));
-  head_ = seq;
+  head_ = made->seq();
   apply(made);
   remember(made);
-  if (!draft.dedup_key.empty()) commands_.remember(std::move(draft.dedup_key), head_);
+  if (!dedup_key.empty()) commands_.remember(std::move(dedup_key), head_);
   return Appended{head_, false, made, leftovers_of(made->event())};
+}
+
+Result<Appended> Panel::append(Draft draft) {
+  auto prepared = prepare(std::move(draft));
+  if (!prepared) return prepared.error();
+  if (!prepared->event) return Appended{prepared->seq, prepared->duplicate, nullptr, {}};
+  return commit(std::move(*prepared->event), std::move(prepared->dedup_key));
 }
 
 Result<void> Panel::admit(const v1::Event& ev) const {

@@ -50,6 +50,18 @@ struct Appended {
   std::optional<v1::LeftoverBatch> leftovers;
 };
 
+// What a command would do to the panel now, decided but not applied.
+struct Prepared {
+  // The retry's first seq (duplicate), or the new event's seq; 0 when the
+  // command changes nothing.
+  std::uint64_t seq = 0;
+  bool duplicate = false;
+  // The completed event (seq = head + 1, time stamped); none for a
+  // duplicate or a command that changes nothing.
+  std::optional<v1::Event> event;
+  std::string dedup_key;
+};
+
 struct Backlog {
   std::uint64_t head = 0;
   v1::ResumeStatus resume = v1::FRESH;
@@ -78,8 +90,21 @@ class Panel {
 
   // Checks the draft against the panel's rules and state, completes it,
   // assigns seq = head + 1, stamps the time, applies it and keeps it in
-  // history. The event's actor is who sent the command.
+  // history. The event's actor is who sent the command. Same as commit()
+  // of what prepare() decided.
   Result<Appended> append(Draft draft);
+
+  // The decision half of append(): the completed event, or the failure.
+  // Only the rate limiter's buckets change (a refused command costs no
+  // token). An engine that sequences elsewhere (Redis) prepares on its
+  // replica, appends the event there if the head is still the same, and
+  // commits it.
+  Result<Prepared> prepare(Draft draft);
+
+  // Applies an event decided by prepare(), here or on another node's
+  // replica: it must follow the head (INTERNAL otherwise, nothing changed).
+  // `dedup_key` makes a retry of its command recognised here too.
+  Result<Appended> commit(v1::Event ev, std::string dedup_key);
 
   // What a client joining with `resume_after` must receive; `viewer_id`
   // picks its votes and mute.

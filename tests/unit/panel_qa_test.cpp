@@ -202,5 +202,54 @@ TEST_F(PanelQa, WelcomeShowsEachRoleWhatItMaySeeInTheAskedOrder) {
   EXPECT_EQ(w.questions(1).asker().id(), "bob");
 }
 
+// What a multi-node engine relies on: a replica that commits another
+// panel's decided events ends in the same state, and recognises retries.
+TEST_F(PanelQa, AReplicaCommittingTheEventsReachesTheSameState) {
+  Panel replica{"nov", settings_, plimits_, clock_};
+  auto mirror = [&](const Result<Appended>& a, const std::string& key = {}) {
+    ASSERT_TRUE(a.has_value()) << a.error().message;
+    ASSERT_NE(a->event, nullptr);
+    auto r = replica.commit(a->event->event(), key);
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+  };
+  mirror(chat("hello", ann));
+  auto asked = ask("a question", ann);
+  const auto id = asked->seq;
+  mirror(asked);
+  v1::ClientMessage vote;
+  vote.mutable_vote()->set_question_id(id);
+  auto decided = panel_.prepare(*draft_command(vote, bob, limits_));
+  ASSERT_TRUE(decided.has_value() && decided->event);
+  EXPECT_EQ(panel_.head(), 2u) << "prepare decides, it does not apply";
+  mirror(panel_.commit(*decided->event, "bob/c1"), "bob/c1");
+  EXPECT_EQ(replica.head(), 3u);
+  EXPECT_EQ(replica.board().find(id)->votes(), 1u);
+  EXPECT_TRUE(replica.board().voted(id, "bob"));
+
+  // Rebuild from scratch, in order, as a node joining late would.
+  Panel late{"nov", settings_, plimits_, clock_};
+  auto b = panel_.backlog(0, 0);
+  for (const auto& e : b->missed) ASSERT_TRUE(late.commit(e->event(), {}).has_value());
+  EXPECT_EQ(late.head(), panel_.head());
+  EXPECT_EQ(late.board().find(id)->SerializeAsString(),
+            panel_.board().find(id)->SerializeAsString());
+  EXPECT_TRUE(late.board().voted(id, "bob"));
+
+  // Events must follow the head.
+  v1::Event stray = b->missed.back()->event();
+  auto out_of_order = late.commit(stray, {});
+  ASSERT_FALSE(out_of_order.has_value());
+  EXPECT_EQ(out_of_order.error().code, v1::INTERNAL);
+  EXPECT_EQ(late.head(), panel_.head()) << "nothing changed";
+
+  // A retried command is recognised on the replica that saw its key.
+  auto d = *draft_command(vote, bob, limits_);
+  d.dedup_key = "bob/c1";
+  auto retry = replica.prepare(d);
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->seq, 3u);
+}
+
 }  // namespace
 }  // namespace panelwire::core
