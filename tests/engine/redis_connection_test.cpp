@@ -2,63 +2,15 @@
 // binary-safe arguments, pub/sub on a dedicated connection, and riding out
 // a Redis crash.
 
-#include <boost/asio/post.hpp>
-
 #include <atomic>
-#include <future>
 #include <mutex>
 
-#include <gtest/gtest.h>
-
-#include "engine_harness.h"
-#include "redis_connection.h"
-#include "redis_process.h"
+#include "redis_test_support.h"
 
 namespace panelwire::engine {
 namespace {
 
-using namespace std::chrono_literals;
-
-// Runs `f` on the io thread and waits for the value it hands to its callback.
-template <class T, class F>
-T on(IoThread& io, F f) {
-  std::promise<T> p;
-  boost::asio::post(io.executor(), [&] { f([&](T v) { p.set_value(std::move(v)); }); });
-  return p.get_future().get();
-}
-
-class RedisConnectionTest : public ::testing::Test {
- protected:
-  std::shared_ptr<RedisConnection> connect(std::function<void(bool)> on_state = {}) {
-    RedisConnection::Options o;
-    o.reconnect_min = 20ms;
-    o.reconnect_max = 200ms;
-    // Shared: the callback outlives this function.
-    auto up = std::make_shared<std::promise<void>>();
-    auto ready_once = up->get_future();
-    o.on_state = [up, told = false, on_state](bool ready) mutable {
-      if (ready && !told) {
-        told = true;
-        up->set_value();
-      }
-      if (on_state) on_state(ready);
-    };
-    auto c = RedisConnection::create(io_.executor(), *parse_redis_url(redis_.url()), o);
-    boost::asio::post(io_.executor(), [c] { c->start(); });
-    EXPECT_EQ(ready_once.wait_for(5s), std::future_status::ready);
-    return c;
-  }
-  core::Result<RedisValue> run(const std::shared_ptr<RedisConnection>& c,
-                               std::vector<std::string> argv) {
-    return on<core::Result<RedisValue>>(io_, [&](auto done) { c->command(argv, done); });
-  }
-  void stop(const std::shared_ptr<RedisConnection>& c) {
-    boost::asio::post(io_.executor(), [c] { c->stop(); });
-  }
-
-  RedisProcess redis_;
-  IoThread io_;
-};
+using RedisConnectionTest = RedisTest;
 
 TEST(RedisUrl, Parses) {
   auto e = parse_redis_url("redis://:pw@10.0.0.5:7000/3");

@@ -1,0 +1,61 @@
+#pragma once
+// What the Redis tests share: a redis-server of their own, an io thread,
+// and connections started on it.
+
+#include <future>
+
+#include <gtest/gtest.h>
+#include <boost/asio/post.hpp>
+
+#include "engine_harness.h"
+#include "redis_connection.h"
+#include "redis_process.h"
+
+namespace panelwire::engine {
+
+using namespace std::chrono_literals;
+
+// Runs `f` on the io thread and waits for the value it hands to its callback.
+template <class T, class F>
+T on(IoThread& io, F f) {
+  std::promise<T> p;
+  boost::asio::post(io.executor(), [&] { f([&](T v) { p.set_value(std::move(v)); }); });
+  return p.get_future().get();
+}
+
+class RedisTest : public ::testing::Test {
+ protected:
+  // A started connection, ready when this returns; `on_state` hears every
+  // later change too.
+  std::shared_ptr<RedisConnection> connect(std::function<void(bool)> on_state = {}) {
+    RedisConnection::Options o;
+    o.reconnect_min = 20ms;
+    o.reconnect_max = 200ms;
+    // Shared: the callback outlives this function.
+    auto up = std::make_shared<std::promise<void>>();
+    auto ready_once = up->get_future();
+    o.on_state = [up, told = false, on_state](bool ready) mutable {
+      if (ready && !told) {
+        told = true;
+        up->set_value();
+      }
+      if (on_state) on_state(ready);
+    };
+    auto c = RedisConnection::create(io_.executor(), *parse_redis_url(redis_.url()), o);
+    boost::asio::post(io_.executor(), [c] { c->start(); });
+    EXPECT_EQ(ready_once.wait_for(5s), std::future_status::ready);
+    return c;
+  }
+  core::Result<RedisValue> run(const std::shared_ptr<RedisConnection>& c,
+                               std::vector<std::string> argv) {
+    return on<core::Result<RedisValue>>(io_, [&](auto done) { c->command(argv, done); });
+  }
+  void stop(const std::shared_ptr<RedisConnection>& c) {
+    boost::asio::post(io_.executor(), [c] { c->stop(); });
+  }
+
+  RedisProcess redis_;
+  IoThread io_;
+};
+
+}  // namespace panelwire::engine
