@@ -108,8 +108,9 @@ void WebsocketSession::on_read(beast::error_code ec) {
 
 void WebsocketSession::handle(v1::ClientMessage& msg) {
   if (!core::valid_token_id(msg.id()))
-    return ack_error("", core::fail(v1::INVALID_ARGUMENT,
-                                    "command id must be 1 to 64 printable ASCII characters"));
+    return ack_error("",
+                     core::fail(v1::INVALID_ARGUMENT,
+                                "command id must be 1 to 64 visible ASCII characters (no spaces)"));
   const auto& id = msg.id();
   using C = v1::ClientMessage;
   if (msg.command_case() == C::kHello) {
@@ -134,8 +135,9 @@ void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hell
     return ack_error(id,
                      core::fail(v1::INVALID_ARGUMENT, "display_name must be 1 to 64 characters"));
   if (!hello.client_id().empty() && !core::valid_token_id(hello.client_id()))
-    return ack_error(id, core::fail(v1::INVALID_ARGUMENT,
-                                    "client_id must be 1 to 64 printable ASCII characters"));
+    return ack_error(id,
+                     core::fail(v1::INVALID_ARGUMENT,
+                                "client_id must be 1 to 64 visible ASCII characters (no spaces)"));
 
   client_id_ = hello.client_id().empty() ? random_client_id() : hello.client_id();
   if (hello.token().empty()) {
