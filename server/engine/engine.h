@@ -68,6 +68,10 @@ class Engine {
   virtual void subscribe(const std::string& panel_id, EventSink* sink, Executor sink_on,
                          Reply<void> done) = 0;
 
+  // Whether the engine can serve commands now (the Redis engine: connected).
+  // Any thread; a hint for load balancers (GET /readyz), not a promise.
+  virtual bool ready() const = 0;
+
   // Stops deliveries to `sink`; events already on their way may still arrive.
   virtual void unsubscribe(const std::string& panel_id, EventSink* sink) = 0;
 };

@@ -99,7 +99,14 @@ void HttpSession::on_read(beast::error_code ec) {
   }
   if (req.method() != http::verb::get && req.method() != http::verb::head)
     return respond(http::status::method_not_allowed, "method not allowed\n");
+  // Alive: the process answers. Ready: it should get new clients (not while
+  // draining, nor while its engine is cut off).
   if (target == "/healthz") return respond(http::status::ok, "ok\n");
+  if (target == "/readyz") {
+    if (shard_.draining() || !shard_.engine().ready())
+      return respond(http::status::service_unavailable, "not ready\n");
+    return respond(http::status::ok, "ready\n");
+  }
   if (target == "/v1/ws")
     return respond(http::status::upgrade_required, "WebSocket upgrade required\n");
   respond(http::status::not_found, "not found\n");

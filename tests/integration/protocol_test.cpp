@@ -36,6 +36,11 @@ class Protocol : public ::testing::Test {
 
 TEST_F(Protocol, HttpEndpoints) {
   EXPECT_EQ(RawClient::try_upgrade(server.port(), {.target = "/elsewhere"}), 404u);
+  EXPECT_EQ(RawClient::http_get(server.port(), "/healthz"),
+            std::make_pair(200u, std::string("ok\n")));
+  EXPECT_EQ(RawClient::http_get(server.port(), "/readyz"),
+            std::make_pair(200u, std::string("ready\n")));
+  EXPECT_EQ(RawClient::http_get(server.port(), "/nothing").first, 404u);
   EXPECT_EQ(RawClient::try_upgrade(server.port(), {.subprotocol = "chat.v9"}), 400u);
   EXPECT_EQ(RawClient::try_upgrade(server.port(), {.subprotocol = "panelwire.v1.proto"}), 101u);
   EXPECT_EQ(RawClient::try_upgrade(server.port(), {.subprotocol = "x, panelwire.v1.json"}), 101u);

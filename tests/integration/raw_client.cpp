@@ -5,6 +5,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http.hpp>
 #include <stdexcept>
 
 namespace panelwire::test {
@@ -48,6 +49,20 @@ unsigned RawClient::try_upgrade(unsigned short port, RawOptions opts) {
   beast::error_code ec;
   connect_and_upgrade(ws, port, opts, res, ec);
   return res.result_int();
+}
+
+std::pair<unsigned, std::string> RawClient::http_get(unsigned short port,
+                                                     const std::string& target) {
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  beast::http::request<beast::http::empty_body> req(beast::http::verb::get, target, 11);
+  req.set(beast::http::field::host, "127.0.0.1");
+  beast::http::write(stream, req);
+  beast::flat_buffer buf;
+  beast::http::response<beast::http::string_body> res;
+  beast::http::read(stream, buf, res);
+  return {res.result_int(), res.body()};
 }
 
 void RawClient::send_text(std::string_view data) {

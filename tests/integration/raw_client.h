@@ -35,6 +35,8 @@ class RawClient {
 
   // The HTTP status the server answers an upgrade with (101 when accepted).
   static unsigned try_upgrade(unsigned short port, RawOptions opts);
+  // A plain HTTP GET: status and body.
+  static std::pair<unsigned, std::string> http_get(unsigned short port, const std::string& target);
 
   bool json() const { return json_; }
   void send_text(std::string_view data);
