@@ -8,6 +8,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/program_options.hpp>
 
+#include "cli_args.h"
 #include "event_format.h"
 #include "panelwire/client/client.h"
 
@@ -57,17 +58,7 @@ int run_chat(const std::vector<std::string>& args) {
       "resume-after", po::value(&resume_after),
       "last seq already seen: replay only what came after");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) {
-      std::cout << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "panelwire chat: " << e.what() << "\n" << desc << "\n";
-    return 64;
-  }
+  if (auto exit = parse_args(args, desc, {}, "chat", vm)) return *exit;
   opts.urls = urls;
   if (vm.count("json")) opts.format = client::WireFormat::json;
   if (vm.count("resume-after")) opts.resume_after = resume_after;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "chat_command.h"
+#include "cli_args.h"
 #include "one_shot.h"
 #include "token_command.h"
 
@@ -28,7 +29,7 @@ void usage() {
 int main(int argc, char** argv) {
   if (argc < 2) {
     usage();
-    return 64;
+    return panelwire::cli::kUsageError;
   }
   std::string command = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
@@ -45,5 +46,5 @@ int main(int argc, char** argv) {
   }
   std::cerr << "panelwire: unknown command '" << command << "'\n";
   usage();
-  return 64;
+  return panelwire::cli::kUsageError;
 }

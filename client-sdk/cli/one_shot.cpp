@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/program_options.hpp>
 
+#include "cli_args.h"
 #include "event_format.h"
 #include "panelwire/client/client.h"
 
@@ -35,26 +36,16 @@ void add_common(po::options_description& desc, Common& c) {
       "json", po::bool_switch(&c.json), "use the JSON subprotocol");
 }
 
-// Parses `args`; nullopt after printing help (exit 0) or an error (64).
-std::optional<int> parse(const std::vector<std::string>& args, po::options_description& desc,
-                         po::positional_options_description& pos, const char* name) {
+// Parses `args` into the variables `desc` names; an exit code when the
+// command should stop now.
+std::optional<int> parse(const std::vector<std::string>& args, const po::options_description& desc,
+                         const po::positional_options_description& pos, const char* command) {
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
-    if (vm.count("help")) {
-      std::cout << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "panelwire " << name << ": " << e.what() << "\n" << desc << "\n";
-    return 64;
-  }
-  return std::nullopt;
+  return parse_args(args, desc, pos, command, vm);
 }
 
-// Joins, sends `command` (none: stops at the Welcome) and hands the result
-// to `report`. Returns the exit code.
+// Joins, sends `command` (none: stops at the Welcome) and hands the Welcome
+// and the ack to the callbacks. Returns the exit code.
 int run_once(const Common& c, std::optional<v1::ClientMessage> command,
              std::function<void(const v1::Welcome&)> on_welcome,
              std::function<void(const v1::Ack&)> on_ack, v1::QuestionOrder order = v1::POPULAR) {
@@ -167,10 +158,8 @@ int run_moderate(const std::vector<std::string>& args) {
   auto* mod = m.mutable_moderate_question();
   for (const auto& [name, value] : kActions)
     if (action == name) mod->set_action(value);
-  if (mod->action() == v1::MODERATION_ACTION_UNSPECIFIED) {
-    std::cerr << "panelwire moderate: unknown action '" << action << "'\n" << desc << "\n";
-    return 64;
-  }
+  if (mod->action() == v1::MODERATION_ACTION_UNSPECIFIED)
+    return usage_error("moderate", "unknown action '" + action + "'", desc);
   mod->set_question_id(id);
   mod->set_answer_text(text);
   return run_once(c, m, nullptr,
@@ -198,10 +187,8 @@ int run_questions(const std::vector<std::string>& args) {
   desc.add_options()("order", po::value(&order)->default_value(order), "popular or recent");
   po::positional_options_description pos;
   if (auto exit = parse(args, desc, pos, "questions")) return *exit;
-  if (order != "popular" && order != "recent") {
-    std::cerr << "panelwire questions: --order is popular or recent\n";
-    return 64;
-  }
+  if (order != "popular" && order != "recent")
+    return usage_error("questions", "--order is popular or recent", desc);
   return run_once(
       c, std::nullopt,
       [](const v1::Welcome& w) {

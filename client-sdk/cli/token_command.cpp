@@ -11,6 +11,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/program_options.hpp>
 
+#include "cli_args.h"
+
 namespace panelwire::cli {
 
 namespace po = boost::program_options;
@@ -29,20 +31,10 @@ int run_token(const std::vector<std::string>& args) {
       "ttl", po::value(&ttl)->default_value(ttl), "seconds until it expires")(
       "expires-at", po::value(&expires_at), "expiry as Unix seconds (overrides --ttl; for tests)");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) {
-      std::cout << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-    if (role != "attendee" && role != "panelist" && role != "moderator")
-      throw po::error("--role must be attendee, panelist or moderator");
-    if (panels.empty()) throw po::error("at least one --panel is required");
-  } catch (const po::error& e) {
-    std::cerr << "panelwire token: " << e.what() << "\n" << desc << "\n";
-    return 64;
-  }
+  if (auto exit = parse_args(args, desc, {}, "token", vm)) return *exit;
+  if (role != "attendee" && role != "panelist" && role != "moderator")
+    return usage_error("token", "--role must be attendee, panelist or moderator", desc);
+  if (panels.empty()) return usage_error("token", "at least one --panel is required", desc);
   if (subject.empty()) subject = name;
   long exp = vm.count("expires-at") ? expires_at : static_cast<long>(std::time(nullptr)) + ttl;
 

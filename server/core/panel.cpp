@@ -68,7 +68,7 @@ Result<void> Panel::admit(const v1::Event& ev) const {
   return {};
 }
 
-Result<void> Panel::check_chat_target(std::uint64_t target) const {
+Result<const v1::ChatPosted*> Panel::chat_at(std::uint64_t target) const {
   if (history_.empty() || target < history_.front()->seq() || target > head_)
     return fail(v1::NOT_FOUND, "no chat message with seq " + std::to_string(target));
   const auto& e = history_[target - history_.front()->seq()]->event();
@@ -76,7 +76,7 @@ Result<void> Panel::check_chat_target(std::uint64_t target) const {
     return fail(v1::NOT_FOUND, "event " + std::to_string(target) + " is not a chat message");
   if (deleted_.contains(target))
     return fail(v1::NOT_FOUND, "chat message " + std::to_string(target) + " is deleted");
-  return {};
+  return &e.chat_posted();
 }
 
 Result<QuestionBoard::Outcome> Panel::resolve(v1::Event& ev, std::uint64_t seq,
@@ -86,17 +86,17 @@ Result<QuestionBoard::Outcome> Panel::resolve(v1::Event& ev, std::uint64_t seq,
     case v1::Event::kChatPosted:
       return Outcome::changed;
     case v1::Event::kChatDeleted: {
-      if (auto ok = check_chat_target(ev.chat_deleted().chat_seq()); !ok) return ok.error();
+      if (auto chat = chat_at(ev.chat_deleted().chat_seq()); !chat) return chat.error();
       return Outcome::changed;
     }
     case v1::Event::kQuestionsChanged: {
       auto& change = *ev.mutable_questions_changed();
       if (change.change() == v1::CHANGE_PROMOTED && change.questions_size() == 1) {
         auto& q = *change.mutable_questions(0);
-        if (auto ok = check_chat_target(q.chat_seq()); !ok) return ok.error();
-        const auto& chat = history_[q.chat_seq() - history_.front()->seq()]->event().chat_posted();
-        q.set_text(chat.text());
-        *q.mutable_asker() = chat.author();
+        auto chat = chat_at(q.chat_seq());
+        if (!chat) return chat.error();
+        q.set_text((*chat)->text());
+        *q.mutable_asker() = (*chat)->author();
       }
       return board_.resolve(ev, seq, now_ms, settings_.pre_moderation);
     }

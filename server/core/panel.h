@@ -115,7 +115,8 @@ class Panel {
   Result<void> admit(const v1::Event& ev) const;
   Result<QuestionBoard::Outcome> resolve(v1::Event& ev, std::uint64_t seq,
                                          std::int64_t now_ms) const;
-  Result<void> check_chat_target(std::uint64_t target) const;
+  // The visible chat message with seq `target`, or NOT_FOUND.
+  Result<const v1::ChatPosted*> chat_at(std::uint64_t target) const;
   std::uint32_t rate_limited(const v1::Event& ev, std::int64_t now_ms);
   void apply(const EventPtr& ev);
   std::optional<v1::LeftoverBatch> leftovers_of(const v1::Event& ev) const;

@@ -162,7 +162,8 @@ void RedisConnection::on_connected(int status) {
   };
   if (!endpoint_.password.empty()) command({"AUTH", endpoint_.password}, check("auth"));
   if (endpoint_.db != 0) command({"SELECT", std::to_string(endpoint_.db)}, check("select"));
-  std::erase_if(subscriptions_, [](const auto& kv) { return !kv.second->active; });
+  // The old context is gone, and with it hiredis's references to these.
+  retired_.clear();
   for (auto& [channel, sub] : subscriptions_) {
     std::vector<std::string> argv = {"SUBSCRIBE", channel};
     send(argv, &RedisConnection::on_message, sub.get());
@@ -227,13 +228,20 @@ void RedisConnection::on_reply(redisAsyncContext*, void* reply, void* privdata) 
   }
 }
 
-void RedisConnection::on_message(redisAsyncContext*, void* reply, void* privdata) {
+void RedisConnection::on_message(redisAsyncContext* ac, void* reply, void* privdata) {
   auto* sub = static_cast<Subscription*>(privdata);
-  if (!reply || !sub->active) return;
+  if (!reply) return;
   try {
     auto v = copy_of(static_cast<redisReply*>(reply));
     if (v.type != RedisValue::Type::array || v.elements.size() < 3) return;
     const auto& kind = v.elements[0].str;
+    if (!sub->active) {
+      // hiredis forgets the callback as it delivers the unsubscribe reply.
+      auto* self = static_cast<RedisConnection*>(ac->data);
+      if (kind == "unsubscribe" && self)
+        std::erase_if(self->retired_, [sub](const auto& r) { return r.get() == sub; });
+      return;
+    }
     if (kind == "message") {
       sub->on_message(v.elements[1].str, v.elements[2].str);
     } else if (kind == "subscribe" && sub->on_subscribed) {
@@ -246,12 +254,7 @@ void RedisConnection::on_message(redisAsyncContext*, void* reply, void* privdata
 
 void RedisConnection::subscribe(const std::string& channel, Message on_message, Done done) {
   auto& sub = subscriptions_[channel];
-  if (sub && sub->active) return done(core::fail(v1::INVALID_ARGUMENT, "already subscribed"));
-  // A replaced inactive entry may still be referenced by hiredis: keep it
-  // alive under another key until the next reconnect sweeps it.
-  if (sub)
-    subscriptions_.emplace(channel + "\x1f" + std::to_string(subscriptions_.size()),
-                           std::move(sub));
+  if (sub) return done(core::fail(v1::INVALID_ARGUMENT, "already subscribed"));
   sub =
       std::make_unique<Subscription>(Subscription{channel, std::move(on_message), std::move(done)});
   if (ready_) send({"SUBSCRIBE", channel}, &RedisConnection::on_message, sub.get());
@@ -261,6 +264,8 @@ void RedisConnection::unsubscribe(const std::string& channel) {
   auto it = subscriptions_.find(channel);
   if (it == subscriptions_.end()) return;
   it->second->active = false;
+  retired_.push_back(std::move(it->second));
+  subscriptions_.erase(it);
   // hiredis answers UNSUBSCRIBE through the channel's callback, not one of
   // its own.
   if (ready_) send({"UNSUBSCRIBE", channel}, nullptr, nullptr);

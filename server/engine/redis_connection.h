@@ -95,6 +95,9 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   std::chrono::milliseconds backoff_{0};
   boost::asio::steady_timer retry_;
   std::unordered_map<std::string, std::unique_ptr<Subscription>> subscriptions_;
+  // Unsubscribed, but hiredis may still call back with them: freed when
+  // Redis confirms the unsubscribe, or at the next connect.
+  std::vector<std::unique_ptr<Subscription>> retired_;
 };
 
 }  // namespace panelwire::engine

@@ -73,6 +73,40 @@ TEST_F(RedisConnectionTest, PubSubDeliversEveryMessageInOrder) {
   stop(sub);
 }
 
+TEST_F(RedisConnectionTest, UnsubscribeStopsDeliveryAndAllowsSubscribingAgain) {
+  auto pub = connect(), sub = connect();
+  // Messages "c" and "d" are published after Redis confirmed the
+  // unsubscribe: the first subscription must never see them.
+  std::atomic<int> first_late = 0, second = 0;
+  auto subscribe = [&](RedisConnection::Message handler) {
+    return on<core::Result<RedisValue>>(
+        io_, [&](auto done) { sub->subscribe("ch", std::move(handler), done); });
+  };
+  ASSERT_TRUE(subscribe([&](auto&, const std::string& payload) {
+                if (payload == "c" || payload == "d") first_late++;
+              }).has_value());
+  auto twice = on<core::Result<RedisValue>>(io_, [&](auto done) {
+    sub->subscribe(
+        "ch", [](auto&, auto&) {}, done);
+  });
+  ASSERT_FALSE(twice.has_value());
+  EXPECT_EQ(twice.error().code, v1::INVALID_ARGUMENT);
+  EXPECT_EQ(run(pub, {"PUBLISH", "ch", "a"})->integer, 1);
+
+  boost::asio::post(io_.executor(), [&] { sub->unsubscribe("ch"); });
+  for (int i = 0; i < 100 && run(pub, {"PUBLISH", "ch", "b"})->integer != 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(run(pub, {"PUBLISH", "ch", "c"})->integer, 0) << "Redis no longer delivers to us";
+
+  ASSERT_TRUE(subscribe([&](auto&, auto&) { second++; }).has_value());
+  EXPECT_EQ(run(pub, {"PUBLISH", "ch", "d"})->integer, 1);
+  for (int i = 0; i < 100 && second == 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(first_late, 0) << "nothing after the unsubscribe";
+  EXPECT_EQ(second, 1);
+  stop(pub);
+  stop(sub);
+}
+
 TEST_F(RedisConnectionTest, ACrashedRedisIsReconnectedAndResubscribed) {
   std::atomic<int> ups = 0, downs = 0;
   auto sub = connect([&](bool ready) { (ready ? ups : downs)++; });
