@@ -6,6 +6,8 @@
 
 #include <boost/program_options.hpp>
 
+#include "redis_connection.h"
+
 namespace panelwire::app {
 
 namespace po = boost::program_options;
@@ -58,6 +60,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("token-secret", po::value(&r.token_secret), "HS256 secret of participants' tokens (JWT); without it everyone is a guest attendee")
     ("panels", po::value(&c.panels_file), "JSON file of the panels that exist; without it any panel id is created on first join")
     ("outbox", po::value(&c.outbox_file)->default_value(c.outbox_file), "file the embedded engine appends leftovers to, one JSON line each")
+    ("redis", po::value(&c.redis_url), "redis://[:password@]host:port[/db]: share panels with every node on this Redis and publish leftovers there (without it: the embedded engine)")
     ("chat-per-minute", po::value(&chat_per_minute)->default_value(chat_per_minute), "chat messages per participant per minute, sustained (0: no limit)")
     ("chat-burst", po::value(&rates.chat.burst)->default_value(rates.chat.burst), "chat messages a participant may send at once")
     ("questions-per-minute", po::value(&questions_per_minute)->default_value(questions_per_minute), "questions per participant per minute (0: no limit)")
@@ -130,6 +133,9 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     return bad("--max-question-chars and --max-answer-chars must be positive");
   for (double burst : {rates.chat.burst, rates.question.burst, rates.vote.burst})
     if (burst < 1) return bad("bursts must be at least 1");
+  if (!c.redis_url.empty()) {
+    if (auto e = engine::parse_redis_url(c.redis_url); !e) return bad("--redis " + e.error().message);
+  }
   if (!c.panels_file.empty()) {
     std::ifstream in(c.panels_file);
     if (!in) return bad("cannot read --panels file " + c.panels_file);

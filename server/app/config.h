@@ -23,6 +23,9 @@ struct ServerConfig {
   core::PanelCatalog catalog;
   // The embedded engine's leftover outbox (JSON lines, append-only).
   std::string outbox_file = "panelwire-outbox.jsonl";
+  // redis://[:password@]host:port[/db]: panels shared with every node on
+  // that Redis, leftovers published there. Empty: the embedded engine.
+  std::string redis_url;
   net::RelayConfig relay;
 };
 

@@ -10,6 +10,8 @@
 
 #include "file_outbox.h"
 #include "memory_engine.h"
+#include "redis_engine.h"
+#include "redis_leftover_outbox.h"
 
 namespace panelwire::app {
 
@@ -32,9 +34,26 @@ Relay::Relay(ServerConfig config) : config_(std::move(config)) {
     iocs_.push_back(std::make_unique<asio::io_context>(1));
     executors.push_back(iocs_.back()->get_executor());
   }
-  outbox_ = std::make_unique<engine::FileOutbox>(config_.outbox_file);
-  engine_ = std::make_unique<engine::MemoryEngine>(std::move(executors), config_.relay.panel,
-                                                   clock_, config_.catalog, *outbox_);
+  if (config_.redis_url.empty()) {
+    outbox_ = std::make_unique<engine::FileOutbox>(config_.outbox_file);
+    engine_ = std::make_unique<engine::MemoryEngine>(std::move(executors), config_.relay.panel,
+                                                     clock_, config_.catalog, *outbox_);
+  } else {
+    engine::RedisEngineOptions o;
+    o.endpoint = *engine::parse_redis_url(config_.redis_url);
+    // Half the history: a node loading a panel replays at most that many
+    // events past the snapshot, and the log holds at most 1.5x the history.
+    o.replica.snapshot_every = std::max<std::size_t>(1, config_.relay.panel.history_events / 2);
+    auto outbox = std::make_unique<engine::RedisLeftoverOutbox>(executors.front(), o.endpoint,
+                                                                o.connection);
+    outbox->start();
+    auto engine = std::make_unique<engine::RedisEngine>(std::move(executors), o,
+                                                        config_.relay.panel, clock_,
+                                                        config_.catalog, *outbox);
+    engine->start();
+    outbox_ = std::move(outbox);
+    engine_ = std::move(engine);
+  }
   for (unsigned i = 0; i < n; ++i)
     shards_.push_back(std::make_unique<net::Shard>(i, *iocs_[i], config_.relay, clock_, *engine_,
                                                    live_sessions_));

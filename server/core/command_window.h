@@ -35,6 +35,12 @@ class CommandWindow {
 
   std::size_t size() const { return order_.size(); }
 
+  // Calls f(key, seq) for each remembered command, oldest first.
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& key : order_) f(key, seqs_.at(key));
+  }
+
  private:
   std::size_t capacity_;
   std::unordered_map<std::string, std::uint64_t> seqs_;

@@ -12,7 +12,7 @@ Panel::Panel(std::string id, PanelSettings settings, const PanelLimits& limits, 
       commands_(limits.command_window),
       rates_(limits.rates.max_tracked) {}
 
-Result<Prepared> Panel::prepare(Draft draft) {
+Result<Prepared> Panel::prepare(Draft draft) const {
   if (!draft.dedup_key.empty()) {
     if (auto seq = commands_.find(draft.dedup_key)) return Prepared{*seq, true, std::nullopt, {}};
   }
@@ -23,7 +23,7 @@ Result<Prepared> Panel::prepare(Draft draft) {
   auto outcome = resolve(ev, seq, now);
   if (!outcome) return outcome.error();
   if (*outcome == QuestionBoard::Outcome::unchanged) return Prepared{};
-  if (auto wait = rate_limited(ev, now)) {
+  if (auto wait = rate_wait(ev, now)) {
     auto f = fail(v1::RATE_LIMITED, "too many commands; retry in " + std::to_string(wait) + " ms");
     f.retry_after_ms = wait;
     return f;
@@ -39,6 +39,7 @@ Result<Appended> Panel::commit(v1::Event ev, std::string dedup_key) {
                                   std::to_string(head_));
   auto made = make_event(id_, std::move(ev));
   head_ = made->seq();
+  charge_rate(made->event());
   apply(made);
   remember(made);
   if (!dedup_key.empty()) commands_.remember(std::move(dedup_key), head_);
@@ -115,9 +116,9 @@ Result<QuestionBoard::Outcome> Panel::resolve(v1::Event& ev, std::uint64_t seq,
   }
 }
 
-std::uint32_t Panel::rate_limited(const v1::Event& ev, std::int64_t now_ms) {
+const RateRule* Panel::rate_rule(const v1::Event& ev, std::string& key) const {
   const auto& actor = ev.actor();
-  if (actor.role() == v1::MODERATOR || actor.id().empty()) return 0;
+  if (actor.role() == v1::MODERATOR || actor.id().empty()) return nullptr;
   const RateRule* rule = nullptr;
   const char* kind = nullptr;
   if (ev.has_chat_posted()) {
@@ -133,8 +134,19 @@ std::uint32_t Panel::rate_limited(const v1::Event& ev, std::int64_t now_ms) {
       kind = "v/";
     }
   }
-  if (!rule) return 0;
-  return rates_.take(kind + actor.id(), *rule, now_ms);
+  if (rule) key = kind + actor.id();
+  return rule;
+}
+
+std::uint32_t Panel::rate_wait(const v1::Event& ev, std::int64_t now_ms) const {
+  std::string key;
+  const auto* rule = rate_rule(ev, key);
+  return rule ? rates_.wait(key, *rule, now_ms) : 0;
+}
+
+void Panel::charge_rate(const v1::Event& ev) {
+  std::string key;
+  if (const auto* rule = rate_rule(ev, key)) rates_.charge(key, *rule, ev.at_ms());
 }
 
 void Panel::apply(const EventPtr& made) {

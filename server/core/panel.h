@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "clock.h"
+#include "panelwire/v1/engine.pb.h"
 #include "command_window.h"
 #include "failure.h"
 #include "leftover.h"
@@ -95,16 +96,25 @@ class Panel {
   Result<Appended> append(Draft draft);
 
   // The decision half of append(): the completed event, or the failure.
-  // Only the rate limiter's buckets change (a refused command costs no
-  // token). An engine that sequences elsewhere (Redis) prepares on its
+  // Nothing changes: the command's rate-limit token is taken by commit(),
+  // on every replica alike, so limits hold across nodes. An engine that sequences elsewhere (Redis) prepares on its
   // replica, appends the event there if the head is still the same, and
   // commits it.
-  Result<Prepared> prepare(Draft draft);
+  Result<Prepared> prepare(Draft draft) const;
 
   // Applies an event decided by prepare(), here or on another node's
   // replica: it must follow the head (INTERNAL otherwise, nothing changed).
   // `dedup_key` makes a retry of its command recognised here too.
   Result<Appended> commit(v1::Event ev, std::string dedup_key);
+
+  // The state after head(), for a node that loads the panel later.
+  v1::PanelSnapshot snapshot() const;
+  // Loads `snap` into a panel that has applied nothing yet, with `earlier`:
+  // the events up to and including snap.seq still in the log, oldest
+  // first, kept as history (not applied: the snapshot holds their effect).
+  // INTERNAL, changing nothing, when the panel is not fresh or `earlier`
+  // does not end at snap.seq.
+  Result<void> restore(const v1::PanelSnapshot& snap, std::vector<v1::Event> earlier);
 
   // What a client joining with `resume_after` must receive; `viewer_id`
   // picks its votes and mute.
@@ -117,7 +127,9 @@ class Panel {
                                          std::int64_t now_ms) const;
   // The visible chat message with seq `target`, or NOT_FOUND.
   Result<const v1::ChatPosted*> chat_at(std::uint64_t target) const;
-  std::uint32_t rate_limited(const v1::Event& ev, std::int64_t now_ms);
+  const RateRule* rate_rule(const v1::Event& ev, std::string& key) const;
+  std::uint32_t rate_wait(const v1::Event& ev, std::int64_t now_ms) const;
+  void charge_rate(const v1::Event& ev);
   void apply(const EventPtr& ev);
   std::optional<v1::LeftoverBatch> leftovers_of(const v1::Event& ev) const;
   void remember(const EventPtr& ev);

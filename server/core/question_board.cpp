@@ -241,3 +241,29 @@ void QuestionBoard::apply(const v1::Event& ev) {
 }
 
 }  // namespace panelwire::core
+
+namespace panelwire::core {
+
+void QuestionBoard::save(v1::PanelSnapshot& snap) const {
+  for (const auto& [id, q] : questions_) *snap.add_questions() = q;
+  for (const auto& [id, ids] : voters_) {
+    auto& v = *snap.add_voters();
+    v.set_question_id(id);
+    // Sorted, so equal boards make equal snapshots.
+    std::vector<std::string> sorted(ids.begin(), ids.end());
+    std::sort(sorted.begin(), sorted.end());
+    for (auto& p : sorted) v.add_participant_ids(std::move(p));
+  }
+  snap.set_answering(answering_);
+}
+
+void QuestionBoard::load(const v1::PanelSnapshot& snap) {
+  questions_.clear();
+  voters_.clear();
+  for (const auto& q : snap.questions()) questions_[q.id()] = q;
+  for (const auto& v : snap.voters())
+    voters_[v.question_id()].insert(v.participant_ids().begin(), v.participant_ids().end());
+  answering_ = snap.answering();
+}
+
+}  // namespace panelwire::core

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "failure.h"
+#include "panelwire/v1/engine.pb.h"
 
 namespace panelwire::core {
 
@@ -49,6 +50,10 @@ class QuestionBoard {
   // answered, plus those marked for the forum and not yet published.
   // Pending questions were never approved and stay behind.
   std::vector<std::uint64_t> leftovers() const;
+
+  // The board's part of a panel snapshot, and loading it into an empty board.
+  void save(v1::PanelSnapshot& snap) const;
+  void load(const v1::PanelSnapshot& snap);
 
  private:
   Result<Outcome> resolve_asked(v1::Event& ev, std::uint64_t seq, std::int64_t now_ms,

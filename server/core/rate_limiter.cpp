@@ -10,22 +10,35 @@ double RateLimiter::level(const Bucket& b, std::int64_t now_ms) const {
   return std::min(b.burst, b.tokens + elapsed * b.per_second);
 }
 
-std::uint32_t RateLimiter::take(const std::string& key, const RateRule& rule, std::int64_t now_ms) {
+std::uint32_t RateLimiter::wait(const std::string& key, const RateRule& rule,
+                                std::int64_t now_ms) const {
   if (rule.per_second <= 0) return 0;
   auto it = buckets_.find(key);
+  if (it == buckets_.end()) return rule.burst >= 1.0 ? 0 : 1;
+  auto tokens = level(it->second, now_ms);
+  if (tokens >= 1.0) return 0;
+  auto wait_ms = std::ceil((1.0 - tokens) / rule.per_second * 1000.0);
+  return static_cast<std::uint32_t>(std::max(wait_ms, 1.0));
+}
+
+void RateLimiter::charge(const std::string& key, const RateRule& rule, std::int64_t at_ms) {
+  if (rule.per_second <= 0) return;
+  auto it = buckets_.find(key);
   if (it == buckets_.end()) {
-    if (buckets_.size() >= max_tracked_) make_room(now_ms);
-    it = buckets_.emplace(key, Bucket{rule.burst, now_ms, rule.burst, rule.per_second}).first;
+    if (buckets_.size() >= max_tracked_) make_room(at_ms);
+    it = buckets_.emplace(key, Bucket{rule.burst, at_ms, rule.burst, rule.per_second}).first;
   }
   auto& b = it->second;
-  b.tokens = level(b, now_ms);
-  b.at_ms = now_ms;
-  if (b.tokens >= 1.0) {
-    b.tokens -= 1.0;
-    return 0;
-  }
-  auto wait_ms = std::ceil((1.0 - b.tokens) / b.per_second * 1000.0);
-  return static_cast<std::uint32_t>(std::max(wait_ms, 1.0));
+  // Events from other nodes carry their clocks: time never runs backwards
+  // in a bucket.
+  b.tokens = std::max(level(b, at_ms) - 1.0, 0.0);
+  b.at_ms = std::max(b.at_ms, at_ms);
+}
+
+std::uint32_t RateLimiter::take(const std::string& key, const RateRule& rule, std::int64_t now_ms) {
+  auto w = wait(key, rule, now_ms);
+  if (w == 0) charge(key, rule, now_ms);
+  return w;
 }
 
 void RateLimiter::make_room(std::int64_t now_ms) {

@@ -38,6 +38,13 @@ class RateLimiter {
   // otherwise the milliseconds until there will be (nothing is taken).
   std::uint32_t take(const std::string& key, const RateRule& rule, std::int64_t now_ms);
 
+  // The decision and the charge apart, for a panel that decides a command
+  // before it knows the command will be applied (the Redis engine): wait()
+  // is take()'s answer without taking; charge() takes a token whatever is
+  // left, so every replica applying the same events holds the same buckets.
+  std::uint32_t wait(const std::string& key, const RateRule& rule, std::int64_t now_ms) const;
+  void charge(const std::string& key, const RateRule& rule, std::int64_t at_ms);
+
   std::size_t tracked() const { return buckets_.size(); }
 
  private:

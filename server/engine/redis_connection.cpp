@@ -245,7 +245,7 @@ void RedisConnection::on_message(redisAsyncContext* ac, void* reply, void* privd
     if (kind == "message") {
       sub->on_message(v.elements[1].str, v.elements[2].str);
     } else if (kind == "subscribe" && sub->on_subscribed) {
-      std::exchange(sub->on_subscribed, nullptr)(std::move(v));
+      sub->on_subscribed(std::move(v));
     }
   } catch (const std::exception& e) {
     spdlog::error("event=redis_callback_failed error=\"{}\"", e.what());

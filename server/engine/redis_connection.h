@@ -67,7 +67,9 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   void command(std::vector<std::string> argv, Done done);
 
   // Delivers the channel's messages to `on_message` from now on, across
-  // reconnects (resubscribed each time). `done` says when it took effect.
+  // reconnects (resubscribed each time). `done` runs each time the
+  // subscription takes effect: first, and again after every reconnect
+  // (what was published in between is lost: catch up then).
   void subscribe(const std::string& channel, Message on_message, Done done);
   void unsubscribe(const std::string& channel);
 

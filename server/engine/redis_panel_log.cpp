@@ -4,16 +4,44 @@ namespace panelwire::engine {
 
 namespace {
 
-// KEYS: head, log. ARGV: expected head, entry bytes, max entries, channel.
-// Stream ids are "<seq>-0", so XRANGE by seq needs no index.
+// KEYS: head, log, snapshot. ARGV: expected head, entry bytes, history
+// events, channel. Stream ids are "<seq>-0", so XRANGE by seq needs no
+// index. The log keeps the history bound's entries, and never drops one
+// the latest snapshot does not cover: a node loading the panel needs them.
 constexpr const char* kAppendScript = R"lua(
 local head = tonumber(redis.call('GET', KEYS[1]) or '0')
 if head ~= tonumber(ARGV[1]) then return {0, head} end
 local seq = head + 1
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], seq .. '-0', 'e', ARGV[2])
+redis.call('XADD', KEYS[2], seq .. '-0', 'e', ARGV[2])
 redis.call('SET', KEYS[1], seq)
 redis.call('PUBLISH', ARGV[4], ARGV[2])
+local keep = seq + 1 - tonumber(ARGV[3])
+local covered = tonumber(redis.call('HGET', KEYS[3], 'seq') or '0') + 1
+if keep > covered then keep = covered end
+if keep > 1 then redis.call('XTRIM', KEYS[2], 'MINID', '~', keep .. '-0') end
 return {1, seq}
+)lua";
+
+// KEYS: head, log, snapshot. ARGV: history events. The head, the latest
+// snapshot ('' when none) and the entries from the history bound or the
+// snapshot's successor, whichever is older: one consistent read.
+constexpr const char* kLoadScript = R"lua(
+local head = tonumber(redis.call('GET', KEYS[1]) or '0')
+local snap = redis.call('HMGET', KEYS[3], 'seq', 'state')
+local from = head + 1 - tonumber(ARGV[1])
+local covered = tonumber(snap[1] or '0') + 1
+if from > covered then from = covered end
+if from < 1 then from = 1 end
+return {head, snap[2] or '', redis.call('XRANGE', KEYS[2], from .. '-0', '+')}
+)lua";
+
+// KEYS: snapshot. ARGV: seq, state. Keeps the newest snapshot.
+constexpr const char* kSnapshotScript = R"lua(
+if tonumber(ARGV[1]) > tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') then
+  redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'state', ARGV[2])
+  return 1
+end
+return 0
 )lua";
 
 core::Failure unexpected(const char* what) {
@@ -25,7 +53,7 @@ core::Failure unexpected(const char* what) {
 RedisPanelKeys keys_for(const std::string& panel_id) {
   // The braces are the hash tag: every key of a panel in one cluster slot.
   const auto tag = "pw:{" + panel_id + "}:";
-  return {tag + "head", tag + "log", tag + "live"};
+  return {tag + "head", tag + "log", tag + "live", tag + "snap"};
 }
 
 RedisPanelLog::RedisPanelLog(std::shared_ptr<RedisConnection> conn, std::size_t max_events)
@@ -35,7 +63,7 @@ void RedisPanelLog::append(const std::string& panel_id, std::uint64_t expected_h
                            const v1::LogEntry& entry,
                            std::function<void(core::Result<AppendResult>)> done) {
   auto k = keys_for(panel_id);
-  conn_->command({"EVAL", kAppendScript, "2", k.head, k.log, std::to_string(expected_head),
+  conn_->command({"EVAL", kAppendScript, "3", k.head, k.log, k.snapshot, std::to_string(expected_head),
                   entry.SerializeAsString(), std::to_string(max_events_), k.live},
                  [done = std::move(done)](core::Result<RedisValue> r) {
                    if (!r) return done(r.error());
@@ -47,23 +75,60 @@ void RedisPanelLog::append(const std::string& panel_id, std::uint64_t expected_h
                  });
 }
 
+namespace {
+
+// XRANGE's reply: [[id, [field, value, ...]], ...].
+core::Result<std::vector<v1::LogEntry>> entries_of(const RedisValue& v) {
+  std::vector<v1::LogEntry> out;
+  out.reserve(v.elements.size());
+  for (const auto& item : v.elements) {
+    if (item.elements.size() != 2 || item.elements[1].elements.size() < 2)
+      return unexpected("XRANGE");
+    v1::LogEntry e;
+    if (!e.ParseFromString(item.elements[1].elements[1].str)) return unexpected("XRANGE (entry)");
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
 void RedisPanelLog::read_after(const std::string& panel_id, std::uint64_t after, std::size_t limit,
                                std::function<void(core::Result<std::vector<v1::LogEntry>>)> done) {
   conn_->command({"XRANGE", keys_for(panel_id).log, std::to_string(after + 1) + "-0", "+", "COUNT",
                   std::to_string(limit)},
                  [done = std::move(done)](core::Result<RedisValue> r) {
                    if (!r) return done(r.error());
-                   std::vector<v1::LogEntry> out;
-                   for (const auto& item : r->elements) {
-                     // [id, [field, value, ...]]
-                     if (item.elements.size() != 2 || item.elements[1].elements.size() < 2)
-                       return done(unexpected("XRANGE"));
-                     v1::LogEntry e;
-                     if (!e.ParseFromString(item.elements[1].elements[1].str))
-                       return done(unexpected("XRANGE (entry)"));
-                     out.push_back(std::move(e));
-                   }
-                   done(std::move(out));
+                   done(entries_of(*r));
+                 });
+}
+
+void RedisPanelLog::load(const std::string& panel_id, std::function<void(core::Result<Loaded>)> done) {
+  auto k = keys_for(panel_id);
+  conn_->command(
+      {"EVAL", kLoadScript, "3", k.head, k.log, k.snapshot, std::to_string(max_events_)},
+      [done = std::move(done)](core::Result<RedisValue> r) {
+        if (!r) return done(r.error());
+        if (r->elements.size() != 3) return done(unexpected("the load script"));
+        Loaded loaded;
+        loaded.head = static_cast<std::uint64_t>(r->elements[0].integer);
+        const auto& state = r->elements[1].str;
+        if (!state.empty() && !loaded.snapshot.ParseFromString(state))
+          return done(unexpected("the load script (snapshot)"));
+        auto entries = entries_of(r->elements[2]);
+        if (!entries) return done(entries.error());
+        loaded.entries = std::move(*entries);
+        done(std::move(loaded));
+      });
+}
+
+void RedisPanelLog::save_snapshot(const std::string& panel_id, const v1::PanelSnapshot& snap,
+                                  std::function<void(core::Result<void>)> done) {
+  conn_->command({"EVAL", kSnapshotScript, "1", keys_for(panel_id).snapshot,
+                  std::to_string(snap.seq()), snap.SerializeAsString()},
+                 [done = std::move(done)](core::Result<RedisValue> r) {
+                   if (!r) return done(r.error());
+                   done(core::Result<void>{});
                  });
 }
 

@@ -20,7 +20,7 @@
 namespace panelwire::engine {
 
 struct RedisPanelKeys {
-  std::string head, log, live;
+  std::string head, log, live, snapshot;
 };
 RedisPanelKeys keys_for(const std::string& panel_id);
 
@@ -33,8 +33,8 @@ class RedisPanelLog {
     std::uint64_t head = 0;
   };
 
-  // `max_events`: entries kept per panel (approximate trimming), the
-  // resume history.
+  // `max_events`: entries kept per panel (at least; trimming is
+  // approximate), the resume history.
   RedisPanelLog(std::shared_ptr<RedisConnection> conn, std::size_t max_events);
 
   void append(const std::string& panel_id, std::uint64_t expected_head, const v1::LogEntry& entry,
@@ -43,6 +43,22 @@ class RedisPanelLog {
   // Entries with seq > `after`, in order, at most `limit`.
   void read_after(const std::string& panel_id, std::uint64_t after, std::size_t limit,
                   std::function<void(core::Result<std::vector<v1::LogEntry>>)> done);
+
+  struct Loaded {
+    std::uint64_t head = 0;
+    // seq 0 when the panel has none.
+    v1::PanelSnapshot snapshot;
+    // In order: the entries up to and including snapshot.seq still within
+    // the history bound, then every entry after it up to head.
+    std::vector<v1::LogEntry> entries;
+  };
+  // What a node needs to load the panel, read in one atomic step.
+  void load(const std::string& panel_id, std::function<void(core::Result<Loaded>)> done);
+
+  // Stores `snap` unless a newer one is there. The log is trimmed only up to
+  // the newest snapshot, so nodes must store one now and then.
+  void save_snapshot(const std::string& panel_id, const v1::PanelSnapshot& snap,
+                     std::function<void(core::Result<void>)> done);
 
   void head(const std::string& panel_id, std::function<void(core::Result<std::uint64_t>)> done);
 

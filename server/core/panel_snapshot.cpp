@@ -1,0 +1,50 @@
+// Panel::snapshot() and Panel::restore(): a panel's state in a form another
+// node can load, so the Redis engine can trim a panel's log.
+
+#include <algorithm>
+
+#include "panel.h"
+
+namespace panelwire::core {
+
+v1::PanelSnapshot Panel::snapshot() const {
+  v1::PanelSnapshot snap;
+  snap.set_seq(head_);
+  board_.save(snap);
+  std::vector<std::string> muted(muted_.begin(), muted_.end());
+  std::sort(muted.begin(), muted.end());
+  for (auto& m : muted) snap.add_muted(std::move(m));
+  snap.set_chat_locked(chat_locked_);
+  snap.set_ended(ended_);
+  commands_.for_each([&](const std::string& key, std::uint64_t seq) {
+    auto& c = *snap.add_commands();
+    c.set_dedup_key(key);
+    c.set_seq(seq);
+  });
+  std::vector<std::uint64_t> deleted(deleted_.begin(), deleted_.end());
+  std::sort(deleted.begin(), deleted.end());
+  for (auto seq : deleted) snap.add_deleted_chat(seq);
+  return snap;
+}
+
+Result<void> Panel::restore(const v1::PanelSnapshot& snap, std::vector<v1::Event> earlier) {
+  if (head_ != 0 || !history_.empty())
+    return fail(v1::INTERNAL, "panel " + id_ + " already holds events");
+  for (std::size_t i = 0; i < earlier.size(); ++i) {
+    if (earlier[i].seq() != snap.seq() + 1 + i - earlier.size())
+      return fail(v1::INTERNAL, "the history of panel " + id_ + " does not end at its snapshot");
+  }
+  head_ = snap.seq();
+  board_.load(snap);
+  muted_ = {snap.muted().begin(), snap.muted().end()};
+  chat_locked_ = snap.chat_locked();
+  ended_ = snap.ended();
+  for (const auto& c : snap.commands()) commands_.remember(c.dedup_key(), c.seq());
+  for (auto& ev : earlier) remember(make_event(id_, std::move(ev)));
+  // Deletions of messages no longer in history would never be forgotten.
+  for (auto seq : snap.deleted_chat())
+    if (!history_.empty() && seq >= history_.front()->seq()) deleted_.insert(seq);
+  return {};
+}
+
+}  // namespace panelwire::core
