@@ -1,8 +1,12 @@
 #include "engine_harness.h"
 
 #include <array>
+#include <stdexcept>
+#include <thread>
 
 #include "memory_engine.h"
+#include "redis_engine.h"
+#include "redis_process.h"
 
 namespace panelwire::engine {
 namespace {
@@ -26,16 +30,53 @@ class MemoryHarness final : public EngineHarness {
   MemoryEngine engine_;
 };
 
+// One node on a redis-server of its own, with a short history so that
+// trimming and snapshots take part in the suite too.
+class RedisHarness final : public EngineHarness {
+ public:
+  RedisHarness(const core::PanelLimits& limits, const core::PanelCatalog& catalog)
+      : engine_({owners_[0].executor(), owners_[1].executor()}, options(redis_), limits, clock_,
+                catalog, outbox_) {
+    engine_.start();
+    for (int i = 0; i < 500 && !engine_.ready(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!engine_.ready()) throw std::runtime_error("the Redis engine did not connect");
+  }
+  ~RedisHarness() override {
+    for (auto& o : owners_) o.stop();
+  }
+  Engine& engine() override { return engine_; }
+  RecordingOutbox& outbox() override { return outbox_; }
+
+ private:
+  static RedisEngineOptions options(const RedisProcess& redis) {
+    RedisEngineOptions o;
+    o.endpoint = *parse_redis_url(redis.url());
+    o.replica.snapshot_every = 50;
+    o.connection.reconnect_min = std::chrono::milliseconds(20);
+    o.connection.reconnect_max = std::chrono::milliseconds(200);
+    return o;
+  }
+
+  RedisProcess redis_;
+  core::SystemClock clock_;
+  std::array<IoThread, 2> owners_;
+  RecordingOutbox outbox_;
+  RedisEngine engine_;
+};
+
 }  // namespace
 
 std::vector<EngineKind> engine_kinds() {
-  return {EngineKind::memory};
+  return {EngineKind::memory, EngineKind::redis};
 }
 
 std::string_view name_of(EngineKind kind) {
   switch (kind) {
     case EngineKind::memory:
       return "memory";
+    case EngineKind::redis:
+      return "redis";
   }
   return "unknown";
 }
@@ -45,6 +86,8 @@ std::unique_ptr<EngineHarness> make_harness(EngineKind kind, const core::PanelLi
   switch (kind) {
     case EngineKind::memory:
       return std::make_unique<MemoryHarness>(limits, catalog);
+    case EngineKind::redis:
+      return std::make_unique<RedisHarness>(limits, catalog);
   }
   return nullptr;
 }

@@ -71,7 +71,7 @@ class EngineHarness {
   virtual RecordingOutbox& outbox() = 0;
 };
 
-enum class EngineKind { memory };
+enum class EngineKind { memory, redis };
 
 std::vector<EngineKind> engine_kinds();
 std::string_view name_of(EngineKind kind);

@@ -23,7 +23,7 @@ v1::LogEntry entry(std::uint64_t seq, const std::string& text, const std::string
 
 TEST(RedisPanelKeys, ShareThePanelsHashTag) {
   auto k = keys_for("nov-panel");
-  for (const auto& key : {k.head, k.log, k.live})
+  for (const auto& key : {k.head, k.log, k.live, k.snapshot})
     EXPECT_NE(key.find("{nov-panel}"), std::string::npos) << key;
 }
 
@@ -125,16 +125,83 @@ TEST_F(RedisPanelLogTest, RacingNodesGetOneOrderWithNoSeqTwice) {
   stop(sub);
 }
 
-TEST_F(RedisPanelLogTest, HistoryIsTrimmedToItsBound) {
+TEST_F(RedisPanelLogTest, TrimmedToTheHistoryBoundButNeverPastTheSnapshot) {
   auto c = connect();
   RedisPanelLog log(c, 100);
-  for (std::uint64_t i = 1; i <= 1000; ++i)
+  auto append_up_to = [&](std::uint64_t from, std::uint64_t to) {
+    for (auto i = from; i <= to; ++i)
+      ASSERT_TRUE((on<Appended>(io_, [&](auto done) {
+                    log.append("trim", i - 1, entry(i, "m"), done);
+                  }))->appended);
+  };
+  auto xlen = [&] { return run(c, {"XLEN", keys_for("trim").log})->integer; };
+  append_up_to(1, 500);
+  EXPECT_EQ(xlen(), 500) << "no snapshot yet: a loading node needs every entry";
+
+  v1::PanelSnapshot snap;
+  snap.set_seq(450);
+  ASSERT_TRUE((on<core::Result<void>>(io_, [&](auto done) {
+                log.save_snapshot("trim", snap, done);
+              })).has_value());
+  snap.set_seq(300);
+  ASSERT_TRUE((on<core::Result<void>>(io_, [&](auto done) {
+                log.save_snapshot("trim", snap, done);
+              })).has_value());
+  EXPECT_EQ(run(c, {"HGET", keys_for("trim").snapshot, "seq"})->str, "450")
+      << "an older snapshot never replaces a newer one";
+  append_up_to(501, 1000);
+  EXPECT_GE(xlen(), 550) << "entries after the newest snapshot stay";
+  EXPECT_LT(xlen(), 700);
+
+  snap.set_seq(1000);
+  ASSERT_TRUE((on<core::Result<void>>(io_, [&](auto done) {
+                log.save_snapshot("trim", snap, done);
+              })).has_value());
+  append_up_to(1001, 1100);
+  EXPECT_GE(xlen(), 100);
+  EXPECT_LT(xlen(), 300) << "approximate trimming keeps the bound in sight";
+
+  auto loaded = on<core::Result<RedisPanelLog::Loaded>>(
+      io_, [&](auto done) { log.load("trim", done); });
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+  EXPECT_EQ(loaded->head, 1100u);
+  EXPECT_EQ(loaded->snapshot.seq(), 1000u);
+  ASSERT_EQ(loaded->entries.size(), 100u) << "the history bound, oldest first";
+  EXPECT_EQ(loaded->entries.front().event().seq(), 1001u);
+  EXPECT_EQ(loaded->entries.back().event().seq(), 1100u);
+  stop(c);
+}
+
+TEST_F(RedisPanelLogTest, LoadReadsFromTheSnapshotWhenItIsOlderThanTheHistory) {
+  auto c = connect();
+  RedisPanelLog log(c, 10);
+  for (std::uint64_t i = 1; i <= 40; ++i) {
     ASSERT_TRUE((on<Appended>(io_, [&](auto done) {
-                  log.append("trim", i - 1, entry(i, "m"), done);
+                  log.append("old-snap", i - 1, entry(i, "m"), done);
                 }))->appended);
-  auto len = run(c, {"XLEN", keys_for("trim").log});
-  EXPECT_GE(len->integer, 100);
-  EXPECT_LT(len->integer, 300) << "approximate trimming keeps the bound in sight";
+    if (i == 20) {
+      v1::PanelSnapshot snap;
+      snap.set_seq(20);
+      snap.set_chat_locked(true);
+      ASSERT_TRUE((on<core::Result<void>>(io_, [&](auto done) {
+                    log.save_snapshot("old-snap", snap, done);
+                  })).has_value());
+    }
+  }
+  auto loaded = on<core::Result<RedisPanelLog::Loaded>>(
+      io_, [&](auto done) { log.load("old-snap", done); });
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_TRUE(loaded->snapshot.chat_locked());
+  ASSERT_FALSE(loaded->entries.empty());
+  EXPECT_EQ(loaded->entries.front().event().seq(), 21u) << "every entry after the snapshot";
+  EXPECT_EQ(loaded->entries.back().event().seq(), 40u);
+
+  auto fresh = on<core::Result<RedisPanelLog::Loaded>>(
+      io_, [&](auto done) { log.load("never-used", done); });
+  ASSERT_TRUE(fresh.has_value());
+  EXPECT_EQ(fresh->head, 0u);
+  EXPECT_EQ(fresh->snapshot.seq(), 0u);
+  EXPECT_TRUE(fresh->entries.empty());
   stop(c);
 }
 
