@@ -251,5 +251,103 @@ TEST_F(PanelQa, AReplicaCommittingTheEventsReachesTheSameState) {
   EXPECT_EQ(retry->seq, 3u);
 }
 
+TEST_F(PanelQa, RateLimitsHoldAcrossReplicas) {
+  // Two nodes' replicas of one panel: a participant asking through both
+  // still gets the panel's limit, since every replica charges each
+  // committed event alike.
+  plimits_.rates.question = {1.0 / 60, 2};
+  Panel a("r", settings_, plimits_, clock_), b("r", settings_, plimits_, clock_);
+  auto ask_on = [&](Panel& decider) -> Result<std::uint64_t> {
+    v1::ClientMessage m;
+    m.mutable_ask_question()->set_text("q");
+    auto decided = decider.prepare(*draft_command(m, ann, limits_));
+    if (!decided) return decided.error();
+    for (Panel* p : {&a, &b}) {
+      auto r = p->commit(*decided->event, {});
+      if (!r) return r.error();
+    }
+    return decided->seq;
+  };
+  EXPECT_TRUE(ask_on(a).has_value());
+  EXPECT_TRUE(ask_on(b).has_value());
+  auto third = ask_on(a);
+  ASSERT_FALSE(third.has_value());
+  EXPECT_EQ(third.error().code, v1::RATE_LIMITED) << "node a counts what node b let through";
+  EXPECT_EQ(ask_on(b).error().code, v1::RATE_LIMITED);
+  clock_.now += 60'000;
+  EXPECT_TRUE(ask_on(b).has_value());
+}
+
+TEST_F(PanelQa, ASnapshotWithTheLatestHistoryRestoresThePanel) {
+  ASSERT_TRUE(chat("first", ann).has_value());
+  auto q1 = ask("one", ann)->seq;
+  auto q2 = ask("two", bob, true)->seq;
+  v1::ClientMessage vote;
+  vote.mutable_vote()->set_question_id(q1);
+  auto voted = draft_command(vote, bob, limits_);
+  voted->dedup_key = "bob/v1";
+  ASSERT_TRUE(panel_.append(*voted).has_value());
+  ASSERT_TRUE(simple(mod, [&](auto& m) {
+                m.mutable_moderate_question()->set_question_id(q2);
+                m.mutable_moderate_question()->set_action(v1::HIGHLIGHT);
+              }).has_value());
+  ASSERT_TRUE(simple(mod, [&](auto& m) {
+                m.mutable_mute_participant()->set_participant_id("ann");
+                m.mutable_mute_participant()->set_muted(true);
+              }).has_value());
+  auto said = chat("gone soon", bob)->seq;
+  ASSERT_TRUE(simple(mod, [&](auto& m) { m.mutable_delete_chat()->set_chat_seq(said); }).has_value());
+  ASSERT_TRUE(simple(mod, [&](auto& m) { m.mutable_lock_chat()->set_locked(true); }).has_value());
+
+  const auto snap = panel_.snapshot();
+  EXPECT_EQ(snap.seq(), panel_.head());
+  auto all = panel_.backlog(0, 0)->missed;
+  std::vector<v1::Event> last_three;
+  for (auto it = all.end() - 3; it != all.end(); ++it) last_three.push_back((*it)->event());
+
+  Panel loaded{"nov", settings_, plimits_, clock_};
+  ASSERT_TRUE(loaded.restore(snap, last_three).has_value());
+  EXPECT_EQ(loaded.head(), panel_.head());
+  EXPECT_EQ(loaded.snapshot().SerializeAsString(), snap.SerializeAsString())
+      << "the same state, so the same snapshot";
+  EXPECT_TRUE(loaded.board().voted(q1, "bob"));
+  EXPECT_EQ(loaded.board().find(q2)->state(), panel_.board().find(q2)->state());
+
+  // The gates, the command window and the history came along.
+  auto d = *draft_command(vote, bob, limits_);
+  d.dedup_key = "bob/v1";
+  EXPECT_TRUE(loaded.prepare(d)->duplicate);
+  v1::ClientMessage m;
+  m.mutable_send_chat()->set_text("still muted");
+  EXPECT_EQ(loaded.append(*draft_command(m, ann, limits_)).error().code, v1::MUTED);
+  auto resumed = loaded.backlog(panel_.head() - 3, 10, "ann");
+  ASSERT_TRUE(resumed.has_value());
+  EXPECT_EQ(resumed->resume, v1::RESUMED);
+  EXPECT_EQ(resumed->missed.size(), 3u);
+  EXPECT_TRUE(resumed->info.you_muted());
+  EXPECT_TRUE(resumed->info.chat_locked());
+  EXPECT_EQ(loaded.backlog(1, 10)->resume, v1::RESUME_TOO_OLD) << "older than what came along";
+
+  // And it goes on from there like the original.
+  auto next = panel_.prepare(*draft_command(vote, pat, limits_));
+  ASSERT_TRUE(next.has_value() && next->event);
+  ASSERT_TRUE(loaded.commit(*next->event, {}).has_value());
+  EXPECT_EQ(loaded.board().find(q1)->votes(), 2u);
+}
+
+TEST_F(PanelQa, RestoreRefusesAHistoryThatDoesNotEndAtTheSnapshot) {
+  ASSERT_TRUE(chat("a", ann).has_value());
+  ASSERT_TRUE(chat("b", ann).has_value());
+  auto snap = panel_.snapshot();
+  auto first = panel_.backlog(0, 0)->missed.front()->event();
+  Panel loaded{"nov", settings_, plimits_, clock_};
+  auto r = loaded.restore(snap, {first});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, v1::INTERNAL);
+  EXPECT_EQ(loaded.head(), 0u) << "nothing changed";
+  ASSERT_TRUE(loaded.restore(snap, {}).has_value());
+  EXPECT_FALSE(loaded.restore(snap, {}).has_value()) << "only into a fresh panel";
+}
+
 }  // namespace
 }  // namespace panelwire::core
