@@ -164,6 +164,28 @@ void RedisConnection::on_connected(int status) {
   if (endpoint_.db != 0) command({"SELECT", std::to_string(endpoint_.db)}, check("select"));
   // The old context is gone, and with it hiredis's references to these.
   retired_.clear();
+  probe();
+}
+
+void RedisConnection::probe() {
+  // A Redis that restarted accepts connections while it reads its AOF back,
+  // and answers LOADING until it is done: ready only once PING succeeds.
+  send({"PING"}, &RedisConnection::on_reply,
+       new Pending{[weak = weak_from_this()](core::Result<RedisValue> r) {
+         auto self = weak.lock();
+         if (!self || !self->ac_) return;
+         if (r) return self->became_ready();
+         // Lost meanwhile: the reconnect takes over.
+         if (r.error().code == v1::UNAVAILABLE) return;
+         self->retry_.expires_after(self->opts_.reconnect_min);
+         self->retry_.async_wait([weak](boost::system::error_code ec) {
+           auto self = weak.lock();
+           if (!ec && self && self->ac_ && !self->ready_) self->probe();
+         });
+       }});
+}
+
+void RedisConnection::became_ready() {
   for (auto& [channel, sub] : subscriptions_) {
     std::vector<std::string> argv = {"SUBSCRIBE", channel};
     send(argv, &RedisConnection::on_message, sub.get());

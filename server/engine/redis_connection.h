@@ -79,6 +79,8 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   RedisConnection(boost::asio::any_io_executor ex, RedisEndpoint endpoint, Options opts);
   void connect();
   void on_connected(int status);
+  void probe();
+  void became_ready();
   void on_disconnected(int status);
   void lost();
   void send(const std::vector<std::string>& argv, void (*fn)(redisAsyncContext*, void*, void*),

@@ -1,25 +1,37 @@
 #include "redis_panel_log.h"
 
+#include <random>
+
 namespace panelwire::engine {
 
 namespace {
 
-// KEYS: head, log, snapshot. ARGV: expected head, entry bytes, history
-// events, channel. Stream ids are "<seq>-0", so XRANGE by seq needs no
-// index. The log keeps the history bound's entries, and never drops one
-// the latest snapshot does not cover: a node loading the panel needs them.
+// KEYS: head, log, snapshot, turn. ARGV: expected head, entry bytes,
+// history events, channel, entries returned on a conflict, appender id,
+// "1" to claim the turn. Stream ids are "<seq>-0", so XRANGE by seq needs
+// no index. A caller behind the head gets the entries it lacks with the
+// refusal, so it decides again at once. An appender that keeps losing
+// claims the turn: for a moment only it may append, so a node whose
+// clients write as fast as another's is not starved.
 constexpr const char* kAppendScript = R"lua(
 local head = tonumber(redis.call('GET', KEYS[1]) or '0')
-if head ~= tonumber(ARGV[1]) then return {0, head} end
-local seq = head + 1
-redis.call('XADD', KEYS[2], seq .. '-0', 'e', ARGV[2])
-redis.call('SET', KEYS[1], seq)
-redis.call('PUBLISH', ARGV[4], ARGV[2])
-local keep = seq + 1 - tonumber(ARGV[3])
-local covered = tonumber(redis.call('HGET', KEYS[3], 'seq') or '0') + 1
-if keep > covered then keep = covered end
-if keep > 1 then redis.call('XTRIM', KEYS[2], 'MINID', '~', keep .. '-0') end
-return {1, seq}
+local expected = tonumber(ARGV[1])
+local turn = redis.call('GET', KEYS[4])
+if head == expected and (not turn or turn == ARGV[6]) then
+  local seq = head + 1
+  redis.call('XADD', KEYS[2], seq .. '-0', 'e', ARGV[2])
+  redis.call('SET', KEYS[1], seq)
+  redis.call('PUBLISH', ARGV[4], ARGV[2])
+  if turn then redis.call('DEL', KEYS[4]) end
+  local keep = seq + 1 - tonumber(ARGV[3])
+  local covered = tonumber(redis.call('HGET', KEYS[3], 'seq') or '0') + 1
+  if keep > covered then keep = covered end
+  if keep > 1 then redis.call('XTRIM', KEYS[2], 'MINID', '~', keep .. '-0') end
+  return {1, seq}
+end
+if ARGV[7] == '1' and not turn then redis.call('SET', KEYS[4], ARGV[6], 'PX', 100) end
+if head <= expected then return {0, head, {}} end
+return {0, head, redis.call('XRANGE', KEYS[2], (expected + 1) .. '-0', '+', 'COUNT', ARGV[5])}
 )lua";
 
 // KEYS: head, log, snapshot. ARGV: history events. The head, the latest
@@ -44,36 +56,14 @@ end
 return 0
 )lua";
 
+// A few catch a node up after a lost race; more are read with XRANGE.
+constexpr int kMissedOnConflict = 64;
+
 core::Failure unexpected(const char* what) {
   return core::fail(v1::INTERNAL, std::string("unexpected reply to ") + what);
 }
 
 }  // namespace
-
-RedisPanelKeys keys_for(const std::string& panel_id) {
-  // The braces are the hash tag: every key of a panel in one cluster slot.
-  const auto tag = "pw:{" + panel_id + "}:";
-  return {tag + "head", tag + "log", tag + "live", tag + "snap"};
-}
-
-RedisPanelLog::RedisPanelLog(std::shared_ptr<RedisConnection> conn, std::size_t max_events)
-    : conn_(std::move(conn)), max_events_(max_events) {}
-
-void RedisPanelLog::append(const std::string& panel_id, std::uint64_t expected_head,
-                           const v1::LogEntry& entry,
-                           std::function<void(core::Result<AppendResult>)> done) {
-  auto k = keys_for(panel_id);
-  conn_->command({"EVAL", kAppendScript, "3", k.head, k.log, k.snapshot, std::to_string(expected_head),
-                  entry.SerializeAsString(), std::to_string(max_events_), k.live},
-                 [done = std::move(done)](core::Result<RedisValue> r) {
-                   if (!r) return done(r.error());
-                   const auto& v = *r;
-                   if (v.type != RedisValue::Type::array || v.elements.size() != 2)
-                     return done(unexpected("the append script"));
-                   done(AppendResult{v.elements[0].integer == 1,
-                                     static_cast<std::uint64_t>(v.elements[1].integer)});
-                 });
-}
 
 namespace {
 
@@ -92,6 +82,43 @@ core::Result<std::vector<v1::LogEntry>> entries_of(const RedisValue& v) {
 }
 
 }  // namespace
+
+RedisPanelKeys keys_for(const std::string& panel_id) {
+  // The braces are the hash tag: every key of a panel in one cluster slot.
+  const auto tag = "pw:{" + panel_id + "}:";
+  return {tag + "head", tag + "log", tag + "live", tag + "snap", tag + "turn"};
+}
+
+RedisPanelLog::RedisPanelLog(std::shared_ptr<RedisConnection> conn, std::size_t max_events)
+    : conn_(std::move(conn)), max_events_(max_events) {
+  std::random_device rd;
+  appender_id_ = std::to_string(rd()) + "-" + std::to_string(rd());
+}
+
+void RedisPanelLog::append(const std::string& panel_id, std::uint64_t expected_head,
+                           const v1::LogEntry& entry, bool claim_turn,
+                           std::function<void(core::Result<AppendResult>)> done) {
+  auto k = keys_for(panel_id);
+  conn_->command({"EVAL", kAppendScript, "4", k.head, k.log, k.snapshot, k.turn,
+                  std::to_string(expected_head), entry.SerializeAsString(),
+                  std::to_string(max_events_), k.live, std::to_string(kMissedOnConflict),
+                  appender_id_, claim_turn ? "1" : "0"},
+                 [done = std::move(done)](core::Result<RedisValue> r) {
+                   if (!r) return done(r.error());
+                   const auto& v = *r;
+                   if (v.type != RedisValue::Type::array || v.elements.size() < 2)
+                     return done(unexpected("the append script"));
+                   AppendResult a{v.elements[0].integer == 1,
+                                  static_cast<std::uint64_t>(v.elements[1].integer),
+                                  {}};
+                   if (v.elements.size() > 2) {
+                     auto missed = entries_of(v.elements[2]);
+                     if (!missed) return done(missed.error());
+                     a.missed = std::move(*missed);
+                   }
+                   done(std::move(a));
+                 });
+}
 
 void RedisPanelLog::read_after(const std::string& panel_id, std::uint64_t after, std::size_t limit,
                                std::function<void(core::Result<std::vector<v1::LogEntry>>)> done) {

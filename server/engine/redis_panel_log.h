@@ -20,7 +20,7 @@
 namespace panelwire::engine {
 
 struct RedisPanelKeys {
-  std::string head, log, live, snapshot;
+  std::string head, log, live, snapshot, turn;
 };
 RedisPanelKeys keys_for(const std::string& panel_id);
 
@@ -31,14 +31,18 @@ class RedisPanelLog {
     // The new seq when appended, else the head found (the caller catches up
     // to it and decides again).
     std::uint64_t head = 0;
+    // Not appended: the first entries after the expected head, in order.
+    std::vector<v1::LogEntry> missed;
   };
 
   // `max_events`: entries kept per panel (at least; trimming is
   // approximate), the resume history.
   RedisPanelLog(std::shared_ptr<RedisConnection> conn, std::size_t max_events);
 
+  // `claim_turn`: the caller lost races before; if refused again, it holds
+  // the panel's next append for a moment (100 ms at most).
   void append(const std::string& panel_id, std::uint64_t expected_head, const v1::LogEntry& entry,
-              std::function<void(core::Result<AppendResult>)> done);
+              bool claim_turn, std::function<void(core::Result<AppendResult>)> done);
 
   // Entries with seq > `after`, in order, at most `limit`.
   void read_after(const std::string& panel_id, std::uint64_t after, std::size_t limit,
@@ -65,6 +69,8 @@ class RedisPanelLog {
  private:
   std::shared_ptr<RedisConnection> conn_;
   std::size_t max_events_;
+  // Names this appender when it holds a panel's turn.
+  std::string appender_id_;
 };
 
 }  // namespace panelwire::engine

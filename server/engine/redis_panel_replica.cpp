@@ -35,7 +35,8 @@ PanelReplica::PanelReplica(std::string id, core::PanelSettings settings,
       outbox_(outbox),
       owner_(std::move(owner)),
       options_(options),
-      on_idle_(std::move(on_idle)) {}
+      on_idle_(std::move(on_idle)),
+      turn_timer_(owner_) {}
 
 void PanelReplica::append(core::Draft draft, Executor reply_on, Reply<core::Appended> done) {
   enqueue(AppendOp{std::move(draft), std::move(reply_on), std::move(done)});
@@ -58,7 +59,7 @@ void PanelReplica::unsubscribe(EventSink* sink) {
 
 bool PanelReplica::idle() const {
   return subscribers_.empty() && ops_.empty() && !in_flight_ && !catching_up_ &&
-         state_ != State::loading;
+         !waiting_turn_ && state_ != State::loading;
 }
 
 void PanelReplica::enqueue(Op op) {
@@ -191,7 +192,8 @@ bool PanelReplica::commit(v1::LogEntry entry, bool observed) {
 }
 
 void PanelReplica::pump() {
-  while (state_ == State::ready && !catching_up_ && !in_flight_ && !ops_.empty()) {
+  while (state_ == State::ready && !catching_up_ && !in_flight_ && !waiting_turn_ &&
+         !ops_.empty()) {
     auto op = std::move(ops_.front());
     ops_.pop_front();
     bool stop = false;
@@ -230,7 +232,8 @@ void PanelReplica::run(AppendOp op) {
   *entry.mutable_event() = std::move(*prepared->event);
   entry.set_dedup_key(std::move(prepared->dedup_key));
   in_flight_.emplace(InFlight{prepared->seq});
-  log_.append(id_, panel_->head(), entry,
+  const bool lost_before = op.attempts > 0;
+  log_.append(id_, panel_->head(), entry, lost_before,
               [weak = weak_from_this(), op = std::move(op),
                entry](core::Result<RedisPanelLog::AppendResult> r) mutable {
                 if (auto self = weak.lock())
@@ -264,7 +267,7 @@ void PanelReplica::on_appended(AppendOp op, v1::LogEntry entry,
       }
       finish(op, std::move(flight.committed));
     }
-  } else if (r->head < panel_->head()) {
+  } else if (r->head + 1 < flight.seq) {
     finish(op, core::fail(v1::INTERNAL, "Redis holds fewer events of panel " + id_ +
                                             " than this node saw: Redis lost data"));
   } else if (++op.attempts >= options_.max_attempts) {
@@ -272,7 +275,21 @@ void PanelReplica::on_appended(AppendOp op, v1::LogEntry entry,
   } else {
     // Lost the race for the head: catch up and decide again.
     ops_.push_front(std::move(op));
-    return catch_up();
+    for (auto& e : r->missed) {
+      if (e.event().seq() > panel_->head() && !commit(std::move(e), true)) break;
+    }
+    if (panel_->head() < r->head) return catch_up();
+    if (r->head + 1 == flight.seq) {
+      // Current, yet refused: another node holds the turn for its append.
+      waiting_turn_ = true;
+      turn_timer_.expires_after(options_.turn_wait);
+      return turn_timer_.async_wait([weak = weak_from_this()](boost::system::error_code) {
+        if (auto self = weak.lock()) {
+          self->waiting_turn_ = false;
+          self->pump();
+        }
+      });
+    }
   }
   pump();
 }

@@ -16,6 +16,8 @@
 #include <variant>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include "engine.h"
 #include "leftover_outbox.h"
 #include "panel.h"
@@ -35,8 +37,11 @@ struct ReplicaOptions {
   // this a command fails with UNAVAILABLE rather than queue without bound.
   std::size_t max_queued = 10'000;
   // Times a command is decided again after losing a race for the head,
-  // before it fails with UNAVAILABLE (the panel is too contended).
+  // before it fails with UNAVAILABLE (the panel is too contended). A node
+  // that lost once claims the panel's turn, so a few are enough.
   int max_attempts = 16;
+  // Wait before trying again while another node holds the turn.
+  std::chrono::microseconds turn_wait{500};
 };
 
 class PanelReplica : public std::enable_shared_from_this<PanelReplica> {
@@ -125,6 +130,9 @@ class PanelReplica : public std::enable_shared_from_this<PanelReplica> {
   // The highest seq heard live while loading or catching up: more to read.
   std::uint64_t heard_ = 0;
   std::optional<InFlight> in_flight_;
+  // Another node holds the turn: the next attempt waits for this.
+  boost::asio::steady_timer turn_timer_;
+  bool waiting_turn_ = false;
   // Overflow rule: enqueue() refuses past options_.max_queued operations
   // (each a command within the frame size bound, so bounded in bytes too).
   std::deque<Op> ops_;

@@ -31,7 +31,7 @@ TEST_F(RedisPanelLogTest, AppendsOnlyOnTheExpectedHead) {
   auto c = connect();
   RedisPanelLog log(c, 1000);
   auto append = [&](std::uint64_t expected, const v1::LogEntry& e) {
-    return on<Appended>(io_, [&](auto done) { log.append("p", expected, e, done); });
+    return on<Appended>(io_, [&](auto done) { log.append("p", expected, e, false, done); });
   };
   for (std::uint64_t i = 1; i <= 3; ++i) {
     auto r = append(i - 1, entry(i, "m" + std::to_string(i), "client/" + std::to_string(i)));
@@ -55,6 +55,31 @@ TEST_F(RedisPanelLogTest, AppendsOnlyOnTheExpectedHead) {
   EXPECT_EQ(*head, 3u);
   EXPECT_EQ(*on<core::Result<std::uint64_t>>(io_, [&](auto done) { log.head("empty", done); }), 0u);
   stop(c);
+}
+
+TEST_F(RedisPanelLogTest, AnAppenderThatKeepsLosingClaimsTheTurn) {
+  auto a = connect(), b = connect();
+  RedisPanelLog log_a(a, 1000), log_b(b, 1000);
+  auto append = [&](RedisPanelLog& log, std::uint64_t expected, bool claim) {
+    return on<Appended>(io_, [&](auto done) {
+      log.append("turn", expected, entry(expected + 1, "x"), claim, done);
+    });
+  };
+  ASSERT_TRUE(append(log_a, 0, false)->appended);
+  auto lost = append(log_b, 0, true);
+  ASSERT_FALSE(lost->appended);
+  ASSERT_EQ(lost->missed.size(), 1u) << "the refusal brings what b lacked";
+  EXPECT_EQ(lost->missed[0].event().seq(), 1u);
+  auto waits = append(log_a, 1, false);
+  EXPECT_FALSE(waits->appended) << "b holds the turn: a waits though its head is current";
+  EXPECT_EQ(waits->head, 1u);
+  EXPECT_TRUE(waits->missed.empty());
+  auto b_goes = append(log_b, 1, true);
+  ASSERT_TRUE(b_goes->appended);
+  EXPECT_EQ(b_goes->head, 2u);
+  EXPECT_TRUE(append(log_a, 2, false)->appended) << "the turn ends with b's append";
+  stop(a);
+  stop(b);
 }
 
 TEST_F(RedisPanelLogTest, RacingNodesGetOneOrderWithNoSeqTwice) {
@@ -90,7 +115,7 @@ TEST_F(RedisPanelLogTest, RacingNodesGetOneOrderWithNoSeqTwice) {
       if (++done_nodes == 2) finished.set_value();
       return;
     }
-    n.log->append("race", n.head, entry(n.head + 1, "x"), [&](Appended r) {
+    n.log->append("race", n.head, entry(n.head + 1, "x"), false, [&](Appended r) {
       ASSERT_TRUE(r.has_value());
       if (!r->appended) n.conflicts++;
       if (r->appended) n.sent++;
@@ -131,7 +156,7 @@ TEST_F(RedisPanelLogTest, TrimmedToTheHistoryBoundButNeverPastTheSnapshot) {
   auto append_up_to = [&](std::uint64_t from, std::uint64_t to) {
     for (auto i = from; i <= to; ++i)
       ASSERT_TRUE((on<Appended>(io_, [&](auto done) {
-                    log.append("trim", i - 1, entry(i, "m"), done);
+                    log.append("trim", i - 1, entry(i, "m"), false, done);
                   }))->appended);
   };
   auto xlen = [&] { return run(c, {"XLEN", keys_for("trim").log})->integer; };
@@ -177,7 +202,7 @@ TEST_F(RedisPanelLogTest, LoadReadsFromTheSnapshotWhenItIsOlderThanTheHistory) {
   RedisPanelLog log(c, 10);
   for (std::uint64_t i = 1; i <= 40; ++i) {
     ASSERT_TRUE((on<Appended>(io_, [&](auto done) {
-                  log.append("old-snap", i - 1, entry(i, "m"), done);
+                  log.append("old-snap", i - 1, entry(i, "m"), false, done);
                 }))->appended);
     if (i == 20) {
       v1::PanelSnapshot snap;
