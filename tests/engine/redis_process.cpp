@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <hiredis/hiredis.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <stdexcept>
@@ -84,6 +86,28 @@ void RedisProcess::kill() {
 void RedisProcess::restart() {
   kill();
   spawn();
+}
+
+std::vector<std::vector<std::string>> RedisProcess::stream(const std::string& key) const {
+  std::vector<std::vector<std::string>> out;
+  redisContext* c = redisConnect("127.0.0.1", port_);
+  if (!c || c->err) {
+    if (c) redisFree(c);
+    throw std::runtime_error("cannot connect to the test's redis-server");
+  }
+  const char* argv[] = {"XRANGE", key.c_str(), "-", "+"};
+  auto* r = static_cast<redisReply*>(redisCommandArgv(c, 4, argv, nullptr));
+  if (r && r->type == REDIS_REPLY_ARRAY) {
+    for (std::size_t i = 0; i < r->elements; ++i) {
+      const auto* fields = r->element[i]->element[1];
+      auto& entry = out.emplace_back();
+      for (std::size_t f = 0; f < fields->elements; ++f)
+        entry.emplace_back(fields->element[f]->str, fields->element[f]->len);
+    }
+  }
+  if (r) freeReplyObject(r);
+  redisFree(c);
+  return out;
 }
 
 }  // namespace panelwire::engine

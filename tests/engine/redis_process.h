@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace panelwire::engine {
 
@@ -20,6 +21,10 @@ class RedisProcess {
   void kill();
   // Starts again on the same port.
   void restart();
+
+  // Synchronous reads for test assertions (never on a server's path): the
+  // field/value pairs of each entry of a stream, oldest first.
+  std::vector<std::vector<std::string>> stream(const std::string& key) const;
 
  private:
   void spawn();
