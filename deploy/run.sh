@@ -4,8 +4,6 @@
 # (see `panelwire-server --help`).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$root/deploy/install-deps.sh"
+"$root/deploy/build.sh"
 build="${PANELWIRE_BUILD_DIR:-$root/build/release}"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPANELWIRE_TESTS=OFF >/dev/null
-cmake --build "$build" --target panelwire-server panelwire panelwire-bench
 exec "$build/bin/panelwire-server" --listen "${PANELWIRE_LISTEN:-127.0.0.1:8080}" "$@"

@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   std::string url, publish_url, panel;
   std::size_t subscribers = 0, publishers = 0, idle = 0;
   double rate = 0, duration_s = 0, drain_s = 5;
-  int server_pid = 0;
+  std::vector<int> server_pids;
   desc.add_options()("help", "show this help")(
       "url", po::value(&url)->default_value("ws://127.0.0.1:8080/v1/ws"), "relay to subscribe on")(
       "publish-url", po::value(&publish_url), "relay to publish on (default: --url)")(
@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
       "rate", po::value(&rate)->default_value(10), "messages per second over all publishers")(
       "duration", po::value(&duration_s)->default_value(10), "seconds of publishing")(
       "drain", po::value(&drain_s)->default_value(5), "seconds to wait for late deliveries")(
-      "server-pid", po::value(&server_pid), "server process, for its CPU time and RSS")(
+      "server-pid", po::value(&server_pids),
+      "server process, for its CPU time and RSS; repeat for every node of a cluster (summed)")(
       "idle", po::value(&idle), "hold this many idle joined connections and report RSS each")(
       "json", "also print the report as one JSON object on the last line");
   po::variables_map vm;
@@ -115,8 +116,20 @@ int main(int argc, char** argv) {
   plan.duration = std::chrono::milliseconds(static_cast<long>(duration_s * 1000));
   plan.drain = std::chrono::milliseconds(static_cast<long>(drain_s * 1000));
 
-  auto pid = static_cast<pid_t>(server_pid);
-  auto rss_before = server_pid ? rss_kib(pid) : std::nullopt;
+  // Summed over the nodes; nothing when any is unreadable.
+  auto total = [&](auto stat) -> decltype(stat(pid_t{})) {
+    if (server_pids.empty()) return std::nullopt;
+    std::decay_t<decltype(*stat(pid_t{}))> sum{};
+    for (int pid : server_pids) {
+      auto v = stat(static_cast<pid_t>(pid));
+      if (!v) return std::nullopt;
+      sum += *v;
+    }
+    return sum;
+  };
+  auto server_rss = [&] { return total([](pid_t p) { return rss_kib(p); }); };
+  auto server_cpu = [&] { return total([](pid_t p) { return cpu_time_us(p); }); };
+  auto rss_before = server_rss();
   std::optional<std::uint64_t> cpu_before;
   LoadRun run(io, plan);
   json::object report;
@@ -126,7 +139,7 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::seconds(2));
       return io.stop();
     }
-    cpu_before = server_pid ? cpu_time_us(pid) : std::nullopt;
+    cpu_before = server_cpu();
     run.publish([&] { io.stop(); });
   });
   io.run();
@@ -135,7 +148,7 @@ int main(int argc, char** argv) {
   report["connections"] = r.connections;
   if (r.connect_failures) report["connect_failures"] = r.connect_failures;
   if (vm.count("idle")) {
-    if (auto rss = server_pid ? rss_kib(pid) : std::nullopt) {
+    if (auto rss = server_rss()) {
       report["server_rss_kib"] = *rss;
       if (rss_before && r.connections)
         report["rss_per_conn_kib"] =
@@ -159,13 +172,10 @@ int main(int argc, char** argv) {
   report["p90_us"] = p.p90;
   report["p99_us"] = p.p99;
   report["max_us"] = p.max;
-  if (server_pid) {
-    auto cpu_after = cpu_time_us(pid);
-    if (cpu_before && cpu_after && r.delivered)
-      report["server_cpu_us_per_delivery"] =
-          static_cast<double>(*cpu_after - *cpu_before) / static_cast<double>(r.delivered);
-    if (auto rss = rss_kib(pid)) report["server_rss_kib"] = *rss;
-  }
+  if (auto cpu_after = server_cpu(); cpu_before && cpu_after && r.delivered)
+    report["server_cpu_us_per_delivery"] =
+        static_cast<double>(*cpu_after - *cpu_before) / static_cast<double>(r.delivered);
+  if (auto rss = server_rss()) report["server_rss_kib"] = *rss;
   print(report, vm.count("json"));
   bool clean = r.connect_failures == 0 && r.send_errors == 0 && r.duplicates == 0 &&
                r.delivered == r.expected && r.disconnects == 0;
