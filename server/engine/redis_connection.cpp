@@ -1,9 +1,12 @@
 #include "redis_connection.h"
 
+#include <algorithm>
+
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 #include <boost/url/parse.hpp>
 
 #include "redis_asio_adapter.h"
@@ -232,7 +235,11 @@ void RedisConnection::send(const std::vector<std::string>& argv,
 
 void RedisConnection::command(std::vector<std::string> argv, Done done) {
   if (!ac_ || (!ready_ && argv[0] != "AUTH" && argv[0] != "SELECT")) {
-    return done(core::fail(v1::UNAVAILABLE, "not connected to Redis"));
+    // Posted, never run inside the caller: a caller failing a queue of
+    // commands one by one does not recurse.
+    return boost::asio::post(ex_, [done = std::move(done)] {
+      done(core::fail(v1::UNAVAILABLE, "not connected to Redis"));
+    });
   }
   send(argv, &RedisConnection::on_reply, new Pending{std::move(done)});
 }
@@ -260,8 +267,14 @@ void RedisConnection::on_message(redisAsyncContext* ac, void* reply, void* privd
     if (!sub->active) {
       // hiredis forgets the callback as it delivers the unsubscribe reply.
       auto* self = static_cast<RedisConnection*>(ac->data);
-      if (kind == "unsubscribe" && self)
+      if (kind == "unsubscribe" && self) {
+        const auto channel = sub->channel;
         std::erase_if(self->retired_, [sub](const auto& r) { return r.get() == sub; });
+        // A subscription made meanwhile waited for this (see subscribe()).
+        auto again = self->subscriptions_.find(channel);
+        if (again != self->subscriptions_.end() && self->ready_)
+          self->send({"SUBSCRIBE", channel}, &RedisConnection::on_message, again->second.get());
+      }
       return;
     }
     if (kind == "message") {
@@ -279,7 +292,12 @@ void RedisConnection::subscribe(const std::string& channel, Message on_message, 
   if (sub) return done(core::fail(v1::INVALID_ARGUMENT, "already subscribed"));
   sub =
       std::make_unique<Subscription>(Subscription{channel, std::move(on_message), std::move(done)});
-  if (ready_) send({"SUBSCRIBE", channel}, &RedisConnection::on_message, sub.get());
+  // hiredis keeps one callback per channel and drops it when an unsubscribe
+  // reply arrives: subscribing again before Redis confirmed the unsubscribe
+  // would lose the new callback. Wait for the confirmation then.
+  const bool unsubscribing = std::any_of(retired_.begin(), retired_.end(),
+                                         [&](const auto& r) { return r->channel == channel; });
+  if (ready_ && !unsubscribing) send({"SUBSCRIBE", channel}, &RedisConnection::on_message, sub.get());
 }
 
 void RedisConnection::unsubscribe(const std::string& channel) {

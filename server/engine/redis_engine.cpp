@@ -28,12 +28,17 @@ RedisEngine::RedisEngine(std::vector<Executor> owners, RedisEngineOptions option
       outbox_(outbox) {
   // Replicas keep a reference to their owner: no reallocation after this.
   owners_.reserve(owners.size());
-  for (auto& ex : owners) {
+  for (std::size_t i = 0; i < owners.size(); ++i) {
     auto opts = options_.connection;
-    opts.on_state = [this, told = options_.connection.on_state](bool up) {
+    // Runs on the owner's executor, like everything of the connection.
+    opts.on_state = [this, i, told = options_.connection.on_state](bool up) {
       connected_ += up ? 1 : -1;
+      if (!up) {
+        for (auto& [id, replica] : owners_[i].panels) replica->on_redis_lost();
+      }
       if (told) told(up);
     };
+    auto& ex = owners[i];
     Owner o{ex, RedisConnection::create(ex, options_.endpoint, opts),
             RedisConnection::create(ex, options_.endpoint, opts), nullptr, {}};
     o.log = std::make_unique<RedisPanelLog>(o.commands, limits_.history_events);

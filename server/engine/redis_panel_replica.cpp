@@ -85,6 +85,14 @@ void PanelReplica::on_subscribed() {
   }
 }
 
+void PanelReplica::on_redis_lost() {
+  if (state_ == State::ready || state_ == State::failed) return;
+  // The resubscription after the reconnect loads the panel again.
+  state_ = State::failed;
+  fail_queued(core::fail(v1::UNAVAILABLE, "Redis is out of reach"));
+  check_idle();
+}
+
 void PanelReplica::load() {
   state_ = State::loading;
   heard_ = 0;

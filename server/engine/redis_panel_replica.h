@@ -65,6 +65,9 @@ class PanelReplica : public std::enable_shared_from_this<PanelReplica> {
   // between must be read from the log).
   void on_live(const std::string& payload);
   void on_subscribed();
+  // A connection to Redis was lost: operations waiting for the panel to
+  // load fail now (UNAVAILABLE) rather than wait for Redis to come back.
+  void on_redis_lost();
 
  private:
   struct AppendOp {

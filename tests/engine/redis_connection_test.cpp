@@ -107,6 +107,33 @@ TEST_F(RedisConnectionTest, UnsubscribeStopsDeliveryAndAllowsSubscribingAgain) {
   stop(sub);
 }
 
+TEST_F(RedisConnectionTest, SubscribingAgainBeforeTheUnsubscribeIsConfirmedTakesHold) {
+  // A panel's last client leaves and a new one joins at once: the channel is
+  // unsubscribed and subscribed again in one breath.
+  auto pub = connect(), sub = connect();
+  std::atomic<int> old_got = 0, new_got = 0, confirmed = 0;
+  ASSERT_TRUE((on<core::Result<RedisValue>>(io_, [&](auto done) {
+                sub->subscribe(
+                    "again", [&](auto&, auto&) { old_got++; }, done);
+              })).has_value());
+  boost::asio::post(io_.executor(), [&] {
+    sub->unsubscribe("again");
+    sub->subscribe(
+        "again", [&](auto&, auto&) { new_got++; },
+        [&](core::Result<RedisValue> r) {
+          if (r) confirmed++;
+        });
+  });
+  for (int i = 0; i < 200 && confirmed == 0; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(confirmed, 1) << "the new subscription was confirmed";
+  EXPECT_EQ(run(pub, {"PUBLISH", "again", "x"})->integer, 1);
+  for (int i = 0; i < 100 && new_got == 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(new_got, 1);
+  EXPECT_EQ(old_got, 0);
+  stop(pub);
+  stop(sub);
+}
+
 TEST_F(RedisConnectionTest, ACrashedRedisIsReconnectedAndResubscribed) {
   std::atomic<int> ups = 0, downs = 0;
   auto sub = connect([&](bool ready) { (ready ? ups : downs)++; });
