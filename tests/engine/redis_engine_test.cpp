@@ -154,8 +154,8 @@ class RedisEngineTest : public RedisTest {
 };
 
 TEST_F(RedisEngineTest, TwoNodesAppendingAtOnceShareOneOrder) {
-  Node a(redis_, limits_, catalog_), b(redis_, limits_, catalog_);
   Sink on_a, on_b;
+  Node a(redis_, limits_, catalog_), b(redis_, limits_, catalog_);
   a.subscribe("p", on_a);
   b.subscribe("p", on_b);
   constexpr int kEach = 300;
@@ -180,6 +180,34 @@ TEST_F(RedisEngineTest, TwoNodesAppendingAtOnceShareOneOrder) {
   ASSERT_TRUE(on_b.wait_for_count(2 * kEach));
   EXPECT_EQ(on_a.seqs(), all);
   EXPECT_EQ(on_a.frames(), on_b.frames()) << "both nodes deliver the same events, byte for byte";
+}
+
+TEST_F(RedisEngineTest, ANodeFollowsOnlyThePanelsItHasClientsIn) {
+  // Sinks outlive the nodes' threads that deliver to them.
+  Sink sink, again;
+  Node a(redis_, limits_, catalog_), b(redis_, limits_, catalog_);
+  auto c = connect();
+  auto listeners = [&](const std::string& panel) {
+    auto r = run(c, {"PUBSUB", "NUMSUB", keys_for(panel).live});
+    return r->elements.at(1).integer;
+  };
+  a.subscribe("followed", sink);
+  EXPECT_EQ(listeners("followed"), 1) << "only node a has a client there";
+  ASSERT_TRUE(b.append("followed", chat("from b")).has_value());
+  ASSERT_TRUE(sink.wait_for_count(1));
+  for (int i = 0; i < 200 && listeners("followed") != 1; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(listeners("followed"), 1) << "node b let go once its command was done";
+
+  a.engine.unsubscribe("followed", &sink);
+  for (int i = 0; i < 200 && listeners("followed") != 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(listeners("followed"), 0) << "after the last client, nobody listens";
+
+  // Back at once: the node follows the panel again, from where it is.
+  a.subscribe("followed", again);
+  ASSERT_TRUE(b.append("followed", chat("welcome back")).has_value());
+  ASSERT_TRUE(again.wait_for_count(1));
+  EXPECT_EQ(again.seqs(), std::vector<std::uint64_t>{2});
+  stop(c);
 }
 
 TEST_F(RedisEngineTest, AVoterIsCountedOnceWhenNodesRace) {
@@ -223,8 +251,8 @@ TEST_F(RedisEngineTest, ARetryThroughAnotherNodeIsRecognised) {
 
 TEST_F(RedisEngineTest, ALateNodeLoadsATrimmedPanelFromItsSnapshot) {
   limits_.history_events = 20;
-  Node a(redis_, limits_, catalog_, 10);
   Sink keep;
+  Node a(redis_, limits_, catalog_, 10);
   a.subscribe("p", keep);
   auto q = a.append("p", ask("first?", "ann"));
   for (int i = 0; i < 100; ++i) {
@@ -256,8 +284,8 @@ TEST_F(RedisEngineTest, ALateNodeLoadsATrimmedPanelFromItsSnapshot) {
 }
 
 TEST_F(RedisEngineTest, ARedisRestartLosesNoAckedEventAndSinksResumeWithoutAGap) {
-  Node a(redis_, limits_, catalog_), b(redis_, limits_, catalog_);
   Sink on_a;
+  Node a(redis_, limits_, catalog_), b(redis_, limits_, catalog_);
   a.subscribe("p", on_a);
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(a.append("p", chat("before")).has_value());
   ASSERT_TRUE(on_a.wait_for_count(20));
@@ -302,7 +330,11 @@ TEST_F(RedisEngineTest, LeftoversReachTheStreamOnceWhenTwoModeratorsEndAtOnce) {
       engine.start();
       for (int i = 0; i < 500 && !engine.ready(); ++i) std::this_thread::sleep_for(10ms);
     }
-    ~OutboxNode() { owner.stop(); }
+    ~OutboxNode() {
+      // Nothing posts to the caller's thread once it goes.
+      owner.stop();
+      out.io.stop();
+    }
     core::Result<core::Appended> append(core::Draft d) {
       std::promise<core::Result<core::Appended>> p;
       engine.append("p", std::move(d), caller.executor(),
