@@ -240,6 +240,7 @@ void PanelReplica::run(AppendOp op) {
   *entry.mutable_event() = std::move(*prepared->event);
   entry.set_dedup_key(std::move(prepared->dedup_key));
   in_flight_.emplace(InFlight{prepared->seq});
+  if (op.attempts == 0) op.first_try_ms = clock_.now_ms();
   const bool lost_before = op.attempts > 0;
   log_.append(id_, panel_->head(), entry, lost_before,
               [weak = weak_from_this(), op = std::move(op),
@@ -278,7 +279,8 @@ void PanelReplica::on_appended(AppendOp op, v1::LogEntry entry,
   } else if (r->head + 1 < flight.seq) {
     finish(op, core::fail(v1::INTERNAL, "Redis holds fewer events of panel " + id_ +
                                             " than this node saw: Redis lost data"));
-  } else if (++op.attempts >= options_.max_attempts) {
+  } else if (++op.attempts > 1 &&
+             clock_.now_ms() - op.first_try_ms > options_.append_deadline_ms) {
     finish(op, core::fail(v1::UNAVAILABLE, "panel " + id_ + " is too busy; retry"));
   } else {
     // Lost the race for the head: catch up and decide again.

@@ -36,10 +36,11 @@ struct ReplicaOptions {
   // Operations waiting on one panel (a loading panel, a busy one). Past
   // this a command fails with UNAVAILABLE rather than queue without bound.
   std::size_t max_queued = 10'000;
-  // Times a command is decided again after losing a race for the head,
-  // before it fails with UNAVAILABLE (the panel is too contended). A node
-  // that lost once claims the panel's turn, so a few are enough.
-  int max_attempts = 16;
+  // How long a command may keep losing races for the head (or waiting for
+  // another node's turn) before it fails with UNAVAILABLE: the panel is too
+  // contended. A node that lost once claims the panel's turn, so this is
+  // reached only when Redis or the nodes are overloaded; a client retries.
+  std::int64_t append_deadline_ms = 2'000;
   // Wait before trying again while another node holds the turn.
   std::chrono::microseconds turn_wait{500};
 };
@@ -75,6 +76,8 @@ class PanelReplica : public std::enable_shared_from_this<PanelReplica> {
     Executor reply_on;
     Reply<core::Appended> done;
     int attempts = 0;
+    // When it was first tried (the owner's clock), for the deadline.
+    std::int64_t first_try_ms = 0;
   };
   struct BacklogOp {
     std::optional<std::uint64_t> resume_after;
