@@ -1,0 +1,226 @@
+// panelwire-forum-import: posts each leftover question into the forum's
+// follow-up thread, exactly once, credited to its asker.
+//
+//   panelwire-forum-import (--redis URL | --outbox FILE) --sink discourse|webhook|jsonl
+//                          [sink options] [--once]
+//   panelwire-forum-import dead-letters list|retry [ENTRY_ID] --redis URL
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+
+#include "panelwire/forum/discourse_sink.h"
+#include "panelwire/forum/importer.h"
+#include "panelwire/forum/jsonl_sink.h"
+#include "panelwire/forum/outbox_leftover_source.h"
+#include "panelwire/forum/redis_leftover_source.h"
+#include "panelwire/forum/webhook_sink.h"
+
+namespace po = boost::program_options;
+using namespace panelwire::forum;
+
+namespace {
+
+constexpr int kUsage = 64;
+std::atomic<Importer*> running{nullptr};
+
+void on_signal(int) {
+  if (auto* i = running.load()) i->stop();
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string default_consumer() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string(host[0] ? host : "importer");
+}
+
+int dead_letters(const std::vector<std::string>& args, const std::string& redis_url,
+                 const RedisSourceOptions& o) {
+  if (args.empty() || (args[0] != "list" && args[0] != "retry") || redis_url.empty()) {
+    std::cerr << "usage: panelwire-forum-import dead-letters list|retry [ENTRY_ID] --redis URL\n";
+    return kUsage;
+  }
+  RedisClient redis(redis_url);
+  if (args[0] == "list") {
+    for (const auto& d : list_dead_letters(redis, o))
+      std::cout << d.entry_id << "\t" << d.leftover_id << "\t" << d.reason << "\n";
+    return 0;
+  }
+  auto moved = retry_dead_letters(redis, o, args.size() > 1 ? args[1] : "");
+  std::cout << moved << " moved back for delivery\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string redis_url, outbox, sink_name, ledger, format = "markdown", out, url, secret,
+                                                  discourse_url, api_key, api_username, topic,
+                                                  usernames, question_template, comment_template,
+                                                  link, drip, drip_key = "pw:{leftovers}:drip",
+                                                  log_level = "info";
+  RedisSourceOptions source_opts;
+  source_opts.consumer = default_consumer();
+  ImporterOptions opts;
+  long claim_after_ms = source_opts.claim_after.count(), backoff_min_ms = opts.backoff_min.count(),
+       backoff_max_ms = opts.backoff_max.count();
+  double per_minute = -1;
+  std::vector<std::string> command;
+
+  po::options_description desc("panelwire-forum-import options");
+  // clang-format off
+  desc.add_options()
+    ("help,h", "print this help")
+    ("redis", po::value(&redis_url), "read leftovers from this Redis (redis://[:password@]host:port[/db])")
+    ("outbox", po::value(&outbox), "read leftovers from the embedded engine's outbox file instead")
+    ("sink", po::value(&sink_name), "discourse, webhook or jsonl")
+    ("once", "deliver everything waiting, then exit (0; 75 when the forum kept failing)")
+    ("group", po::value(&source_opts.group)->default_value(source_opts.group), "Redis consumer group (importers sharing the work use one)")
+    ("consumer", po::value(&source_opts.consumer)->default_value(source_opts.consumer), "this importer's name in the group; keep it across restarts")
+    ("claim-after-ms", po::value(&claim_after_ms)->default_value(claim_after_ms), "take over entries another importer left unacknowledged this long")
+    ("ledger", po::value(&ledger), "where posts are recorded: a Redis hash (default pw:{leftovers}:posted) or, with --outbox, a file (default <outbox>.posted.jsonl)")
+    ("format", po::value(&format)->default_value(format), "markdown or html")
+    ("question-template", po::value(&question_template), "file with the template of a question's post")
+    ("comment-template", po::value(&comment_template), "file with the template of a chat comment's post")
+    ("link", po::value(&link), "link back to the panel's page or recording; {panel} becomes the panel id")
+    ("out", po::value(&out), "jsonl: the file to append posts to")
+    ("url", po::value(&url), "webhook: the URL to POST to")
+    ("secret", po::value(&secret), "webhook: the HMAC-SHA256 signing secret")
+    ("discourse-url", po::value(&discourse_url), "discourse: the forum's base URL")
+    ("api-key", po::value(&api_key), "discourse: the API key")
+    ("api-username", po::value(&api_username), "discourse: the account posts are made as")
+    ("topic", po::value(&topic), "discourse: one topic for every post (default: each panel's forum_thread)")
+    ("usernames", po::value(&usernames), "discourse: JSON file {\"display name\": \"username\"} to post as the asker (admin key)")
+    ("per-minute", po::value(&per_minute), "at most this many posts a minute (discourse default 50: its admin API allows 60)")
+    ("drip", po::value(&drip), "release at most K per PERIOD, highest-voted first: K/PERIOD, e.g. 1/24h (needs --redis)")
+    ("drip-key", po::value(&drip_key)->default_value(drip_key), "the Redis hash holding the drip schedule")
+    ("backoff-min-ms", po::value(&backoff_min_ms)->default_value(backoff_min_ms), "first wait after a failed post")
+    ("backoff-max-ms", po::value(&backoff_max_ms)->default_value(backoff_max_ms), "longest wait after failed posts")
+    ("log-level", po::value(&log_level)->default_value(log_level), "trace, debug, info, warn, error")
+    ("command", po::value(&command), "dead-letters list|retry [ENTRY_ID]");
+  // clang-format on
+  po::positional_options_description pos;
+  pos.add("command", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
+    // PANELWIRE_API_KEY, PANELWIRE_SECRET: secrets stay out of `ps`.
+    po::store(po::parse_environment(desc,
+                                    [&](const std::string& env) -> std::string {
+                                      if (env == "PANELWIRE_API_KEY") return "api-key";
+                                      if (env == "PANELWIRE_SECRET") return "secret";
+                                      return {};
+                                    }),
+              vm);
+    if (vm.count("help")) {
+      std::cout << "Usage: panelwire-forum-import (--redis URL | --outbox FILE) --sink "
+                   "discourse|webhook|jsonl [options] [--once]\n"
+                   "       panelwire-forum-import dead-letters list|retry [ENTRY_ID] --redis URL\n\n"
+                << desc << "\n";
+      return 0;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "panelwire-forum-import: " << e.what() << "\n";
+    return kUsage;
+  }
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
+  source_opts.claim_after = std::chrono::milliseconds(claim_after_ms);
+  auto usage = [](const std::string& why) {
+    std::cerr << "panelwire-forum-import: " << why << "\n";
+    return kUsage;
+  };
+
+  try {
+    if (!command.empty()) {
+      if (command[0] != "dead-letters") return usage("unknown command " + command[0]);
+      return dead_letters({command.begin() + 1, command.end()}, redis_url, source_opts);
+    }
+    if (redis_url.empty() == outbox.empty()) return usage("give one of --redis or --outbox");
+    if (format != "markdown" && format != "html") return usage("--format is markdown or html");
+    if (!drip.empty() && redis_url.empty()) return usage("--drip needs --redis");
+
+    RenderOptions render;
+    render.format = format == "html" ? PostFormat::html : PostFormat::markdown;
+    if (!question_template.empty()) render.question_template = read_file(question_template);
+    if (!comment_template.empty()) render.comment_template = read_file(comment_template);
+    render.link = link;
+
+    std::unique_ptr<Sink> sink;
+    if (sink_name == "jsonl") {
+      if (out.empty()) return usage("--sink jsonl needs --out FILE");
+      sink = std::make_unique<JsonlSink>(out, render.format);
+    } else if (sink_name == "webhook") {
+      if (url.empty() || secret.empty()) return usage("--sink webhook needs --url and --secret");
+      sink = std::make_unique<WebhookSink>(WebhookOptions{url, secret, render.format});
+    } else if (sink_name == "discourse") {
+      if (discourse_url.empty() || api_key.empty() || api_username.empty())
+        return usage("--sink discourse needs --discourse-url, --api-key and --api-username");
+      DiscourseOptions d{discourse_url, api_key, api_username, topic, {}};
+      if (!usernames.empty()) {
+        auto v = boost::json::parse(read_file(usernames));
+        for (const auto& [name, user] : v.as_object())
+          d.usernames[std::string(name)] = std::string(user.as_string());
+      }
+      sink = std::make_unique<DiscourseSink>(std::move(d));
+      if (per_minute < 0) per_minute = 50;
+    } else {
+      return usage("--sink is discourse, webhook or jsonl");
+    }
+    if (per_minute > 0)
+      opts.min_interval = std::chrono::milliseconds(static_cast<long>(60'000 / per_minute));
+    opts.once = vm.count("once") > 0;
+    opts.backoff_min = std::chrono::milliseconds(backoff_min_ms);
+    opts.backoff_max = std::chrono::milliseconds(backoff_max_ms);
+
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    std::unique_ptr<RedisClient> redis;
+    std::unique_ptr<LeftoverSource> source;
+    std::unique_ptr<Ledger> book;
+    std::unique_ptr<DripSchedule> schedule;
+    if (!redis_url.empty()) {
+      // Longer than a blocking read, so the read's own timeout comes first.
+      redis = std::make_unique<RedisClient>(redis_url, opts.wait + std::chrono::seconds(10));
+      source = std::make_unique<RedisLeftoverSource>(*redis, source_opts);
+      book = std::make_unique<RedisLedger>(*redis, ledger.empty() ? "pw:{leftovers}:posted" : ledger);
+      if (!drip.empty())
+        schedule = std::make_unique<DripSchedule>(*redis, drip_key, parse_drip(drip));
+    } else {
+      source = std::make_unique<OutboxLeftoverSource>(outbox);
+      book = std::make_unique<FileLedger>(ledger.empty() ? outbox + ".posted.jsonl" : ledger);
+    }
+
+    Importer importer(*source, *book, *sink, render, opts, schedule.get());
+    running = &importer;
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    int rc = importer.run();
+    running = nullptr;
+    const auto& s = importer.stats();
+    spdlog::info("event=stopped posted={} already_posted={} dead_lettered={} retries={}", s.posted,
+                 s.already_posted, s.dead_lettered, s.retries);
+    curl_global_cleanup();
+    return rc;
+  } catch (const std::exception& e) {
+    std::cerr << "panelwire-forum-import: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,80 @@
+#pragma once
+// The importer: takes leftovers from a source, renders each, posts it
+// through a sink, records the post in the ledger and only then acknowledges
+// the entry. So an importer killed at any point posts nothing twice that
+// the ledger or the sink can recognise, and loses nothing: an entry not yet
+// acknowledged comes back. Retries: network errors and 5xx with exponential
+// backoff and jitter; 429 after the forum's Retry-After; other 4xx go to
+// the dead letters with their reason, and the importer goes on.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+#include "panelwire/forum/drip_schedule.h"
+#include "panelwire/forum/ledger.h"
+#include "panelwire/forum/leftover_source.h"
+#include "panelwire/forum/render.h"
+#include "panelwire/forum/sink.h"
+
+namespace panelwire::forum {
+
+struct ImporterOptions {
+  // Entries taken from the source at once.
+  std::size_t batch = 16;
+  // How long one read waits for new leftovers; also how quickly a stop
+  // request is noticed while idle.
+  std::chrono::milliseconds wait{2'000};
+  // Deliver what is waiting, then return.
+  bool once = false;
+  std::chrono::milliseconds backoff_min{500};
+  std::chrono::milliseconds backoff_max{60'000};
+  // With `once`, a forum still failing after this many tries of one post
+  // ends the run (exit 75) instead of waiting for ever.
+  int once_attempts = 8;
+  // At least this long between two posts: a forum's rate limit (Discourse:
+  // 60 admin API requests a minute in all).
+  std::chrono::milliseconds min_interval{0};
+};
+
+struct ImporterStats {
+  std::uint64_t posted = 0;
+  std::uint64_t already_posted = 0;
+  std::uint64_t dead_lettered = 0;
+  std::uint64_t retries = 0;
+};
+
+class Importer {
+ public:
+  // `drip` may be null (post as leftovers arrive).
+  Importer(LeftoverSource& source, Ledger& ledger, Sink& sink, RenderOptions render,
+           ImporterOptions options, DripSchedule* drip);
+
+  // Until stop() or, with `once`, until nothing is waiting. 0 when done,
+  // 75 when `once` gave up on a forum that kept failing.
+  int run();
+  // Any thread (a signal handler too): the run returns soon, leaving the
+  // entry in hand unacknowledged.
+  void stop() { stopping_ = true; }
+  const ImporterStats& stats() const { return stats_; }
+
+ private:
+  enum class Done { yes, stopped, gave_up };
+  Done deliver(const Entry& e);
+  int run_drip();
+  // Sleeps up to `d`, waking early on stop(); false when stopped.
+  bool pause(std::chrono::milliseconds d);
+  std::chrono::milliseconds jitter(std::chrono::milliseconds d);
+
+  LeftoverSource& source_;
+  Ledger& ledger_;
+  Sink& sink_;
+  RenderOptions render_;
+  ImporterOptions options_;
+  DripSchedule* drip_;
+  std::atomic<bool> stopping_ = false;
+  std::chrono::steady_clock::time_point last_post_{};
+  ImporterStats stats_;
+};
+
+}  // namespace panelwire::forum

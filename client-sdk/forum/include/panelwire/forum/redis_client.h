@@ -1,0 +1,51 @@
+#pragma once
+// A blocking Redis connection for tools (the forum importer), not for a
+// relay's io threads: binary-safe commands through redisCommandArgv, with
+// timeouts so a dead Redis fails a call instead of hanging it.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct redisContext;
+
+namespace panelwire::forum {
+
+// Redis could not be reached, or answered with an error.
+struct RedisError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Reply {
+  enum class Type { nil, integer, string, status, error, array };
+  Type type = Type::nil;
+  std::int64_t integer = 0;
+  std::string str;
+  std::vector<Reply> elements;
+};
+
+class RedisClient {
+ public:
+  // redis://[:password@]host:port[/db]. Throws RedisError.
+  explicit RedisClient(const std::string& url,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  // Throws RedisError on a lost connection or an error reply (the
+  // connection is then reopened on the next call).
+  Reply command(const std::vector<std::string>& argv);
+
+ private:
+  void connect();
+  std::string host_, password_;
+  int port_ = 6379, db_ = 0;
+  std::chrono::milliseconds timeout_;
+  redisContext* c_ = nullptr;
+};
+
+}  // namespace panelwire::forum

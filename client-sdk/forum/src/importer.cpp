@@ -1,0 +1,188 @@
+#include "panelwire/forum/importer.h"
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "panelwire/forum/redis_client.h"
+
+namespace panelwire::forum {
+
+namespace {
+
+constexpr int kGaveUp = 75;  // EX_TEMPFAIL: try again later
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Importer::Importer(LeftoverSource& source, Ledger& ledger, Sink& sink, RenderOptions render,
+                   ImporterOptions options, DripSchedule* drip)
+    : source_(source),
+      ledger_(ledger),
+      sink_(sink),
+      render_(std::move(render)),
+      options_(options),
+      drip_(drip) {}
+
+bool Importer::pause(std::chrono::milliseconds d) {
+  auto until = std::chrono::steady_clock::now() + d;
+  while (!stopping_) {
+    auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::milliseconds(0)) return true;
+    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(left, std::chrono::milliseconds(50)));
+  }
+  return false;
+}
+
+std::chrono::milliseconds Importer::jitter(std::chrono::milliseconds d) {
+  // Full jitter: importers retrying after one outage spread out.
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_int_distribution<std::int64_t> pick(d.count() / 2, d.count());
+  return std::chrono::milliseconds(pick(rng));
+}
+
+Importer::Done Importer::deliver(const Entry& e) {
+  const auto& l = e.leftover;
+  if (auto post = ledger_.posted(l.leftover_id())) {
+    // Posted before a crash kept it from being acknowledged.
+    source_.ack(e);
+    stats_.already_posted++;
+    spdlog::info("event=already_posted leftover={} post={}", l.leftover_id(), *post);
+    return Done::yes;
+  }
+  const auto text = render(l, render_);
+  auto backoff = options_.backoff_min;
+  for (int attempt = 1;; ++attempt) {
+    auto since = std::chrono::steady_clock::now() - last_post_;
+    if (since < options_.min_interval &&
+        !pause(std::chrono::duration_cast<std::chrono::milliseconds>(options_.min_interval - since)))
+      return Done::stopped;
+    if (stopping_) return Done::stopped;
+    auto d = sink_.deliver(l, text);
+    switch (d.outcome) {
+      case Delivery::Outcome::posted:
+        last_post_ = std::chrono::steady_clock::now();
+        ledger_.record(l.leftover_id(), d.post_id);
+        source_.ack(e);
+        if (drip_) drip_->posted(now_ms());
+        stats_.posted++;
+        spdlog::info("event=posted leftover={} post={}", l.leftover_id(), d.post_id);
+        return Done::yes;
+      case Delivery::Outcome::refused:
+        source_.dead_letter(e, d.reason);
+        stats_.dead_lettered++;
+        spdlog::warn("event=dead_lettered leftover={} reason=\"{}\"", l.leftover_id(), d.reason);
+        return Done::yes;
+      case Delivery::Outcome::retry:
+        break;
+    }
+    stats_.retries++;
+    if (options_.once && attempt >= options_.once_attempts) {
+      spdlog::error("event=gave_up leftover={} attempts={} reason=\"{}\"", l.leftover_id(),
+                    attempt, d.reason);
+      return Done::gave_up;
+    }
+    auto wait = d.retry_after.count() > 0 ? d.retry_after : jitter(backoff);
+    spdlog::warn("event=retry leftover={} attempt={} wait_ms={} reason=\"{}\"", l.leftover_id(),
+                 attempt, wait.count(), d.reason);
+    backoff = std::min(backoff * 2, options_.backoff_max);
+    if (!pause(wait)) return Done::stopped;
+  }
+}
+
+int Importer::run() {
+  if (drip_) return run_drip();
+  auto backoff = options_.backoff_min;
+  while (!stopping_) {
+    try {
+      auto batch = source_.next(options_.batch, options_.once ? std::chrono::milliseconds(0)
+                                                               : options_.wait);
+      if (batch.empty()) {
+        if (options_.once && source_.drained()) return 0;
+        continue;
+      }
+      for (const auto& e : batch) {
+        switch (deliver(e)) {
+          case Done::yes:
+            break;
+          case Done::stopped:
+            return 0;
+          case Done::gave_up:
+            return kGaveUp;
+        }
+      }
+      backoff = options_.backoff_min;
+    } catch (const std::exception& e) {
+      // Redis or the disk failed us: the entry in hand was not
+      // acknowledged and comes back.
+      spdlog::error("event=source_failed error=\"{}\"", e.what());
+      if (options_.once) return kGaveUp;
+      if (!pause(jitter(backoff))) return 0;
+      backoff = std::min(backoff * 2, options_.backoff_max);
+    }
+  }
+  return 0;
+}
+
+int Importer::run_drip() {
+  // Everything waiting is held (unacknowledged, so it survives a restart)
+  // and released highest-voted first as the schedule allows.
+  std::vector<Entry> pool;
+  auto backoff = options_.backoff_min;
+  while (!stopping_) {
+    try {
+      auto more = source_.next(options_.batch,
+                               pool.empty() && !options_.once ? options_.wait
+                                                              : std::chrono::milliseconds(0));
+      bool fresh = false;
+      for (auto& e : more) {
+        auto known = std::any_of(pool.begin(), pool.end(),
+                                 [&](const Entry& p) { return p.entry_id == e.entry_id; });
+        if (!known) {
+          pool.push_back(std::move(e));
+          fresh = true;
+        }
+      }
+      if (fresh) continue;  // take in all that waits before choosing
+      if (pool.empty()) {
+        if (options_.once) return 0;
+        continue;
+      }
+      auto wait = drip_->wait(now_ms());
+      if (wait.count() > 0) {
+        if (options_.once) return 0;
+        pause(std::min(wait, options_.wait));
+        continue;
+      }
+      auto best = std::max_element(pool.begin(), pool.end(), [](const Entry& a, const Entry& b) {
+        if (a.leftover.votes() != b.leftover.votes()) return a.leftover.votes() < b.leftover.votes();
+        return a.leftover.asked_at_ms() > b.leftover.asked_at_ms();  // older first
+      });
+      switch (deliver(*best)) {
+        case Done::yes:
+          pool.erase(best);
+          break;
+        case Done::stopped:
+          return 0;
+        case Done::gave_up:
+          return kGaveUp;
+      }
+      backoff = options_.backoff_min;
+    } catch (const std::exception& e) {
+      spdlog::error("event=source_failed error=\"{}\"", e.what());
+      if (options_.once) return kGaveUp;
+      if (!pause(jitter(backoff))) return 0;
+      backoff = std::min(backoff * 2, options_.backoff_max);
+    }
+  }
+  return 0;
+}
+
+}  // namespace panelwire::forum

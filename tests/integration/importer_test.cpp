@@ -1,0 +1,338 @@
+// panelwire-forum-import end to end: a real relay on a real redis-server
+// ends a panel, and the importer posts each leftover to a local HTTP
+// receiver standing in for the forum: once each, credited, through crashes,
+// outages, rate limits and refusals; and from the embedded engine's outbox.
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <random>
+#include <set>
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include "http_receiver.h"
+#include "panelwire/forum/webhook_sink.h"
+#include "redis_process.h"
+#include "sdk_harness.h"
+#include "server_process.h"
+#include "tool_run.h"
+
+extern char** environ;
+
+namespace panelwire::test {
+namespace {
+
+const std::string kSecret = "importer-test-secret";
+const std::string kHookSecret = "hook-secret";
+
+std::string token(const std::string& role, const std::string& name, const std::string& panel) {
+  auto r = run_tool(PANELWIRE_CLI_BIN, {"token", "--secret", kSecret, "--role", role, "--name",
+                                        name, "--panel", panel});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
+  return r.out;
+}
+
+struct Asked {
+  std::string asker;  // empty: anonymous
+  std::string text;
+  std::string addressed_to;
+  int votes = 0;  // from guests
+};
+
+// Runs a panel on `server` where each of `questions` is asked, then ends it.
+void end_panel_with(const ServerProcess& server, const std::string& panel,
+                    const std::vector<Asked>& questions) {
+  IoThread io;
+  std::vector<std::unique_ptr<SdkClient>> askers;
+  for (const auto& q : questions) {
+    client::Options o;
+    o.urls = {server.ws_url()};
+    o.panel_id = panel;
+    o.display_name = q.asker.empty() ? "Someone" : q.asker;
+    o.token = token("attendee", o.display_name, panel);
+    auto& c = *askers.emplace_back(std::make_unique<SdkClient>(io, o));
+    ASSERT_TRUE(c.wait_welcomes(1));
+    v1::ClientMessage m;
+    m.mutable_ask_question()->set_text(q.text);
+    m.mutable_ask_question()->set_anonymous(q.asker.empty());
+    m.mutable_ask_question()->set_addressed_to(q.addressed_to);
+    auto a = c.send(m);
+    ASSERT_FALSE(a.has_error()) << a.DebugString();
+  }
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    for (int v = 0; v < questions[i].votes; ++v) {
+      client::Options o;
+      o.urls = {server.ws_url()};
+      o.panel_id = panel;
+      o.display_name = "Voter";
+      SdkClient voter(io, o);
+      ASSERT_TRUE(voter.wait_welcomes(1));
+      v1::ClientMessage m;
+      m.mutable_vote()->set_question_id(i + 1);
+      ASSERT_FALSE(voter.send(m).has_error());
+    }
+  }
+  client::Options o;
+  o.urls = {server.ws_url()};
+  o.panel_id = panel;
+  o.display_name = "Moderator";
+  o.token = token("moderator", "Moderator", panel);
+  SdkClient mod(io, o);
+  ASSERT_TRUE(mod.wait_welcomes(1));
+  v1::ClientMessage end;
+  end.mutable_end_panel();
+  auto a = mod.send(end);
+  ASSERT_FALSE(a.has_error()) << a.DebugString();
+}
+
+std::vector<Asked> numbered(int n) {
+  std::vector<Asked> out;
+  for (int i = 0; i < n; ++i)
+    out.push_back({"Asker " + std::to_string(i), "Question number " + std::to_string(i) + "?", ""});
+  return out;
+}
+
+// The importer as a child process, for the tests that kill it.
+class ImporterProcess {
+ public:
+  explicit ImporterProcess(std::vector<std::string> args) {
+    args.insert(args.begin(), PANELWIRE_IMPORT_BIN);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0)
+      throw std::runtime_error("cannot start the importer");
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  ~ImporterProcess() { kill_now(); }
+  void kill_now() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  // The exit status once it ended by itself, or nullopt while it runs.
+  std::optional<int> exited() {
+    int status = 0;
+    if (pid_ <= 0 || ::waitpid(pid_, &status, WNOHANG) != pid_) return std::nullopt;
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+class ImporterTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> webhook_args(std::vector<std::string> extra = {}) {
+    std::vector<std::string> a = {"--redis",  redis_.url(),         "--sink",
+                                  "webhook",  "--url",              receiver_.url("/posts"),
+                                  "--secret", kHookSecret,          "--backoff-min-ms",
+                                  "20",       "--backoff-max-ms",   "200"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+  ToolResult import_once(std::vector<std::string> extra = {}) {
+    auto args = webhook_args(std::move(extra));
+    args.push_back("--once");
+    return run_tool(PANELWIRE_IMPORT_BIN, args, {}, std::chrono::seconds(60));
+  }
+  // What the receiver created, as leftover ids.
+  std::multiset<std::string> created_ids() {
+    std::multiset<std::string> ids;
+    for (const auto& r : receiver_.created())
+      ids.insert(std::string(boost::json::parse(r.body).at("leftover_id").as_string()));
+    return ids;
+  }
+  static std::multiset<std::string> ids(const std::string& panel, int from, int to) {
+    std::multiset<std::string> out;
+    for (int i = from; i <= to; ++i) out.insert(panel + "/" + std::to_string(i));
+    return out;
+  }
+
+  engine::RedisProcess redis_;
+  ServerProcess server_{{"--redis", redis_.url(), "--token-secret", kSecret}};
+  HttpReceiver receiver_;
+};
+
+TEST_F(ImporterTest, EachLeftoverIsPostedOnceWithItsAttribution) {
+  end_panel_with(server_, "nov",
+                 {{"Jackie Wheeler", "How do we support STEM resource teachers as leaders?", ""},
+                  {"", "An anonymous one?", ""},
+                  {"Bruce Alberts", "How do districts seek feedback from teachers?",
+                   "the panelists"}});
+  auto r = import_once();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto created = receiver_.created();
+  ASSERT_EQ(created.size(), 3u);
+  std::map<std::string, std::string> posts;
+  for (const auto& req : created) {
+    EXPECT_EQ(req.target, "/posts");
+    EXPECT_EQ(req.headers.at("x-panelwire-signature"),
+              "sha256=" + forum::hmac_sha256_hex(kHookSecret, req.body))
+        << "signed with the shared secret";
+    auto body = boost::json::parse(req.body).as_object();
+    EXPECT_EQ(req.headers.at("idempotency-key"), body.at("leftover_id").as_string());
+    posts[std::string(body.at("leftover_id").as_string())] = body.at("post").as_string();
+  }
+  EXPECT_NE(posts.at("nov/1").find("posed by Jackie Wheeler"), std::string::npos) << posts.at("nov/1");
+  EXPECT_NE(posts.at("nov/1").find("> How do we support STEM resource teachers as leaders\\?"),
+            std::string::npos)
+      << "quoted, punctuation escaped";
+  EXPECT_NE(posts.at("nov/2").find("posed by an attendee"), std::string::npos) << posts.at("nov/2");
+  EXPECT_EQ(posts.at("nov/2").find("Someone"), std::string::npos) << "anonymous stays anonymous";
+  EXPECT_NE(posts.at("nov/3").find("(addressing the panelists)"), std::string::npos);
+
+  // Nothing left: a second run posts nothing.
+  auto again = import_once();
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(receiver_.requests().size(), 3u);
+}
+
+TEST_F(ImporterTest, KilledAtRandomPointsStillPostsEachExactlyOnce) {
+  constexpr int kLeftovers = 12;
+  end_panel_with(server_, "crash", numbered(kLeftovers));
+  // The forum answers slowly enough that kills land mid-request too.
+  receiver_.set_policy([](const ReceivedRequest&, int) -> std::optional<CannedResponse> {
+    std::this_thread::sleep_for(std::chrono::milliseconds(15));
+    return std::nullopt;
+  });
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> after_ms(5, 60);
+  int rounds = 0;
+  for (; rounds < 40 && created_ids().size() < kLeftovers; ++rounds) {
+    ImporterProcess importer(webhook_args({"--consumer", "importer-1"}));
+    std::this_thread::sleep_for(std::chrono::milliseconds(after_ms(rng)));
+    importer.kill_now();
+  }
+  EXPECT_GT(rounds, 3) << "killed again and again before it was done";
+  RecordProperty("requests_resent",
+                 static_cast<int>(receiver_.requests().size()) - static_cast<int>(kLeftovers));
+  // Then one that may finish.
+  auto r = import_once({"--consumer", "importer-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(created_ids(), ids("crash", 1, kLeftovers)) << "each once, none missing";
+  // Re-sent posts (killed between the forum's answer and the ledger) carried
+  // the same idempotency key, so the forum created nothing twice.
+  std::set<std::string> keys;
+  for (const auto& req : receiver_.requests()) keys.insert(req.headers.at("idempotency-key"));
+  EXPECT_EQ(keys.size(), static_cast<std::size_t>(kLeftovers));
+}
+
+TEST_F(ImporterTest, AForumDownForAWhileGetsEveryPostOnceItIsBack) {
+  end_panel_with(server_, "down", numbered(4));
+  receiver_.set_policy([](const ReceivedRequest&, int nth) -> std::optional<CannedResponse> {
+    if (nth <= 5) return CannedResponse{503, "down for maintenance", {}};
+    return std::nullopt;
+  });
+  auto r = import_once();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(created_ids(), ids("down", 1, 4));
+  EXPECT_EQ(receiver_.requests().size(), 5u + 4u) << "retried until the forum answered";
+}
+
+TEST_F(ImporterTest, TooManyRequestsWaitsForRetryAfter) {
+  end_panel_with(server_, "slow", numbered(2));
+  std::vector<std::chrono::steady_clock::time_point> at;
+  std::mutex m;
+  receiver_.set_policy([&](const ReceivedRequest&, int nth) -> std::optional<CannedResponse> {
+    {
+      std::lock_guard lock(m);
+      at.push_back(std::chrono::steady_clock::now());
+    }
+    if (nth == 1) return CannedResponse{429, "slow down", {{"Retry-After", "1"}}};
+    return std::nullopt;
+  });
+  auto r = import_once();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(created_ids(), ids("slow", 1, 2));
+  std::lock_guard lock(m);
+  ASSERT_GE(at.size(), 2u);
+  EXPECT_GE(at[1] - at[0], std::chrono::milliseconds(950)) << "Retry-After: 1 was honoured";
+}
+
+TEST_F(ImporterTest, ARefusedPostIsDeadLetteredAndTheOthersGoOn) {
+  end_panel_with(server_, "refuse", numbered(3));
+  receiver_.set_policy([](const ReceivedRequest& req, int) -> std::optional<CannedResponse> {
+    if (req.body.find("Question number 1?") != std::string::npos)
+      return CannedResponse{422, R"({"errors":["Body is too similar to what you recently posted"]})", {}};
+    return std::nullopt;
+  });
+  auto r = import_once();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(created_ids(), (std::multiset<std::string>{"refuse/1", "refuse/3"}));
+
+  auto list = run_tool(PANELWIRE_IMPORT_BIN, {"dead-letters", "list", "--redis", redis_.url()});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("refuse/2"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("HTTP 422"), std::string::npos) << "with its reason";
+
+  // The operator fixes things on the forum and retries it.
+  receiver_.set_policy(nullptr);
+  auto retry = run_tool(PANELWIRE_IMPORT_BIN, {"dead-letters", "retry", "--redis", redis_.url()});
+  ASSERT_EQ(retry.exit_code, 0) << retry.err;
+  auto again = import_once();
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(created_ids(), ids("refuse", 1, 3));
+  auto empty = run_tool(PANELWIRE_IMPORT_BIN, {"dead-letters", "list", "--redis", redis_.url()});
+  EXPECT_EQ(empty.out, "");
+}
+
+TEST_F(ImporterTest, DripReleasesKPerPeriodHighestVotedFirstAcrossARestart) {
+  auto asked = numbered(4);
+  asked[2].votes = 2;  // drip/3
+  asked[1].votes = 1;  // drip/2
+  end_panel_with(server_, "drip", asked);
+  auto drip = [&] { return import_once({"--drip", "1/2s"}); };
+  ASSERT_EQ(drip().exit_code, 0);
+  EXPECT_EQ(created_ids().size(), 1u) << "one in the first period";
+  ASSERT_EQ(drip().exit_code, 0);
+  EXPECT_EQ(created_ids().size(), 1u) << "a restart does not reset the period";
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  ASSERT_EQ(drip().exit_code, 0);
+  EXPECT_EQ(created_ids().size(), 2u) << "the next period releases the next one";
+  auto created = receiver_.created();
+  auto first = boost::json::parse(created[0].body).at("leftover_id").as_string();
+  auto second = boost::json::parse(created[1].body).at("leftover_id").as_string();
+  EXPECT_EQ(first, "drip/3") << "the most votes first";
+  EXPECT_EQ(second, "drip/2");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  ASSERT_EQ(drip().exit_code, 0);
+  ASSERT_EQ(receiver_.created().size(), 3u);
+  EXPECT_EQ(boost::json::parse(receiver_.created()[2].body).at("leftover_id").as_string(),
+            "drip/1")
+      << "oldest first among equal votes";
+}
+
+TEST(ImporterOutbox, TheEmbeddedEnginesOutboxImportsToJsonLines) {
+  ServerProcess server({"--token-secret", kSecret});
+  end_panel_with(server, "solo", {{"Ann", "From the outbox?", "Dr. Alberts"}, {"Bob", "Two?", ""}});
+  auto out = temp_path("posts.jsonl");
+  std::vector<std::string> args = {"--outbox", server.outbox_path(), "--sink", "jsonl", "--out",
+                                   out, "--once"};
+  auto r = run_tool(PANELWIRE_IMPORT_BIN, args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto again = run_tool(PANELWIRE_IMPORT_BIN, args);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  std::ifstream in(out);
+  std::vector<boost::json::object> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(boost::json::parse(line).as_object());
+  ASSERT_EQ(lines.size(), 2u) << "each once, across two runs";
+  EXPECT_EQ(lines[0].at("leftover_id").as_string(), "solo/1");
+  std::string post(lines[0].at("post").as_string());
+  EXPECT_NE(post.find("posed by Ann (addressing Dr\\. Alberts)"), std::string::npos) << post;
+  EXPECT_EQ(lines[0].at("leftover").at("askerName").as_string(), "Ann");
+}
+
+}  // namespace
+}  // namespace panelwire::test
