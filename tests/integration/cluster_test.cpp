@@ -54,11 +54,7 @@ class Cluster {
 };
 
 std::string token(const std::string& role, const std::string& name, const std::string& panel) {
-  auto r = run_tool(PANELWIRE_CLI_BIN, {"token", "--secret", kSecret, "--role", role, "--name",
-                                        name, "--panel", panel});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
-  return r.out;
+  return mint_token(PANELWIRE_CLI_BIN, kSecret, role, name, panel);
 }
 
 client::Options on(std::vector<const ServerProcess*> nodes, const std::string& panel,
@@ -71,18 +67,6 @@ client::Options on(std::vector<const ServerProcess*> nodes, const std::string& p
   o.reconnect_min = 50ms;
   o.reconnect_max = 200ms;
   return o;
-}
-
-std::vector<std::uint64_t> seqs_of(const std::vector<v1::Event>& events) {
-  std::vector<std::uint64_t> out;
-  for (const auto& e : events) out.push_back(e.seq());
-  return out;
-}
-
-std::vector<std::uint64_t> range(std::uint64_t from, std::uint64_t to) {
-  std::vector<std::uint64_t> out;
-  for (auto s = from; s <= to; ++s) out.push_back(s);
-  return out;
 }
 
 v1::ClientMessage ask(const std::string& text) {

@@ -30,11 +30,7 @@ const std::string kSecret = "importer-test-secret";
 const std::string kHookSecret = "hook-secret";
 
 std::string token(const std::string& role, const std::string& name, const std::string& panel) {
-  auto r = run_tool(PANELWIRE_CLI_BIN, {"token", "--secret", kSecret, "--role", role, "--name",
-                                        name, "--panel", panel});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
-  return r.out;
+  return mint_token(PANELWIRE_CLI_BIN, kSecret, role, name, panel);
 }
 
 struct Asked {

@@ -18,13 +18,7 @@ const std::string kSecret = "qa-test-secret";
 
 std::string token(const std::string& role, const std::string& name, const std::string& panel,
                   std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {"token",  "--secret", kSecret,   "--role", role,
-                                   "--name", name,       "--panel", panel};
-  args.insert(args.end(), extra.begin(), extra.end());
-  auto r = run_tool(PANELWIRE_CLI_BIN, args);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
-  return r.out;
+  return mint_token(PANELWIRE_CLI_BIN, kSecret, role, name, panel, extra);
 }
 
 client::Options as(const ServerProcess& server, const std::string& panel, const std::string& role,

@@ -26,18 +26,6 @@ client::Options options(const ServerProcess& server, const std::string& panel,
   return o;
 }
 
-std::vector<std::uint64_t> seqs_of(const std::vector<v1::Event>& events) {
-  std::vector<std::uint64_t> out;
-  for (const auto& e : events) out.push_back(e.seq());
-  return out;
-}
-
-std::vector<std::uint64_t> range(std::uint64_t from, std::uint64_t to) {
-  std::vector<std::uint64_t> out;
-  for (auto s = from; s <= to; ++s) out.push_back(s);
-  return out;
-}
-
 TEST(Relay, ThreeClientsSeeOneOrder) {
   ServerProcess server;
   IoThread io;

@@ -156,4 +156,18 @@ class SdkClient {
   std::vector<std::uint16_t> closes_;
 };
 
+// The seqs of `events`, in the order received.
+inline std::vector<std::uint64_t> seqs_of(const std::vector<v1::Event>& events) {
+  std::vector<std::uint64_t> out;
+  for (const auto& e : events) out.push_back(e.seq());
+  return out;
+}
+
+// from, from + 1, ..., to.
+inline std::vector<std::uint64_t> range(std::uint64_t from, std::uint64_t to) {
+  std::vector<std::uint64_t> out;
+  for (auto s = from; s <= to; ++s) out.push_back(s);
+  return out;
+}
+
 }  // namespace panelwire::test

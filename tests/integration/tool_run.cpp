@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include <gtest/gtest.h>
+
 extern char** environ;
 
 namespace panelwire::test {
@@ -84,6 +86,18 @@ ToolResult run_tool(const std::string& path, const std::vector<std::string>& arg
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
   return result;
+}
+
+std::string mint_token(const std::string& cli, const std::string& secret, const std::string& role,
+                       const std::string& name, const std::string& panel,
+                       const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"token",  "--secret", secret,   "--role", role,
+                                   "--name", name,       "--panel", panel};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto r = run_tool(cli, args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
+  return r.out;
 }
 
 }  // namespace panelwire::test

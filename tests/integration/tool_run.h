@@ -19,4 +19,9 @@ ToolResult run_tool(const std::string& path, const std::vector<std::string>& arg
                     const std::string& stdin_text = {},
                     std::chrono::milliseconds deadline = std::chrono::seconds(20));
 
+// A participant token minted by the CLI at `cli` (`panelwire token`).
+std::string mint_token(const std::string& cli, const std::string& secret, const std::string& role,
+                       const std::string& name, const std::string& panel,
+                       const std::vector<std::string>& extra = {});
+
 }  // namespace panelwire::test

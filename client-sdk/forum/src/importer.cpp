@@ -22,6 +22,18 @@ std::int64_t now_ms() {
 
 }  // namespace
 
+std::optional<int> Importer::exit_code(Done d) {
+  switch (d) {
+    case Done::yes:
+      return std::nullopt;
+    case Done::stopped:
+      return 0;
+    case Done::gave_up:
+      return kGaveUp;
+  }
+  return 0;
+}
+
 Importer::Importer(LeftoverSource& source, Ledger& ledger, Sink& sink, RenderOptions render,
                    ImporterOptions options, DripSchedule* drip)
     : source_(source),
@@ -97,6 +109,15 @@ Importer::Done Importer::deliver(const Entry& e) {
   }
 }
 
+bool Importer::recover(const std::exception& e, std::chrono::milliseconds& backoff) {
+  // Redis or the disk failed us: the entry in hand was not acknowledged
+  // and comes back.
+  spdlog::error("event=source_failed error=\"{}\"", e.what());
+  if (options_.once || !pause(jitter(backoff))) return false;
+  backoff = std::min(backoff * 2, options_.backoff_max);
+  return true;
+}
+
 int Importer::run() {
   if (drip_) return run_drip();
   auto backoff = options_.backoff_min;
@@ -109,23 +130,11 @@ int Importer::run() {
         continue;
       }
       for (const auto& e : batch) {
-        switch (deliver(e)) {
-          case Done::yes:
-            break;
-          case Done::stopped:
-            return 0;
-          case Done::gave_up:
-            return kGaveUp;
-        }
+        if (auto rc = exit_code(deliver(e))) return *rc;
       }
       backoff = options_.backoff_min;
     } catch (const std::exception& e) {
-      // Redis or the disk failed us: the entry in hand was not
-      // acknowledged and comes back.
-      spdlog::error("event=source_failed error=\"{}\"", e.what());
-      if (options_.once) return kGaveUp;
-      if (!pause(jitter(backoff))) return 0;
-      backoff = std::min(backoff * 2, options_.backoff_max);
+      if (!recover(e, backoff)) return options_.once ? kGaveUp : 0;
     }
   }
   return 0;
@@ -165,21 +174,11 @@ int Importer::run_drip() {
         if (a.leftover.votes() != b.leftover.votes()) return a.leftover.votes() < b.leftover.votes();
         return a.leftover.asked_at_ms() > b.leftover.asked_at_ms();  // older first
       });
-      switch (deliver(*best)) {
-        case Done::yes:
-          pool.erase(best);
-          break;
-        case Done::stopped:
-          return 0;
-        case Done::gave_up:
-          return kGaveUp;
-      }
+      if (auto rc = exit_code(deliver(*best))) return *rc;
+      pool.erase(best);
       backoff = options_.backoff_min;
     } catch (const std::exception& e) {
-      spdlog::error("event=source_failed error=\"{}\"", e.what());
-      if (options_.once) return kGaveUp;
-      if (!pause(jitter(backoff))) return 0;
-      backoff = std::min(backoff * 2, options_.backoff_max);
+      if (!recover(e, backoff)) return options_.once ? kGaveUp : 0;
     }
   }
   return 0;

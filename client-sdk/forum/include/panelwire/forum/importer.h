@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 #include "panelwire/forum/drip_schedule.h"
 #include "panelwire/forum/ledger.h"
@@ -61,7 +62,12 @@ class Importer {
  private:
   enum class Done { yes, stopped, gave_up };
   Done deliver(const Entry& e);
+  // What run() returns after `d`; nothing when it goes on.
+  static std::optional<int> exit_code(Done d);
   int run_drip();
+  // After a failed read or write: waits out the backoff; false when the
+  // run should end (`once`, or stopped).
+  bool recover(const std::exception& e, std::chrono::milliseconds& backoff);
   // Sleeps up to `d`, waking early on stop(); false when stopped.
   bool pause(std::chrono::milliseconds d);
   std::chrono::milliseconds jitter(std::chrono::milliseconds d);
