@@ -6,4 +6,4 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/deploy/install-deps.sh" >&2
 build="${PANELWIRE_BUILD_DIR:-$root/build/release}"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPANELWIRE_TESTS=OFF >/dev/null
-cmake --build "$build" --target panelwire-server panelwire panelwire-bench >&2
+cmake --build "$build" --target panelwire-server panelwire panelwire-bench panelwire-forum-import >&2
