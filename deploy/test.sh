@@ -6,9 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/deploy/install-deps.sh"
 jobs="$(nproc)"
-# The JavaScript SDK: its npm packages (exact versions from the lock file)
-# and the code generated from proto/.
-(cd "$root/client-sdk/js" && npm ci --no-audit --no-fund --loglevel=error && npm run --silent gen)
+"$root/deploy/npm-deps.sh"
 
 run_suite() {
   local name="$1"; shift

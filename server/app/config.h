@@ -26,6 +26,9 @@ struct ServerConfig {
   // redis://[:password@]host:port[/db]: panels shared with every node on
   // that Redis, leftovers published there. Empty: the embedded engine.
   std::string redis_url;
+  // The built browser pages (client-sdk/web); empty: web/ beside the
+  // binary's bin/ directory, as the build lays it out.
+  std::string web_root;
   net::RelayConfig relay;
 };
 

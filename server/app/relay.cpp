@@ -2,6 +2,8 @@
 
 #include <sched.h>
 
+#include <filesystem>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -25,7 +27,26 @@ unsigned available_cpus() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+namespace {
+
+// Far above a built page set (a few hundred KiB), far below what would
+// matter in memory: a wrong --web-root pointing at a big tree fails fast.
+constexpr std::size_t kMaxPageBytes = 64u << 20;
+
+std::string default_web_root() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  return (exe.parent_path().parent_path() / "web").string();
+}
+
+}  // namespace
+
 Relay::Relay(ServerConfig config) : config_(std::move(config)) {
+  const auto web_root = config_.web_root.empty() ? default_web_root() : config_.web_root;
+  config_.relay.pages = net::WebPages::load(web_root, kMaxPageBytes);
+  if (config_.relay.pages->empty())
+    spdlog::info("event=no_pages web_root=\"{}\"", web_root);
   auto n = config_.threads ? config_.threads : available_cpus();
   std::vector<engine::Executor> executors;
   for (unsigned i = 0; i < n; ++i) {

@@ -109,7 +109,31 @@ void HttpSession::on_read(beast::error_code ec) {
   }
   if (target == "/v1/ws")
     return respond(http::status::upgrade_required, "WebSocket upgrade required\n");
+  if (const auto* page = shard_.config().pages->find(target))
+    return serve(*page, req.method() == http::verb::head);
   respond(http::status::not_found, "not found\n");
+}
+
+void HttpSession::serve(const WebPages::File& file, bool head) {
+  const bool keep_alive = parser_->get().keep_alive();
+  page_body_ = file.body;
+  page_res_.emplace(http::status::ok, 11);
+  page_res_->set(http::field::server, "panelwire");
+  page_res_->set(http::field::content_type, file.content_type);
+  // Hashed assets never change; the page itself must be checked each time
+  // so a new build reaches browsers at once.
+  page_res_->set(http::field::cache_control,
+                 file.immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  page_res_->set("X-Content-Type-Options", "nosniff");
+  page_res_->keep_alive(keep_alive);
+  page_res_->content_length(page_body_->size());
+  if (!head) page_res_->body() = {page_body_->data(), page_body_->size()};
+  http::async_write(stream_, *page_res_,
+                    [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                      self->page_res_.reset();
+                      self->page_body_.reset();
+                      self->on_write(ec, keep_alive);
+                    });
 }
 
 void HttpSession::upgrade() {

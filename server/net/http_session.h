@@ -1,6 +1,7 @@
 #pragma once
-// A plain HTTP connection: answers /healthz, refuses what is not ours and
-// hands WebSocket upgrades on /v1/ws to a WebsocketSession.
+// A plain HTTP connection: answers /healthz and /readyz, serves the browser
+// pages, refuses what is not ours and hands WebSocket upgrades on /v1/ws to
+// a WebsocketSession.
 
 #include <memory>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "shard.h"
@@ -31,6 +33,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
   void on_read(beast::error_code ec);
   void upgrade();
   void respond(http::status status, std::string body);
+  void serve(const WebPages::File& file, bool head);
   void on_write(beast::error_code ec, bool keep_alive);
 
   beast::basic_stream<boost::asio::ip::tcp, ShardExecutor> stream_;
@@ -38,6 +41,10 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::empty_body>> parser_;
   std::optional<http::response<http::string_body>> res_;
+  // A page's bytes are shared, not copied: the response points into them
+  // and holds them until written.
+  std::optional<http::response<http::span_body<const char>>> page_res_;
+  std::shared_ptr<const std::string> page_body_;
 };
 
 }  // namespace panelwire::net

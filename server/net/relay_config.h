@@ -3,12 +3,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 
 #include <string>
 
 #include "chat.h"
 #include "panel.h"
 #include "question_board.h"
+#include "web_pages.h"
 
 namespace panelwire::net {
 
@@ -45,6 +47,8 @@ struct RelayConfig {
   std::chrono::milliseconds idle_timeout{60'000};
   // Time a closing client gets to answer the close frame.
   std::chrono::milliseconds close_timeout{5'000};
+  // The browser pages served on the relay's port; none when not built.
+  std::shared_ptr<const WebPages> pages = std::make_shared<WebPages>();
 };
 
 }  // namespace panelwire::net

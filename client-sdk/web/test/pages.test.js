@@ -1,0 +1,189 @@
+// The pages in a real browser: Debian's Chromium driven by playwright-core,
+// against the real relay (on Redis, so it can be restarted mid-panel) and a
+// real redis-server, all on loopback. Two attendees and a moderator in one
+// panel, the stage view, a hostile message, a restart, the end.
+//
+// Environment: PANELWIRE_SERVER_BIN, PANELWIRE_CLI_BIN, PANELWIRE_WEB_ROOT
+// (the built pages), PANELWIRE_TEST_OUT (screenshots go there).
+
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+
+const SECRET = "pages-test-secret";
+const out = process.env.PANELWIRE_TEST_OUT ?? mkdtempSync(join(tmpdir(), "panelwire-pages-"));
+mkdirSync(out, { recursive: true });
+const dir = mkdtempSync(join(tmpdir(), "panelwire-pages-run-"));
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function until(pred, ms = 10000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await pred()) return;
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let redis, server, port, browser;
+
+function startRedis(redisPort) {
+  return spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--dir", dir,
+    "--save", "", "--appendonly", "yes", "--appendfsync", "always"], { stdio: "ignore" });
+}
+
+async function startServer(redisPort) {
+  const p = spawn(process.env.PANELWIRE_SERVER_BIN, [
+    "--listen", `127.0.0.1:${port}`, "--threads", "2", "--redis", `redis://127.0.0.1:${redisPort}`,
+    "--token-secret", SECRET, "--web-root", process.env.PANELWIRE_WEB_ROOT, "--log-level", "warn",
+    "--chat-per-minute", "0",
+  ], { stdio: ["ignore", "ignore", "inherit"] });
+  await until(async () => {
+    try {
+      return (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
+    } catch {
+      return false;
+    }
+  });
+  return p;
+}
+
+function stopServer(p) {
+  return new Promise((resolve) => {
+    p.on("exit", resolve);
+    p.kill("SIGTERM");
+  });
+}
+
+function token(role, name, panel) {
+  return execFileSync(process.env.PANELWIRE_CLI_BIN, ["token", "--secret", SECRET, "--role", role,
+    "--name", name, "--panel", panel]).toString().trim();
+}
+
+let redisPort;
+before(async () => {
+  for (const v of ["PANELWIRE_SERVER_BIN", "PANELWIRE_CLI_BIN", "PANELWIRE_WEB_ROOT"])
+    assert.ok(process.env[v], `${v} is set`);
+  redisPort = await freePort();
+  redis = startRedis(redisPort);
+  port = await freePort();
+  await until(async () => {
+    try {
+      execFileSync("redis-cli", ["-p", String(redisPort), "ping"]);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  server = await startServer(redisPort);
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    // A download of Playwright's own browser cannot work here; Debian's
+    // Chromium, kept off the network it does not need.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGKILL");
+  redis?.kill("SIGKILL");
+});
+
+const chatTexts = (page) => page.$$eval("[data-testid=chat] li .text", (els) => els.map((e) => e.textContent));
+const chatSeqs = (page) => page.$$eval("[data-testid=chat] li", (els) => els.map((e) => Number(e.dataset.seq)));
+
+test("attendees, a moderator and the stage run a panel in the browser", async () => {
+  const base = `http://127.0.0.1:${port}`;
+  const panel = "browser-panel";
+  const ann = await (await browser.newContext()).newPage();
+  const bob = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  const mod = await (await browser.newContext()).newPage();
+  const stage = await (await browser.newContext()).newPage();
+  for (const p of [ann, bob, mod, stage]) p.on("pageerror", (e) => assert.fail(`page error: ${e.message}`));
+
+  // Ann joins with a name of her choosing; Bob through the name form.
+  await ann.goto(`${base}/p/${panel}?name=Ann`);
+  await bob.goto(`${base}/p/${panel}`);
+  await bob.getByRole("textbox", { name: "Your name, as others will see it", exact: true }).fill("Bob");
+  await bob.getByRole("button", { name: "Join" }).click();
+  await mod.goto(`${base}/p/${panel}/moderate?token=${token("moderator", "Mo", panel)}`);
+  await stage.goto(`${base}/p/${panel}/stage`);
+  for (const p of [ann, bob, mod]) await until(async () => (await p.getByTestId("status").textContent()).startsWith("Connected"));
+
+  // Chat: both attendees see every message, in one order.
+  await ann.getByRole("textbox", { name: "Message", exact: true }).fill("Hello from Ann");
+  await ann.getByRole("button", { name: "Send" }).click();
+  await bob.getByRole("textbox", { name: "Message", exact: true }).fill("Hi Ann, Bob here");
+  await bob.getByRole("button", { name: "Send" }).click();
+  await bob.getByRole("textbox", { name: "Message", exact: true }).fill('<img src=x onerror="window.__pwned=1">');
+  await bob.getByRole("button", { name: "Send" }).click();
+  await until(async () => (await chatTexts(ann)).length === 3 && (await chatTexts(bob)).length === 3);
+  assert.deepEqual(await chatTexts(ann), await chatTexts(bob));
+  assert.deepEqual(await chatTexts(ann), ["Hello from Ann", "Hi Ann, Bob here", '<img src=x onerror="window.__pwned=1">']);
+
+  // The hostile message is text: no image, no script ran.
+  assert.equal(await ann.locator("[data-testid=chat] img").count(), 0);
+  assert.equal(await ann.evaluate(() => window.__pwned), undefined);
+  assert.equal(await mod.evaluate(() => window.__pwned), undefined);
+
+  // A question, upvoted by the other attendee, highlighted by the moderator,
+  // on the stage.
+  await ann.getByRole("textbox", { name: "Your question", exact: true }).fill("How do we keep mentoring going after the grant ends?");
+  await ann.getByRole("textbox", { name: "For (a panelist, optional)", exact: true }).fill("Dr. Alberts");
+  await ann.getByRole("button", { name: "Ask", exact: true }).click();
+  const upvote = bob.getByRole("button", { name: "Upvote: How do we keep mentoring going after the grant ends?" });
+  await upvote.click();
+  await until(async () => (await upvote.getAttribute("aria-pressed")) === "true");
+  await until(async () => (await ann.locator("[data-testid=questions] .meta").first().textContent()).startsWith("1 vote"));
+  const open = mod.getByTestId("queue-open");
+  await until(async () => (await open.locator("li").count()) === 1);
+  await open.getByRole("button", { name: "Highlight" }).click();
+  await until(async () => (await mod.getByTestId("queue-answering").locator("li").count()) === 1);
+  await until(async () => ((await stage.getByTestId("stage").textContent()) ?? "").includes("How do we keep mentoring going"));
+  await until(async () => (await ann.getByTestId("answering").count()) === 1);
+  assert.match(await stage.getByTestId("stage").textContent(), /Ann, for Dr\. Alberts/);
+
+  for (const [name, p] of [["attendee", ann], ["attendee-phone", bob], ["moderator", mod], ["stage", stage]])
+    await p.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+
+  // The relay restarts: Ann's page reconnects and misses nothing.
+  const before = await chatSeqs(ann);
+  await stopServer(server);
+  await until(async () => (await ann.getByTestId("status").textContent()).startsWith("Reconnecting"));
+  server = await startServer(redisPort);
+  await until(async () => /reconnected/.test(await ann.getByTestId("status").textContent()));
+  await bob.waitForFunction(() => window.panelwire.state.connection === "joined");
+  await bob.getByRole("textbox", { name: "Message", exact: true }).fill("After the restart");
+  await bob.getByRole("button", { name: "Send" }).click();
+  await until(async () => (await chatTexts(ann)).at(-1) === "After the restart");
+  const seqs = await chatSeqs(ann);
+  assert.deepEqual(seqs.slice(0, before.length), before, "what was there is still there");
+  const events = await ann.evaluate(() => Number(window.panelwire.client.lastSeq));
+  assert.equal(events, 7, "3 chats, the question, the vote, the highlight, then one more: no gap");
+
+  // The moderator ends the panel and sees what went to the forum.
+  mod.once("dialog", (d) => d.accept());
+  await mod.getByRole("button", { name: "End the panel" }).click();
+  const leftovers = mod.getByTestId("leftovers");
+  await until(async () => (await leftovers.count()) === 1);
+  assert.match(await leftovers.textContent(), /Sent to the forum \(1\).*How do we keep mentoring going/);
+  await until(async () => /The panel has ended/.test(await ann.getByTestId("status").textContent()));
+  assert.equal(await ann.getByRole("button", { name: "Send" }).isDisabled(), true);
+  await mod.screenshot({ path: join(out, "moderator-ended.png"), fullPage: true });
+});
