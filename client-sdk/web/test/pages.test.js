@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,8 +45,14 @@ function startRedis(redisPort) {
     "--save", "", "--appendonly", "yes", "--appendfsync", "always"], { stdio: "ignore" });
 }
 
+// Questions wait for a moderator's approval in this panel.
+const panels = join(dir, "panels.json");
+writeFileSync(panels, JSON.stringify({ panels: [{ id: "browser-panel", title: "Mentoring in Research",
+  forum_thread: "42", guests_allowed: true, pre_moderation: true }] }));
+
 async function startServer(redisPort) {
   const p = spawn(process.env.PANELWIRE_SERVER_BIN, [
+    "--panels", panels,
     "--listen", `127.0.0.1:${port}`, "--threads", "2", "--redis", `redis://127.0.0.1:${redisPort}`,
     "--token-secret", SECRET, "--web-root", process.env.PANELWIRE_WEB_ROOT, "--log-level", "warn",
     "--chat-per-minute", "0",
@@ -147,6 +153,10 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   await ann.getByRole("textbox", { name: "Your question", exact: true }).fill("How do we keep mentoring going after the grant ends?");
   await ann.getByRole("textbox", { name: "For (a panelist, optional)", exact: true }).fill("Dr. Alberts");
   await ann.getByRole("button", { name: "Ask", exact: true }).click();
+  const pending = mod.getByTestId("queue-pending");
+  await until(async () => (await pending.locator("li").count()) === 1);
+  assert.equal(await bob.locator("[data-testid=questions] li").count(), 0, "not shown before approval");
+  await pending.getByRole("button", { name: "Approve" }).click();
   const upvote = bob.getByRole("button", { name: "Upvote: How do we keep mentoring going after the grant ends?" });
   await upvote.click();
   await until(async () => (await upvote.getAttribute("aria-pressed")) === "true");
@@ -175,7 +185,7 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   const seqs = await chatSeqs(ann);
   assert.deepEqual(seqs.slice(0, before.length), before, "what was there is still there");
   const events = await ann.evaluate(() => Number(window.panelwire.client.lastSeq));
-  assert.equal(events, 7, "3 chats, the question, the vote, the highlight, then one more: no gap");
+  assert.equal(events, 8, "3 chats, the question, its approval, the vote, the highlight, one more: no gap");
 
   // The moderator ends the panel and sees what went to the forum.
   mod.once("dialog", (d) => d.accept());
