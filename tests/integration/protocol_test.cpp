@@ -5,6 +5,9 @@
 
 #include <future>
 
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "raw_client.h"
@@ -33,6 +36,27 @@ class Protocol : public ::testing::Test {
  protected:
   ServerProcess server{{"--join-timeout-ms", "500", "--max-chat-chars", "20"}};
 };
+
+TEST(Pages, ServedFromTheWebRootInMemory) {
+  auto index = temp_path("index.html");
+  const auto root = index.substr(0, index.rfind('/'));
+  std::filesystem::create_directories(root + "/assets");
+  std::ofstream(index) << "<!doctype html><title>pages</title>";
+  std::ofstream(root + "/assets/app-1234.js") << "console.log(1)";
+  ServerProcess server({"--web-root", root});
+  // Written after the start: the relay serves what it read then.
+  std::ofstream(root + "/late.txt") << "too late";
+  const std::string page = "<!doctype html><title>pages</title>";
+  for (const char* route : {"/", "/p/nov-panel", "/p/nov-panel/", "/p/nov-panel/moderate",
+                            "/p/nov-panel/stage", "/index.html"})
+    EXPECT_EQ(RawClient::http_get(server.port(), route), std::make_pair(200u, page)) << route;
+  EXPECT_EQ(RawClient::http_get(server.port(), "/assets/app-1234.js"),
+            std::make_pair(200u, std::string("console.log(1)")));
+  for (const char* missing : {"/p/nov-panel/other", "/p//stage", "/assets/none.js",
+                              "/../index.html", "/assets/../../etc/passwd", "/late.txt"})
+    EXPECT_EQ(RawClient::http_get(server.port(), missing).first, 404u) << missing;
+  EXPECT_EQ(RawClient::http_get(server.port(), "/healthz").first, 200u) << "the rest unchanged";
+}
 
 TEST_F(Protocol, HttpEndpoints) {
   EXPECT_EQ(RawClient::try_upgrade(server.port(), {.target = "/elsewhere"}), 404u);
