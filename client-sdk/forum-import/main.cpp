@@ -69,11 +69,10 @@ int dead_letters(const std::vector<std::string>& args, const std::string& redis_
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string redis_url, outbox, sink_name, ledger, format = "markdown", out, url, secret,
-                                                  discourse_url, api_key, api_username, topic,
-                                                  usernames, question_template, comment_template,
-                                                  link, drip, drip_key = "pw:{leftovers}:drip",
-                                                  log_level = "info";
+  std::string redis_url, outbox, sink_name, ledger,
+      format = "markdown", out, url, secret, discourse_url, api_key, api_username, topic, usernames,
+      question_template, comment_template, link, drip, drip_key = "pw:{leftovers}:drip",
+      log_level = "info";
   RedisSourceOptions source_opts;
   source_opts.consumer = default_consumer();
   ImporterOptions opts;
@@ -128,10 +127,11 @@ int main(int argc, char** argv) {
                                     }),
               vm);
     if (vm.count("help")) {
-      std::cout << "Usage: panelwire-forum-import (--redis URL | --outbox FILE) --sink "
-                   "discourse|webhook|jsonl [options] [--once]\n"
-                   "       panelwire-forum-import dead-letters list|retry [ENTRY_ID] --redis URL\n\n"
-                << desc << "\n";
+      std::cout
+          << "Usage: panelwire-forum-import (--redis URL | --outbox FILE) --sink "
+             "discourse|webhook|jsonl [options] [--once]\n"
+             "       panelwire-forum-import dead-letters list|retry [ENTRY_ID] --redis URL\n\n"
+          << desc << "\n";
       return 0;
     }
     po::notify(vm);
@@ -198,7 +198,8 @@ int main(int argc, char** argv) {
       // Longer than a blocking read, so the read's own timeout comes first.
       redis = std::make_unique<RedisClient>(redis_url, opts.wait + std::chrono::seconds(10));
       source = std::make_unique<RedisLeftoverSource>(*redis, source_opts);
-      book = std::make_unique<RedisLedger>(*redis, ledger.empty() ? "pw:{leftovers}:posted" : ledger);
+      book =
+          std::make_unique<RedisLedger>(*redis, ledger.empty() ? "pw:{leftovers}:posted" : ledger);
       if (!drip.empty())
         schedule = std::make_unique<DripSchedule>(*redis, drip_key, parse_drip(drip));
     } else {

@@ -135,7 +135,8 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   for (double burst : {rates.chat.burst, rates.question.burst, rates.vote.burst})
     if (burst < 1) return bad("bursts must be at least 1");
   if (!c.redis_url.empty()) {
-    if (auto e = engine::parse_redis_url(c.redis_url); !e) return bad("--redis " + e.error().message);
+    if (auto e = engine::parse_redis_url(c.redis_url); !e)
+      return bad("--redis " + e.error().message);
   }
   if (!c.panels_file.empty()) {
     std::ifstream in(c.panels_file);

@@ -45,8 +45,7 @@ std::string default_web_root() {
 Relay::Relay(ServerConfig config) : config_(std::move(config)) {
   const auto web_root = config_.web_root.empty() ? default_web_root() : config_.web_root;
   config_.relay.pages = net::WebPages::load(web_root, kMaxPageBytes);
-  if (config_.relay.pages->empty())
-    spdlog::info("event=no_pages web_root=\"{}\"", web_root);
+  if (config_.relay.pages->empty()) spdlog::info("event=no_pages web_root=\"{}\"", web_root);
   auto n = config_.threads ? config_.threads : available_cpus();
   std::vector<engine::Executor> executors;
   for (unsigned i = 0; i < n; ++i) {
@@ -65,12 +64,11 @@ Relay::Relay(ServerConfig config) : config_(std::move(config)) {
     // Half the history: a node loading a panel replays at most that many
     // events past the snapshot, and the log holds at most 1.5x the history.
     o.replica.snapshot_every = std::max<std::size_t>(1, config_.relay.panel.history_events / 2);
-    auto outbox = std::make_unique<engine::RedisLeftoverOutbox>(executors.front(), o.endpoint,
-                                                                o.connection);
+    auto outbox =
+        std::make_unique<engine::RedisLeftoverOutbox>(executors.front(), o.endpoint, o.connection);
     outbox->start();
-    auto engine = std::make_unique<engine::RedisEngine>(std::move(executors), o,
-                                                        config_.relay.panel, clock_,
-                                                        config_.catalog, *outbox);
+    auto engine = std::make_unique<engine::RedisEngine>(
+        std::move(executors), o, config_.relay.panel, clock_, config_.catalog, *outbox);
     engine->start();
     outbox_ = std::move(outbox);
     engine_ = std::move(engine);

@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "clock.h"
-#include "panelwire/v1/engine.pb.h"
 #include "command_window.h"
 #include "failure.h"
 #include "leftover.h"
 #include "panel_event.h"
+#include "panelwire/v1/engine.pb.h"
 #include "question_board.h"
 #include "rate_limiter.h"
 
@@ -97,9 +97,8 @@ class Panel {
 
   // The decision half of append(): the completed event, or the failure.
   // Nothing changes: the command's rate-limit token is taken by commit(),
-  // on every replica alike, so limits hold across nodes. An engine that sequences elsewhere (Redis) prepares on its
-  // replica, appends the event there if the head is still the same, and
-  // commits it.
+  // on every replica alike, so limits hold across nodes. An engine that sequences elsewhere (Redis)
+  // prepares on its replica, appends the event there if the head is still the same, and commits it.
   Result<Prepared> prepare(Draft draft) const;
 
   // Applies an event decided by prepare(), here or on another node's

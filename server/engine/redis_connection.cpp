@@ -297,7 +297,8 @@ void RedisConnection::subscribe(const std::string& channel, Message on_message, 
   // would lose the new callback. Wait for the confirmation then.
   const bool unsubscribing = std::any_of(retired_.begin(), retired_.end(),
                                          [&](const auto& r) { return r->channel == channel; });
-  if (ready_ && !unsubscribing) send({"SUBSCRIBE", channel}, &RedisConnection::on_message, sub.get());
+  if (ready_ && !unsubscribing)
+    send({"SUBSCRIBE", channel}, &RedisConnection::on_message, sub.get());
 }
 
 void RedisConnection::unsubscribe(const std::string& channel) {

@@ -39,8 +39,11 @@ RedisEngine::RedisEngine(std::vector<Executor> owners, RedisEngineOptions option
       if (told) told(up);
     };
     auto& ex = owners[i];
-    Owner o{ex, RedisConnection::create(ex, options_.endpoint, opts),
-            RedisConnection::create(ex, options_.endpoint, opts), nullptr, {}};
+    Owner o{ex,
+            RedisConnection::create(ex, options_.endpoint, opts),
+            RedisConnection::create(ex, options_.endpoint, opts),
+            nullptr,
+            {}};
     o.log = std::make_unique<RedisPanelLog>(o.commands, limits_.history_events);
     owners_.push_back(std::move(o));
   }
@@ -70,29 +73,30 @@ RedisEngine::Owner& RedisEngine::owner_of(const std::string& panel_id) {
 template <class F, class Fail>
 void RedisEngine::with_replica(const std::string& panel_id, F f, Fail fail) {
   auto& owner = owner_of(panel_id);
-  asio::post(owner.ex, [this, &owner, panel_id, f = std::move(f), fail = std::move(fail)]() mutable {
-    auto it = owner.panels.find(panel_id);
-    if (it == owner.panels.end()) {
-      if (!owner.commands->ready() || !owner.live->ready())
-        return fail(core::fail(v1::UNAVAILABLE, "Redis is out of reach"));
-      auto settings = catalog_.find(panel_id);
-      if (!settings) return fail(settings.error());
-      auto replica = std::make_shared<PanelReplica>(
-          panel_id, std::move(*settings), limits_, clock_, *owner.log, outbox_, owner.ex,
-          options_.replica, [this, &owner, panel_id] { retire(owner, panel_id); });
-      std::weak_ptr<PanelReplica> weak = replica;
-      owner.live->subscribe(
-          keys_for(panel_id).live,
-          [weak](const std::string&, const std::string& payload) {
-            if (auto r = weak.lock()) r->on_live(payload);
-          },
-          [weak](core::Result<RedisValue> subscribed) {
-            if (auto r = weak.lock(); r && subscribed) r->on_subscribed();
-          });
-      it = owner.panels.emplace(panel_id, std::move(replica)).first;
-    }
-    f(*it->second);
-  });
+  asio::post(owner.ex,
+             [this, &owner, panel_id, f = std::move(f), fail = std::move(fail)]() mutable {
+               auto it = owner.panels.find(panel_id);
+               if (it == owner.panels.end()) {
+                 if (!owner.commands->ready() || !owner.live->ready())
+                   return fail(core::fail(v1::UNAVAILABLE, "Redis is out of reach"));
+                 auto settings = catalog_.find(panel_id);
+                 if (!settings) return fail(settings.error());
+                 auto replica = std::make_shared<PanelReplica>(
+                     panel_id, std::move(*settings), limits_, clock_, *owner.log, outbox_, owner.ex,
+                     options_.replica, [this, &owner, panel_id] { retire(owner, panel_id); });
+                 std::weak_ptr<PanelReplica> weak = replica;
+                 owner.live->subscribe(
+                     keys_for(panel_id).live,
+                     [weak](const std::string&, const std::string& payload) {
+                       if (auto r = weak.lock()) r->on_live(payload);
+                     },
+                     [weak](core::Result<RedisValue> subscribed) {
+                       if (auto r = weak.lock(); r && subscribed) r->on_subscribed();
+                     });
+                 it = owner.panels.emplace(panel_id, std::move(replica)).first;
+               }
+               f(*it->second);
+             });
 }
 
 void RedisEngine::retire(Owner& owner, const std::string& panel_id) {
@@ -115,8 +119,8 @@ void RedisEngine::append(const std::string& panel_id, core::Draft draft, Executo
 }
 
 void RedisEngine::backlog(const std::string& panel_id, std::optional<std::uint64_t> resume_after,
-                          std::size_t chat_count, const std::string& viewer_id,
-                          Executor reply_on, Reply<core::Backlog> done) {
+                          std::size_t chat_count, const std::string& viewer_id, Executor reply_on,
+                          Reply<core::Backlog> done) {
   auto shared = std::make_shared<Reply<core::Backlog>>(std::move(done));
   with_replica(
       panel_id,

@@ -44,13 +44,13 @@ void RedisLeftoverOutbox::start() {
 void RedisLeftoverOutbox::publish(v1::LeftoverBatch batch,
                                   std::function<void(core::Result<void>)> done) {
   std::vector<std::string> argv = {"EVAL",
-                                    kPublishScript,
-                                    "2",
-                                    RedisLeftoverKeys::marker(batch.panel_id(), batch.seq()),
-                                    RedisLeftoverKeys::stream,
-                                    std::to_string(std::chrono::seconds(kMarkerLife).count()),
-                                    RedisLeftoverKeys::channel,
-                                    kStreamBound};
+                                   kPublishScript,
+                                   "2",
+                                   RedisLeftoverKeys::marker(batch.panel_id(), batch.seq()),
+                                   RedisLeftoverKeys::stream,
+                                   std::to_string(std::chrono::seconds(kMarkerLife).count()),
+                                   RedisLeftoverKeys::channel,
+                                   kStreamBound};
   for (const auto& item : batch.items()) {
     argv.push_back(item.leftover_id());
     argv.push_back(item.SerializeAsString());

@@ -99,25 +99,24 @@ void RedisPanelLog::append(const std::string& panel_id, std::uint64_t expected_h
                            const v1::LogEntry& entry, bool claim_turn,
                            std::function<void(core::Result<AppendResult>)> done) {
   auto k = keys_for(panel_id);
-  conn_->command({"EVAL", kAppendScript, "4", k.head, k.log, k.snapshot, k.turn,
-                  std::to_string(expected_head), entry.SerializeAsString(),
-                  std::to_string(max_events_), k.live, std::to_string(kMissedOnConflict),
-                  appender_id_, claim_turn ? "1" : "0"},
-                 [done = std::move(done)](core::Result<RedisValue> r) {
-                   if (!r) return done(r.error());
-                   const auto& v = *r;
-                   if (v.type != RedisValue::Type::array || v.elements.size() < 2)
-                     return done(unexpected("the append script"));
-                   AppendResult a{v.elements[0].integer == 1,
-                                  static_cast<std::uint64_t>(v.elements[1].integer),
-                                  {}};
-                   if (v.elements.size() > 2) {
-                     auto missed = entries_of(v.elements[2]);
-                     if (!missed) return done(missed.error());
-                     a.missed = std::move(*missed);
-                   }
-                   done(std::move(a));
-                 });
+  conn_->command(
+      {"EVAL", kAppendScript, "4", k.head, k.log, k.snapshot, k.turn, std::to_string(expected_head),
+       entry.SerializeAsString(), std::to_string(max_events_), k.live,
+       std::to_string(kMissedOnConflict), appender_id_, claim_turn ? "1" : "0"},
+      [done = std::move(done)](core::Result<RedisValue> r) {
+        if (!r) return done(r.error());
+        const auto& v = *r;
+        if (v.type != RedisValue::Type::array || v.elements.size() < 2)
+          return done(unexpected("the append script"));
+        AppendResult a{
+            v.elements[0].integer == 1, static_cast<std::uint64_t>(v.elements[1].integer), {}};
+        if (v.elements.size() > 2) {
+          auto missed = entries_of(v.elements[2]);
+          if (!missed) return done(missed.error());
+          a.missed = std::move(*missed);
+        }
+        done(std::move(a));
+      });
 }
 
 void RedisPanelLog::read_after(const std::string& panel_id, std::uint64_t after, std::size_t limit,
@@ -130,23 +129,23 @@ void RedisPanelLog::read_after(const std::string& panel_id, std::uint64_t after,
                  });
 }
 
-void RedisPanelLog::load(const std::string& panel_id, std::function<void(core::Result<Loaded>)> done) {
+void RedisPanelLog::load(const std::string& panel_id,
+                         std::function<void(core::Result<Loaded>)> done) {
   auto k = keys_for(panel_id);
-  conn_->command(
-      {"EVAL", kLoadScript, "3", k.head, k.log, k.snapshot, std::to_string(max_events_)},
-      [done = std::move(done)](core::Result<RedisValue> r) {
-        if (!r) return done(r.error());
-        if (r->elements.size() != 3) return done(unexpected("the load script"));
-        Loaded loaded;
-        loaded.head = static_cast<std::uint64_t>(r->elements[0].integer);
-        const auto& state = r->elements[1].str;
-        if (!state.empty() && !loaded.snapshot.ParseFromString(state))
-          return done(unexpected("the load script (snapshot)"));
-        auto entries = entries_of(r->elements[2]);
-        if (!entries) return done(entries.error());
-        loaded.entries = std::move(*entries);
-        done(std::move(loaded));
-      });
+  conn_->command({"EVAL", kLoadScript, "3", k.head, k.log, k.snapshot, std::to_string(max_events_)},
+                 [done = std::move(done)](core::Result<RedisValue> r) {
+                   if (!r) return done(r.error());
+                   if (r->elements.size() != 3) return done(unexpected("the load script"));
+                   Loaded loaded;
+                   loaded.head = static_cast<std::uint64_t>(r->elements[0].integer);
+                   const auto& state = r->elements[1].str;
+                   if (!state.empty() && !loaded.snapshot.ParseFromString(state))
+                     return done(unexpected("the load script (snapshot)"));
+                   auto entries = entries_of(r->elements[2]);
+                   if (!entries) return done(entries.error());
+                   loaded.entries = std::move(*entries);
+                   done(std::move(loaded));
+                 });
 }
 
 void RedisPanelLog::save_snapshot(const std::string& panel_id, const v1::PanelSnapshot& snap,

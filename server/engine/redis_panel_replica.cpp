@@ -58,13 +58,14 @@ void PanelReplica::unsubscribe(EventSink* sink) {
 }
 
 bool PanelReplica::idle() const {
-  return subscribers_.empty() && ops_.empty() && !in_flight_ && !catching_up_ &&
-         !waiting_turn_ && state_ != State::loading;
+  return subscribers_.empty() && ops_.empty() && !in_flight_ && !catching_up_ && !waiting_turn_ &&
+         state_ != State::loading;
 }
 
 void PanelReplica::enqueue(Op op) {
   if (ops_.size() >= options_.max_queued) {
-    return fail_op(op, core::fail(v1::UNAVAILABLE, "panel " + id_ + " has too many commands waiting"));
+    return fail_op(op,
+                   core::fail(v1::UNAVAILABLE, "panel " + id_ + " has too many commands waiting"));
   }
   ops_.push_back(std::move(op));
   if (state_ == State::failed) return load();
@@ -192,8 +193,9 @@ bool PanelReplica::commit(v1::LogEntry entry, bool observed) {
     // Another node appended this; publishing again is a no-op in the
     // outbox, and covers that node dying before it published.
     outbox_.publish(std::move(*r->leftovers), [id = id_](core::Result<void> w) {
-      if (!w) spdlog::warn("event=leftovers_republish_failed panel={} error=\"{}\"", id,
-                           w.error().message);
+      if (!w)
+        spdlog::warn("event=leftovers_republish_failed panel={} error=\"{}\"", id,
+                     w.error().message);
     });
   }
   return true;
@@ -270,8 +272,8 @@ void PanelReplica::on_appended(AppendOp op, v1::LogEntry entry,
     } else {
       if (r->head % options_.snapshot_every == 0) {
         log_.save_snapshot(id_, panel_->snapshot(), [id = id_](core::Result<void> w) {
-          if (!w) spdlog::warn("event=snapshot_failed panel={} error=\"{}\"", id,
-                               w.error().message);
+          if (!w)
+            spdlog::warn("event=snapshot_failed panel={} error=\"{}\"", id, w.error().message);
         });
       }
       finish(op, std::move(flight.committed));
@@ -279,8 +281,7 @@ void PanelReplica::on_appended(AppendOp op, v1::LogEntry entry,
   } else if (r->head + 1 < flight.seq) {
     finish(op, core::fail(v1::INTERNAL, "Redis holds fewer events of panel " + id_ +
                                             " than this node saw: Redis lost data"));
-  } else if (++op.attempts > 1 &&
-             clock_.now_ms() - op.first_try_ms > options_.append_deadline_ms) {
+  } else if (++op.attempts > 1 && clock_.now_ms() - op.first_try_ms > options_.append_deadline_ms) {
     finish(op, core::fail(v1::UNAVAILABLE, "panel " + id_ + " is too busy; retry"));
   } else {
     // Lost the race for the head: catch up and decide again.
@@ -305,7 +306,8 @@ void PanelReplica::on_appended(AppendOp op, v1::LogEntry entry,
 }
 
 void PanelReplica::finish(AppendOp& op, core::Result<core::Appended> result) {
-  if (!result || !result->leftovers) return reply(op.reply_on, std::move(op.done), std::move(result));
+  if (!result || !result->leftovers)
+    return reply(op.reply_on, std::move(op.done), std::move(result));
   auto batch = std::move(*result->leftovers);
   result->leftovers.reset();
   // Acked once the leftovers are durable; the panel goes on meanwhile.

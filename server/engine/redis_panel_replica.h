@@ -50,8 +50,8 @@ class PanelReplica : public std::enable_shared_from_this<PanelReplica> {
   // `log` and `outbox` outlive the replica; `on_idle` runs (on the owner)
   // when the replica has no subscribers and nothing to do.
   PanelReplica(std::string id, core::PanelSettings settings, const core::PanelLimits& limits,
-               const core::Clock& clock, RedisPanelLog& log, LeftoverOutbox& outbox,
-               Executor owner, ReplicaOptions options, std::function<void()> on_idle);
+               const core::Clock& clock, RedisPanelLog& log, LeftoverOutbox& outbox, Executor owner,
+               ReplicaOptions options, std::function<void()> on_idle);
 
   // All on the owner executor.
   void append(core::Draft draft, Executor reply_on, Reply<core::Appended> done);

@@ -53,8 +53,7 @@ class Sink final : public EventSink {
 struct Node {
   Node(const RedisProcess& redis, const core::PanelLimits& limits,
        const core::PanelCatalog& catalog, std::uint64_t snapshot_every = 1'000)
-      : engine({owner.executor()}, options(redis, snapshot_every), limits, clock, catalog,
-               outbox) {
+      : engine({owner.executor()}, options(redis, snapshot_every), limits, clock, catalog, outbox) {
     engine.start();
     wait_ready();
   }
@@ -97,8 +96,7 @@ struct Node {
   RedisEngine engine;
 };
 
-core::Draft command(const v1::ClientMessage& m, const v1::Participant& who,
-                    std::string key = {}) {
+core::Draft command(const v1::ClientMessage& m, const v1::Participant& who, std::string key = {}) {
   auto d = core::draft_command(m, who, core::CommandLimits{});
   EXPECT_TRUE(d.has_value());
   d->dedup_key = std::move(key);

@@ -186,8 +186,8 @@ TEST_F(RedisPanelLogTest, TrimmedToTheHistoryBoundButNeverPastTheSnapshot) {
   EXPECT_GE(xlen(), 100);
   EXPECT_LT(xlen(), 300) << "approximate trimming keeps the bound in sight";
 
-  auto loaded = on<core::Result<RedisPanelLog::Loaded>>(
-      io_, [&](auto done) { log.load("trim", done); });
+  auto loaded =
+      on<core::Result<RedisPanelLog::Loaded>>(io_, [&](auto done) { log.load("trim", done); });
   ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
   EXPECT_EQ(loaded->head, 1100u);
   EXPECT_EQ(loaded->snapshot.seq(), 1000u);
@@ -213,8 +213,8 @@ TEST_F(RedisPanelLogTest, LoadReadsFromTheSnapshotWhenItIsOlderThanTheHistory) {
                   })).has_value());
     }
   }
-  auto loaded = on<core::Result<RedisPanelLog::Loaded>>(
-      io_, [&](auto done) { log.load("old-snap", done); });
+  auto loaded =
+      on<core::Result<RedisPanelLog::Loaded>>(io_, [&](auto done) { log.load("old-snap", done); });
   ASSERT_TRUE(loaded.has_value());
   EXPECT_TRUE(loaded->snapshot.chat_locked());
   ASSERT_FALSE(loaded->entries.empty());

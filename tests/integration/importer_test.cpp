@@ -131,10 +131,18 @@ class ImporterProcess {
 class ImporterTest : public ::testing::Test {
  protected:
   std::vector<std::string> webhook_args(std::vector<std::string> extra = {}) {
-    std::vector<std::string> a = {"--redis",  redis_.url(),         "--sink",
-                                  "webhook",  "--url",              receiver_.url("/posts"),
-                                  "--secret", kHookSecret,          "--backoff-min-ms",
-                                  "20",       "--backoff-max-ms",   "200"};
+    std::vector<std::string> a = {"--redis",
+                                  redis_.url(),
+                                  "--sink",
+                                  "webhook",
+                                  "--url",
+                                  receiver_.url("/posts"),
+                                  "--secret",
+                                  kHookSecret,
+                                  "--backoff-min-ms",
+                                  "20",
+                                  "--backoff-max-ms",
+                                  "200"};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -162,11 +170,11 @@ class ImporterTest : public ::testing::Test {
 };
 
 TEST_F(ImporterTest, EachLeftoverIsPostedOnceWithItsAttribution) {
-  end_panel_with(server_, "nov",
-                 {{"Jackie Wheeler", "How do we support STEM resource teachers as leaders?", ""},
-                  {"", "An anonymous one?", ""},
-                  {"Bruce Alberts", "How do districts seek feedback from teachers?",
-                   "the panelists"}});
+  end_panel_with(
+      server_, "nov",
+      {{"Jackie Wheeler", "How do we support STEM resource teachers as leaders?", ""},
+       {"", "An anonymous one?", ""},
+       {"Bruce Alberts", "How do districts seek feedback from teachers?", "the panelists"}});
   auto r = import_once();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto created = receiver_.created();
@@ -181,7 +189,8 @@ TEST_F(ImporterTest, EachLeftoverIsPostedOnceWithItsAttribution) {
     EXPECT_EQ(req.headers.at("idempotency-key"), body.at("leftover_id").as_string());
     posts[std::string(body.at("leftover_id").as_string())] = body.at("post").as_string();
   }
-  EXPECT_NE(posts.at("nov/1").find("posed by Jackie Wheeler"), std::string::npos) << posts.at("nov/1");
+  EXPECT_NE(posts.at("nov/1").find("posed by Jackie Wheeler"), std::string::npos)
+      << posts.at("nov/1");
   EXPECT_NE(posts.at("nov/1").find("> How do we support STEM resource teachers as leaders\\?"),
             std::string::npos)
       << "quoted, punctuation escaped";
@@ -261,7 +270,8 @@ TEST_F(ImporterTest, ARefusedPostIsDeadLetteredAndTheOthersGoOn) {
   end_panel_with(server_, "refuse", numbered(3));
   receiver_.set_policy([](const ReceivedRequest& req, int) -> std::optional<CannedResponse> {
     if (req.body.find("Question number 1?") != std::string::npos)
-      return CannedResponse{422, R"({"errors":["Body is too similar to what you recently posted"]})", {}};
+      return CannedResponse{
+          422, R"({"errors":["Body is too similar to what you recently posted"]})", {}};
     return std::nullopt;
   });
   auto r = import_once();
@@ -305,8 +315,7 @@ TEST_F(ImporterTest, DripReleasesKPerPeriodHighestVotedFirstAcrossARestart) {
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));
   ASSERT_EQ(drip().exit_code, 0);
   ASSERT_EQ(receiver_.created().size(), 3u);
-  EXPECT_EQ(boost::json::parse(receiver_.created()[2].body).at("leftover_id").as_string(),
-            "drip/1")
+  EXPECT_EQ(boost::json::parse(receiver_.created()[2].body).at("leftover_id").as_string(), "drip/1")
       << "oldest first among equal votes";
 }
 
@@ -364,15 +373,16 @@ TEST(ImporterOutbox, TheEmbeddedEnginesOutboxImportsToJsonLines) {
   ServerProcess server({"--token-secret", kSecret});
   end_panel_with(server, "solo", {{"Ann", "From the outbox?", "Dr. Alberts"}, {"Bob", "Two?", ""}});
   auto out = temp_path("posts.jsonl");
-  std::vector<std::string> args = {"--outbox", server.outbox_path(), "--sink", "jsonl", "--out",
-                                   out, "--once"};
+  std::vector<std::string> args = {
+      "--outbox", server.outbox_path(), "--sink", "jsonl", "--out", out, "--once"};
   auto r = run_tool(PANELWIRE_IMPORT_BIN, args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto again = run_tool(PANELWIRE_IMPORT_BIN, args);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   std::ifstream in(out);
   std::vector<boost::json::object> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(boost::json::parse(line).as_object());
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(boost::json::parse(line).as_object());
   ASSERT_EQ(lines.size(), 2u) << "each once, across two runs";
   EXPECT_EQ(lines[0].at("leftover_id").as_string(), "solo/1");
   std::string post(lines[0].at("post").as_string());

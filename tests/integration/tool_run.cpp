@@ -91,7 +91,7 @@ ToolResult run_tool(const std::string& path, const std::vector<std::string>& arg
 std::string mint_token(const std::string& cli, const std::string& secret, const std::string& role,
                        const std::string& name, const std::string& panel,
                        const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {"token",  "--secret", secret,   "--role", role,
+  std::vector<std::string> args = {"token",  "--secret", secret,    "--role", role,
                                    "--name", name,       "--panel", panel};
   args.insert(args.end(), extra.begin(), extra.end());
   auto r = run_tool(cli, args);

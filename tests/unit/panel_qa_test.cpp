@@ -296,7 +296,8 @@ TEST_F(PanelQa, ASnapshotWithTheLatestHistoryRestoresThePanel) {
                 m.mutable_mute_participant()->set_muted(true);
               }).has_value());
   auto said = chat("gone soon", bob)->seq;
-  ASSERT_TRUE(simple(mod, [&](auto& m) { m.mutable_delete_chat()->set_chat_seq(said); }).has_value());
+  ASSERT_TRUE(
+      simple(mod, [&](auto& m) { m.mutable_delete_chat()->set_chat_seq(said); }).has_value());
   ASSERT_TRUE(simple(mod, [&](auto& m) { m.mutable_lock_chat()->set_locked(true); }).has_value());
 
   const auto snap = panel_.snapshot();

@@ -51,7 +51,8 @@ HttpResponse http_post(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(request.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   // No signals from a resolver thread: the importer handles SIGTERM itself.
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -73,9 +74,7 @@ HttpResponse http_post(const HttpRequest& request) {
 Delivery delivery_of(const HttpResponse& r,
                      const std::function<std::string(const std::string& body)>& post_id) {
   Delivery d;
-  auto excerpt = [&] {
-    return "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 300);
-  };
+  auto excerpt = [&] { return "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 300); };
   if (r.status == 0) {
     d.outcome = Delivery::Outcome::retry;
     d.reason = r.error;

@@ -48,7 +48,8 @@ bool Importer::pause(std::chrono::milliseconds d) {
   while (!stopping_) {
     auto left = until - std::chrono::steady_clock::now();
     if (left <= std::chrono::milliseconds(0)) return true;
-    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(left, std::chrono::milliseconds(50)));
+    std::this_thread::sleep_for(
+        std::min<std::chrono::nanoseconds>(left, std::chrono::milliseconds(50)));
   }
   return false;
 }
@@ -74,7 +75,8 @@ Importer::Done Importer::deliver(const Entry& e) {
   for (int attempt = 1;; ++attempt) {
     auto since = std::chrono::steady_clock::now() - last_post_;
     if (since < options_.min_interval &&
-        !pause(std::chrono::duration_cast<std::chrono::milliseconds>(options_.min_interval - since)))
+        !pause(
+            std::chrono::duration_cast<std::chrono::milliseconds>(options_.min_interval - since)))
       return Done::stopped;
     if (stopping_) return Done::stopped;
     auto d = sink_.deliver(l, text);
@@ -97,8 +99,8 @@ Importer::Done Importer::deliver(const Entry& e) {
     }
     stats_.retries++;
     if (options_.once && attempt >= options_.once_attempts) {
-      spdlog::error("event=gave_up leftover={} attempts={} reason=\"{}\"", l.leftover_id(),
-                    attempt, d.reason);
+      spdlog::error("event=gave_up leftover={} attempts={} reason=\"{}\"", l.leftover_id(), attempt,
+                    d.reason);
       return Done::gave_up;
     }
     auto wait = d.retry_after.count() > 0 ? d.retry_after : jitter(backoff);
@@ -123,8 +125,8 @@ int Importer::run() {
   auto backoff = options_.backoff_min;
   while (!stopping_) {
     try {
-      auto batch = source_.next(options_.batch, options_.once ? std::chrono::milliseconds(0)
-                                                               : options_.wait);
+      auto batch = source_.next(options_.batch,
+                                options_.once ? std::chrono::milliseconds(0) : options_.wait);
       if (batch.empty()) {
         if (options_.once && source_.drained()) return 0;
         continue;
@@ -147,9 +149,9 @@ int Importer::run_drip() {
   auto backoff = options_.backoff_min;
   while (!stopping_) {
     try {
-      auto more = source_.next(options_.batch,
-                               pool.empty() && !options_.once ? options_.wait
-                                                              : std::chrono::milliseconds(0));
+      auto more = source_.next(options_.batch, pool.empty() && !options_.once
+                                                   ? options_.wait
+                                                   : std::chrono::milliseconds(0));
       bool fresh = false;
       for (auto& e : more) {
         auto known = std::any_of(pool.begin(), pool.end(),
@@ -171,7 +173,8 @@ int Importer::run_drip() {
         continue;
       }
       auto best = std::max_element(pool.begin(), pool.end(), [](const Entry& a, const Entry& b) {
-        if (a.leftover.votes() != b.leftover.votes()) return a.leftover.votes() < b.leftover.votes();
+        if (a.leftover.votes() != b.leftover.votes())
+          return a.leftover.votes() < b.leftover.votes();
         return a.leftover.asked_at_ms() > b.leftover.asked_at_ms();  // older first
       });
       if (auto rc = exit_code(deliver(*best))) return *rc;

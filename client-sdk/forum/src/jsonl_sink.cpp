@@ -3,14 +3,15 @@
 #include <fstream>
 #include <stdexcept>
 
-#include <boost/json.hpp>
 #include <google/protobuf/util/json_util.h>
+#include <boost/json.hpp>
 
 #include "synced_file.h"
 
 namespace panelwire::forum {
 
-JsonlSink::JsonlSink(std::string path, PostFormat format) : path_(std::move(path)), format_(format) {
+JsonlSink::JsonlSink(std::string path, PostFormat format)
+    : path_(std::move(path)), format_(format) {
   std::ifstream in(path_);
   for (std::string line; std::getline(in, line);) {
     boost::system::error_code ec;

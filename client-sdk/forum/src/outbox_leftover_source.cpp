@@ -3,8 +3,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include <boost/json.hpp>
 #include <google/protobuf/util/json_util.h>
+#include <boost/json.hpp>
 
 #include "synced_file.h"
 

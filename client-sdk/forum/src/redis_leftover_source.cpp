@@ -84,15 +84,15 @@ std::vector<Entry> RedisLeftoverSource::next(std::size_t max, std::chrono::milli
     own_pending_done_ = true;
   }
   // Entries a dead consumer left behind.
-  auto claimed = redis_.command({"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
-                                 std::to_string(options_.claim_after.count()), "0-0", "COUNT",
-                                 count});
+  auto claimed =
+      redis_.command({"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
+                      std::to_string(options_.claim_after.count()), "0-0", "COUNT", count});
   if (claimed.elements.size() >= 2 && !claimed.elements[1].elements.empty()) {
     auto entries = parse(claimed.elements[1]);
     if (!entries.empty()) return entries;
   }
-  std::vector<std::string> argv = {"XREADGROUP", "GROUP", options_.group, options_.consumer,
-                                   "COUNT",      count};
+  std::vector<std::string> argv = {"XREADGROUP",      "GROUP", options_.group,
+                                   options_.consumer, "COUNT", count};
   if (wait.count() > 0) argv.insert(argv.end(), {"BLOCK", std::to_string(wait.count())});
   argv.insert(argv.end(), {"STREAMS", options_.stream, ">"});
   auto r = redis_.command(argv);

@@ -95,12 +95,23 @@ std::string escape_html(std::string_view text) {
   out.reserve(text.size() + text.size() / 4);
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -133,8 +144,8 @@ std::string render(const v1::Leftover& l, const RenderOptions& o) {
   }
   quote = md ? quote + "\n" : "<blockquote>" + quote + "</blockquote>\n";
 
-  const auto asker = l.anonymous() || l.asker_name().empty() ? std::string("an attendee")
-                                                              : esc(l.asker_name());
+  const auto asker =
+      l.anonymous() || l.asker_name().empty() ? std::string("an attendee") : esc(l.asker_name());
   std::vector<std::string> others;
   for (const auto& n : l.credited_names())
     if (n != l.asker_name()) others.push_back(esc(n));
@@ -143,8 +154,7 @@ std::string render(const v1::Leftover& l, const RenderOptions& o) {
     votes_line = std::to_string(l.votes()) + (l.votes() == 1 ? " attendee" : " attendees") +
                  " voted for it.";
   std::string link = o.link;
-  if (auto pos = link.find("{panel}"); pos != std::string::npos)
-    link.replace(pos, 7, l.panel_id());
+  if (auto pos = link.find("{panel}"); pos != std::string::npos) link.replace(pos, 7, l.panel_id());
   std::string link_line;
   if (!link.empty()) {
     link_line = md ? "[The panel's page](" + link + ")"
@@ -161,8 +171,9 @@ std::string render(const v1::Leftover& l, const RenderOptions& o) {
       {"votes", std::to_string(l.votes())},
       {"votes_line", line(votes_line)},
       {"also_asked", line(others.empty() ? "" : "Also asked by " + names(others) + ".")},
-      {"answer_line",
-       line(l.answer_text().empty() ? "" : "Answered in brief during the panel: " + esc(l.answer_text()))},
+      {"answer_line", line(l.answer_text().empty()
+                               ? ""
+                               : "Answered in brief during the panel: " + esc(l.answer_text()))},
       {"panel_title", esc(l.panel_title().empty() ? l.panel_id() : l.panel_title())},
       {"panel_date", date_of(l.asked_at_ms())},  // ours, not the asker's
       {"link_line", line(link_line)},
@@ -171,8 +182,8 @@ std::string render(const v1::Leftover& l, const RenderOptions& o) {
   const bool comment = l.kind() == v1::CHAT_COMMENT;
   const auto& custom = comment ? o.comment_template : o.question_template;
   auto tmpl = !custom.empty() ? std::string_view(custom)
-               : comment       ? default_comment_template(o.format)
-                               : default_question_template(o.format);
+              : comment       ? default_comment_template(o.format)
+                              : default_question_template(o.format);
   return fill(tmpl, values);
 }
 

@@ -3,8 +3,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <boost/json.hpp>
 #include <google/protobuf/util/json_util.h>
+#include <boost/json.hpp>
 
 namespace panelwire::forum {
 

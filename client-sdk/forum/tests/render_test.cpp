@@ -47,7 +47,8 @@ TEST(Render, AnonymousAskersAreAnAttendeeAndCommentsReadAsComments) {
   l.clear_credited_names();
   l.set_votes(1);
   auto post = render(l, {});
-  EXPECT_NE(post.find("posed by an attendee (addressing the panelists)"), std::string::npos) << post;
+  EXPECT_NE(post.find("posed by an attendee (addressing the panelists)"), std::string::npos)
+      << post;
   EXPECT_NE(post.find("1 attendee voted for it."), std::string::npos) << post;
 
   auto c = question("Push back on the busy work.\nI had to learn when to bring my A game.");
