@@ -18,21 +18,33 @@ class OutboundQueue {
   explicit OutboundQueue(std::size_t max_bytes) : max_bytes_(max_bytes) {}
 
   [[nodiscard]] bool push(Frame f) {
-    if (count_ > 0 && bytes_ + f->size() > max_bytes_) return false;
-    if (count_ == ring_.size()) grow();
-    ring_[(head_ + count_) & (ring_.size() - 1)] = std::move(f);
-    bytes_ += ring_[(head_ + count_) & (ring_.size() - 1)]->size();
-    ++count_;
+    if (count_ > 0 && capped_bytes() + f->size() > max_bytes_) return false;
+    append(std::move(f));
     return true;
+  }
+
+  // Overflow rule: admitted whatever the queue holds and never counted
+  // toward the cap, so a fresh join cannot die of its own snapshot. For the
+  // Welcome only (one per connection), whose size the panel's own bounds
+  // limit (recent chat, questions); the caller holds everything else back
+  // until bytes() shows it written.
+  // One at a time: a second replaces the first's exemption.
+  void push_uncapped(Frame f) {
+    uncapped_ = f.get();
+    uncapped_bytes_ = f->size();
+    append(std::move(f));
   }
 
   bool empty() const { return count_ == 0; }
   std::size_t size() const { return count_; }
+  // Every byte queued, uncapped frames included.
   std::size_t bytes() const { return bytes_; }
   const Frame& front() const { return ring_[head_]; }
 
   void pop() {
-    bytes_ -= ring_[head_]->size();
+    const auto* f = ring_[head_].get();
+    bytes_ -= f->size();
+    if (f == uncapped_) forget_uncapped();
     ring_[head_].reset();
     head_ = (head_ + 1) & (ring_.size() - 1);
     --count_;
@@ -48,7 +60,9 @@ class OutboundQueue {
   void clear_pending() {
     while (count_ > 1) {
       auto last = (head_ + count_ - 1) & (ring_.size() - 1);
-      bytes_ -= ring_[last]->size();
+      const auto* f = ring_[last].get();
+      bytes_ -= f->size();
+      if (f == uncapped_) forget_uncapped();
       ring_[last].reset();
       --count_;
     }
@@ -58,6 +72,19 @@ class OutboundQueue {
   // Capacity kept when the queue drains; starts empty so idle sessions hold
   // no ring at all.
   static constexpr std::size_t kKeep = 8;
+
+  std::size_t capped_bytes() const { return bytes_ - uncapped_bytes_; }
+  void forget_uncapped() {
+    uncapped_ = nullptr;
+    uncapped_bytes_ = 0;
+  }
+
+  void append(Frame f) {
+    if (count_ == ring_.size()) grow();
+    bytes_ += f->size();
+    ring_[(head_ + count_) & (ring_.size() - 1)] = std::move(f);
+    ++count_;
+  }
 
   void grow() {
     std::vector<Frame> next(ring_.empty() ? 4 : ring_.size() * 2);
@@ -72,6 +99,9 @@ class OutboundQueue {
   std::size_t head_ = 0;
   std::size_t count_ = 0;
   std::size_t bytes_ = 0;
+  // The uncapped frame while it is queued (identity only, never read).
+  const std::string* uncapped_ = nullptr;
+  std::size_t uncapped_bytes_ = 0;
 };
 
 }  // namespace panelwire::core

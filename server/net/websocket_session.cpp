@@ -64,16 +64,18 @@ void WebsocketSession::on_accept(beast::error_code ec) {
   if (ec) return fail(ec, "accept");
   if (shard_.draining()) return close(websocket::close_code::going_away, "server shutting down");
   phase_ = Phase::awaiting_hello;
+  // One deadline for the whole join, however many Hellos it takes: a join
+  // still in flight or refused at the deadline ends the connection too.
   timer_.expires_after(shard_.config().join_timeout);
   timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (!ec && self->phase_ == Phase::awaiting_hello)
-      self->close(websocket::close_code::policy_error, "no Hello within the join timeout");
+    if (!ec && !self->closing_ && self->phase_ != Phase::joined)
+      self->close(websocket::close_code::policy_error, "not joined within the join timeout");
   });
   do_read();
 }
 
 void WebsocketSession::do_read() {
-  if (reading_ || phase_ == Phase::closing || phase_ == Phase::joining ||
+  if (reading_ || closing_ || phase_ == Phase::joining ||
       inflight_ >= shard_.config().max_inflight_commands)
     return;
   reading_ = true;
@@ -84,7 +86,7 @@ void WebsocketSession::do_read() {
 void WebsocketSession::on_read(beast::error_code ec) {
   reading_ = false;
   if (ec) return fail(ec, "read");
-  if (phase_ == Phase::closing) return;
+  if (closing_) return;
   if (ws_.got_text() != (format_ == core::WireFormat::json)) {
     return close(websocket::close_code::unknown_data,
                  format_ == core::WireFormat::json ? "binary frame on the JSON subprotocol"
@@ -165,14 +167,19 @@ void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hell
 }
 
 void WebsocketSession::on_subscribed(const core::Result<void>& result) {
-  if (phase_ != Phase::joining) return;
+  if (closing_ || phase_ != Phase::joining) return;
   if (!result) {
     in_hub_ = false;  // the hub drops its members when a subscription fails
-    phase_ = Phase::awaiting_hello;
-    ack_error(hello_id_, result.error());
-    return do_read();
+    return refuse_join(result.error());
   }
   request_backlog(resume_after_);
+}
+
+void WebsocketSession::refuse_join(const core::Failure& f) {
+  leave_panel();
+  phase_ = Phase::awaiting_hello;
+  ack_error(hello_id_, f);
+  do_read();
 }
 
 void WebsocketSession::request_backlog(std::optional<std::uint64_t> after) {
@@ -184,41 +191,38 @@ void WebsocketSession::request_backlog(std::optional<std::uint64_t> after) {
 }
 
 void WebsocketSession::on_backlog(core::Result<core::Backlog> result) {
-  if (phase_ == Phase::closing) return;
+  if (closing_) return;
   const bool joining = phase_ == Phase::joining;
   if (!result) {
     if (!joining) return close(websocket::close_code::try_again_later, "cannot resume the panel");
-    leave_panel();
-    phase_ = Phase::awaiting_hello;
-    ack_error(hello_id_, result.error());
-    return do_read();
+    return refuse_join(result.error());
   }
   auto& b = *result;
-  if (joining && guest_ && !b.info.guests_allowed()) {
-    leave_panel();
-    phase_ = Phase::awaiting_hello;
-    ack_error(hello_id_, core::fail(v1::UNAUTHENTICATED, "this panel needs a token to join"));
-    return do_read();
-  }
-  if (joining) {
-    send_welcome(b);
-    ack(hello_id_, 0);
-    phase_ = Phase::joined;
-    timer_.cancel();
-    do_read();
-  } else if (b.resume != v1::RESUMED) {
+  if (joining && guest_ && !b.info.guests_allowed())
+    return refuse_join(core::fail(v1::UNAUTHENTICATED, "this panel needs a token to join"));
+  if (!joining && b.resume != v1::RESUMED) {
     // A gap older than the history in mid-stream: only a fresh Welcome can
     // tell the client, so make it reconnect.
     return close(websocket::close_code::try_again_later, "resume point lost; reconnect");
   }
+  // Nothing missed, or a snapshot: the client is current as of head.
+  catchup_to_ = b.head;
   if (b.resume == v1::RESUMED && !b.missed.empty()) {
+    catchup_to_ = b.missed.back()->seq();
     replay_ = std::move(b.missed);
     replay_pos_ = 0;
-    pump_replay();
-  } else {
-    // Nothing missed, or a snapshot: the client is current as of head.
-    finish_catchup(b.head);
   }
+  if (joining) {
+    send_welcome(b);
+    ack(hello_id_, 0);
+    // Either send may have closed the session (a queue over its cap): the
+    // phase stays as it is and nothing more is sent.
+    if (closing_) return;
+    phase_ = Phase::joined;
+    timer_.cancel();
+    do_read();
+  }
+  pump_catchup();
 }
 
 void WebsocketSession::send_welcome(const core::Backlog& b) {
@@ -229,27 +233,28 @@ void WebsocketSession::send_welcome(const core::Backlog& b) {
   ctx.limits.set_max_question_chars(static_cast<std::uint32_t>(cfg.questions.max_question_chars));
   v1::ServerMessage msg;
   *msg.mutable_welcome() = core::make_welcome(ctx, b);
-  send(core::encode_frame(msg, format_));
+  // A snapshot may exceed the cap that cuts slow consumers; it is paced
+  // instead: the catch-up waits until it is written.
+  if (closing_) return;
+  out_.push_uncapped(core::encode_frame(msg, format_));
+  if (!writing_) do_write();
 }
 
-void WebsocketSession::pump_replay() {
+void WebsocketSession::pump_catchup() {
+  if (!catchup_to_) return;
   const auto budget = shard_.config().outbound_queue_bytes / 2;
-  while (replay_pos_ < replay_.size() && out_.bytes() < budget && phase_ != Phase::closing)
+  while (replay_pos_ < replay_.size() && out_.bytes() < budget && !closing_)
     send(frame_of(*replay_[replay_pos_++]));
-  if (!replay_.empty() && replay_pos_ == replay_.size()) {
-    auto last = replay_.back()->seq();
-    replay_.clear();
-    replay_.shrink_to_fit();
-    finish_catchup(last);
-  }
-}
-
-void WebsocketSession::finish_catchup(std::uint64_t seq) {
+  if (closing_ || replay_pos_ < replay_.size() || out_.bytes() >= budget) return;
+  replay_.clear();
+  replay_.shrink_to_fit();
+  replay_pos_ = 0;
+  auto seq = *std::exchange(catchup_to_, std::nullopt);
   for (const auto& ev : cursor_.caught_up(seq)) deliver(ev);
 }
 
 void WebsocketSession::on_panel_event(const core::EventPtr& ev) {
-  if (phase_ == Phase::joining || phase_ == Phase::joined) deliver(ev);
+  if (!closing_ && (phase_ == Phase::joining || phase_ == Phase::joined)) deliver(ev);
 }
 
 void WebsocketSession::deliver(const core::EventPtr& ev) {
@@ -308,7 +313,7 @@ void WebsocketSession::ack_error(const std::string& id, const core::Failure& f) 
 }
 
 void WebsocketSession::send(core::Frame frame) {
-  if (phase_ == Phase::closing || phase_ == Phase::upgrading) return;
+  if (closing_ || phase_ == Phase::upgrading) return;
   if (!out_.push(std::move(frame)))
     return close(v1::SLOW_CONSUMER, "slow consumer: outbound queue over its byte cap");
   if (!writing_) do_write();
@@ -325,15 +330,15 @@ void WebsocketSession::on_write(beast::error_code ec) {
   writing_ = false;
   if (ec) return fail(ec, "write");
   out_.pop();
-  if (phase_ == Phase::closing) return;
-  pump_replay();
+  if (closing_) return;
+  pump_catchup();
   if (!out_.empty() && !writing_) do_write();
 }
 
 void WebsocketSession::close(std::uint16_t code, std::string_view reason) {
-  if (phase_ == Phase::closing) return;
+  if (closing_) return;
   const bool upgraded = phase_ != Phase::upgrading;
-  phase_ = Phase::closing;
+  closing_ = true;
   spdlog::info("event=close session={} panel={} code={} reason=\"{}\"", id_, panel_id_, code,
                reason);
   // The session stays a panel member until it is destroyed (events to a
@@ -341,6 +346,7 @@ void WebsocketSession::close(std::uint16_t code, std::string_view reason) {
   // of the hub's fan-out loop.
   out_.clear_pending();
   replay_.clear();
+  catchup_to_.reset();
   // A peer that never answers (or whose socket is full) is cut after the
   // close timeout.
   timer_.expires_after(shard_.config().close_timeout);
@@ -377,7 +383,7 @@ void WebsocketSession::fail(beast::error_code ec, const char* what) {
   // The peer went away or broke the protocol; Beast has already sent the
   // matching close code (1002, 1007, 1009) where there was one to send.
   timer_.cancel();
-  if (phase_ != Phase::closing) {
+  if (!closing_) {
     if (is_quiet_end(ec))
       spdlog::debug("event=disconnect session={} panel={} op={} error=\"{}\"", id_, panel_id_, what,
                     ec.message());
@@ -385,7 +391,7 @@ void WebsocketSession::fail(beast::error_code ec, const char* what) {
       spdlog::info("event=disconnect session={} panel={} op={} error=\"{}\"", id_, panel_id_, what,
                    ec.message());
   }
-  phase_ = Phase::closing;
+  closing_ = true;
 }
 
 }  // namespace panelwire::net

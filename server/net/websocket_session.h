@@ -40,7 +40,10 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void drain() override;
 
  private:
-  enum class Phase : std::uint8_t { upgrading, awaiting_hello, joining, joined, closing };
+  // Where the protocol is; closing_ is apart from it and never undone, so
+  // nothing that runs after a close (a completion, the rest of a handler)
+  // can move the session back into a live phase.
+  enum class Phase : std::uint8_t { upgrading, awaiting_hello, joining, joined };
 
   void on_accept(beast::error_code ec);
   void do_read();
@@ -49,11 +52,12 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void handle_hello(const std::string& id, const v1::Hello& hello);
   void submit(const std::string& id, core::Result<core::Draft> draft);
 
+  void refuse_join(const core::Failure& f);
   void request_backlog(std::optional<std::uint64_t> after);
   void on_backlog(core::Result<core::Backlog> result);
   void send_welcome(const core::Backlog& b);
-  void pump_replay();
-  void finish_catchup(std::uint64_t seq);
+  // Feeds the replay, then ends the catch-up, as the queue drains.
+  void pump_catchup();
   void deliver(const core::EventPtr& ev);
 
   void ack(const std::string& id, std::uint64_t seq);
@@ -73,6 +77,7 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   const core::WireFormat format_;
   const std::uint64_t id_;
   Phase phase_ = Phase::upgrading;
+  bool closing_ = false;
   bool reading_ = false;
   bool writing_ = false;
   bool in_hub_ = false;
@@ -80,7 +85,7 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   beast::flat_buffer in_;
   core::OutboundQueue out_;
   core::EventCursor cursor_;
-  // Join timeout, then close timeout.
+  // The join deadline until joined, then the close deadline once closing.
   boost::asio::steady_timer timer_;
 
   std::string panel_id_;
@@ -94,6 +99,9 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   // drains so a long replay never trips the slow-consumer cap.
   std::vector<core::EventPtr> replay_;
   std::size_t replay_pos_ = 0;
+  // Set while catching up: the seq the client will be current at once the
+  // Welcome and the replay are written; live events wait in the cursor.
+  std::optional<std::uint64_t> catchup_to_;
 };
 
 }  // namespace panelwire::net

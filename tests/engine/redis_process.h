@@ -17,6 +17,7 @@ class RedisProcess {
 
   unsigned short port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  pid_t pid() const { return pid_; }
   // SIGKILL, as a crash would.
   void kill();
   // Starts again on the same port.

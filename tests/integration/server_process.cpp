@@ -10,8 +10,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 extern char** environ;
 
@@ -41,6 +46,9 @@ ServerProcess::ServerProcess(std::vector<std::string> args) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+  log_ = temp_path("server.log");
+  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log_.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0644);
   if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0)
     throw std::runtime_error("cannot start " + argv_s[0]);
   posix_spawn_file_actions_destroy(&fa);
@@ -64,13 +72,34 @@ ServerProcess::ServerProcess(std::vector<std::string> args) {
   auto colon = line.rfind(':');
   if (line.find("listening on") == std::string::npos || colon == std::string::npos) {
     stop(SIGKILL);
-    throw std::runtime_error("server did not start: '" + line + "'");
+    throw std::runtime_error("server did not start: '" + line + "'\n" + log());
   }
   port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
 }
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) stop(SIGKILL);
+  if (::testing::Test::HasFailure()) {
+    auto text = log();
+    auto from = text.size() > 6000 ? text.size() - 6000 : 0;
+    std::cerr << "--- end of the server's log (" << log_ << ") ---\n" << text.substr(from);
+  }
+}
+
+std::string ServerProcess::log() const {
+  std::ifstream in(log_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+long ServerProcess::rss_kib() const {
+  if (pid_ <= 0) return 0;
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
 }
 
 std::string temp_path(const std::string& name) {

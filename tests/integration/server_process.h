@@ -23,6 +23,11 @@ class ServerProcess {
   std::string ws_url() const;
   // The leftover outbox the server writes.
   const std::string& outbox_path() const { return outbox_; }
+  // What the server wrote to stderr (its log) so far. A test that failed
+  // prints its end when the process is destroyed.
+  std::string log() const;
+  // The server's resident memory now, in KiB (VmRSS), 0 once it is gone.
+  long rss_kib() const;
 
   // Sends `signo` and waits for the exit; returns the exit status (or
   // 128 + signal), -1 on timeout.
@@ -32,6 +37,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   unsigned short port_ = 0;
   std::string outbox_;
+  std::string log_;
 };
 
 // A fresh path in a fresh temporary directory.

@@ -188,5 +188,30 @@ TEST(OutboundQueue, SharesFramesWithoutCopying) {
   EXPECT_EQ(f.use_count(), 1) << "a popped frame is released";
 }
 
+TEST(OutboundQueue, AnUncappedWelcomeLeavesTheCapToWhatFollows) {
+  OutboundQueue q(100);
+  ASSERT_TRUE(q.push(frame_of(30)));  // an early error ack
+  q.push_uncapped(frame_of(1000));    // a Welcome ten times the cap
+  EXPECT_EQ(q.bytes(), 1030u) << "bytes() counts everything, for pacing";
+  ASSERT_TRUE(q.push(frame_of(70))) << "30 + 70 capped bytes fit";
+  EXPECT_FALSE(q.push(frame_of(1))) << "the cap still holds for the rest";
+  q.pop();
+  q.pop();  // the Welcome is written: its exemption goes with it
+  EXPECT_EQ(q.bytes(), 70u);
+  ASSERT_TRUE(q.push(frame_of(30)));
+  EXPECT_FALSE(q.push(frame_of(1)));
+}
+
+TEST(OutboundQueue, ClearingPendingDropsTheUncappedWelcomeToo) {
+  OutboundQueue q(100);
+  ASSERT_TRUE(q.push(frame_of(50)));
+  q.push_uncapped(frame_of(1000));
+  q.clear_pending();  // a close: only the frame being written stays
+  EXPECT_EQ(q.size(), 1u);
+  EXPECT_EQ(q.bytes(), 50u);
+  ASSERT_TRUE(q.push(frame_of(50)));
+  EXPECT_FALSE(q.push(frame_of(1))) << "no exemption left over";
+}
+
 }  // namespace
 }  // namespace panelwire::core
