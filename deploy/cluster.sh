@@ -39,11 +39,16 @@ start() {
     --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
   wait_for "redis-server" redis-cli -p "$redis_port" ping
 
+  # Every node keys participant ids with one secret, so a guest keeps its id
+  # (and its votes) on whichever node it reaches.
+  [ -s "$dir/id.secret" ] || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/id.secret")
+
   local servers=""
   for i in $(seq 1 "$nodes"); do
     local p=$((port + i))
     nohup "$build/bin/panelwire-server" --listen "127.0.0.1:$p" \
-      --redis "redis://127.0.0.1:$redis_port" "$@" >"$dir/node$i.log" 2>&1 &
+      --redis "redis://127.0.0.1:$redis_port" --id-secret-file "$dir/id.secret" "$@" \
+      >"$dir/node$i.log" 2>&1 &
     echo $! >"$dir/node$i.pid"
     wait_for "node $i" ready "$p"
     servers+="  server node$i 127.0.0.1:$p check inter 1s fall 2 rise 1"$'\n'

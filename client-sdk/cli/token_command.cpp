@@ -4,7 +4,9 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 
 #include <boost/json/array.hpp>
@@ -19,11 +21,12 @@ namespace po = boost::program_options;
 
 int run_token(const std::vector<std::string>& args) {
   po::options_description desc("panelwire token: print a signed participant token (HS256)");
-  std::string secret, role, name, subject;
+  std::string secret, secret_file, role, name, subject;
   std::vector<std::string> panels;
   long ttl = 12 * 3600, expires_at = 0;
-  desc.add_options()("help", "show this help")("secret", po::value(&secret)->required(),
-                                               "the server's --token-secret")(
+  desc.add_options()("help", "show this help")(
+      "secret", po::value(&secret), "the server's token secret (or PANELWIRE_TOKEN_SECRET)")(
+      "secret-file", po::value(&secret_file), "file holding the token secret")(
       "role", po::value(&role)->default_value("attendee"), "attendee, panelist or moderator")(
       "name", po::value(&name)->required(), "display name")("subject", po::value(&subject),
                                                             "stable user id (default: the name)")(
@@ -32,6 +35,20 @@ int run_token(const std::vector<std::string>& args) {
       "expires-at", po::value(&expires_at), "expiry as Unix seconds (overrides --ttl; for tests)");
   po::variables_map vm;
   if (auto exit = parse_args(args, desc, {}, "token", vm)) return *exit;
+  if (!secret_file.empty()) {
+    std::ifstream in(secret_file, std::ios::binary);
+    if (!in) return usage_error("token", "cannot read --secret-file " + secret_file, desc);
+    secret.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!secret.empty() && secret.back() == '\n') secret.pop_back();
+  }
+  if (secret.empty())
+    if (const char* env = std::getenv("PANELWIRE_TOKEN_SECRET")) secret = env;
+  // The relay refuses shorter secrets: tokens signed with one are guessable.
+  if (secret.size() < 32)
+    return usage_error(
+        "token",
+        "the secret must be at least 32 bytes (--secret, --secret-file or PANELWIRE_TOKEN_SECRET)",
+        desc);
   if (role != "attendee" && role != "panelist" && role != "moderator")
     return usage_error("token", "--role must be attendee, panelist or moderator", desc);
   if (panels.empty()) return usage_error("token", "at least one --panel is required", desc);

@@ -3,9 +3,13 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <random>
+#include <tuple>
 
+#include <spdlog/spdlog.h>
 #include <boost/program_options.hpp>
 
+#include "identity.h"
 #include "redis_connection.h"
 
 namespace panelwire::app {
@@ -30,13 +34,31 @@ bool split_host_port(const std::string& s, std::string& host, unsigned short& po
   return !host.empty();
 }
 
+// A secret kept in a file (mounted by the operator or an orchestrator) stays
+// out of argv and the environment; one trailing newline is not part of it.
+std::optional<std::string> read_secret_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  return text;
+}
+
+std::string random_secret() {
+  std::random_device rd;
+  std::string s(32, '\0');
+  for (auto& ch : s) ch = static_cast<char>(rd() & 0xff);
+  return s;
+}
+
 }  // namespace
 
 std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) {
   ServerConfig c;
   auto& r = c.relay;
   std::string listen = "127.0.0.1:8080";
-  std::string config_file;
+  std::string config_file, token_secret_file, id_secret_file, redis_password_file;
   std::size_t max_chat_chars = r.chat.max_chat_chars;
   auto& rates = r.panel.rates;
   double chat_per_minute = rates.chat.per_second * 60,
@@ -57,11 +79,16 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("max-chat-chars", po::value(&max_chat_chars)->default_value(max_chat_chars), "longest chat message, in characters")
     ("max-question-chars", po::value(&r.questions.max_question_chars)->default_value(r.questions.max_question_chars), "longest question, in characters")
     ("max-answer-chars", po::value(&r.questions.max_answer_chars)->default_value(r.questions.max_answer_chars), "longest written answer, in characters")
-    ("token-secret", po::value(&r.token_secret), "HS256 secret of participants' tokens (JWT); without it everyone is a guest attendee")
+    ("token-secret", po::value(&r.token_secret), "HS256 secret of participants' tokens (JWT), at least 32 bytes; without it everyone is a guest attendee (prefer --token-secret-file or PANELWIRE_TOKEN_SECRET: argv is visible to every local user)")
+    ("token-secret-file", po::value(&token_secret_file), "file holding the token secret")
+    ("id-secret", po::value(&r.id_secret), "secret (at least 32 bytes) keying participants' public ids; the same on every node (default: derived from the token secret, else random per process)")
+    ("id-secret-file", po::value(&id_secret_file), "file holding the id secret")
     ("panels", po::value(&c.panels_file), "JSON file of the panels that exist; without it any panel id is created on first join")
     ("outbox", po::value(&c.outbox_file)->default_value(c.outbox_file), "file the embedded engine appends leftovers to, one JSON line each")
     ("web-root", po::value(&c.web_root), "directory of the built browser pages (default: web/ beside the binary's directory)")
     ("redis", po::value(&c.redis_url), "redis://[:password@]host:port[/db]: share panels with every node on this Redis and publish leftovers there (without it: the embedded engine)")
+    ("redis-password", po::value(&c.redis_password), "Redis password, in place of one in the URL (prefer the file or PANELWIRE_REDIS_PASSWORD)")
+    ("redis-password-file", po::value(&redis_password_file), "file holding the Redis password")
     ("chat-per-minute", po::value(&chat_per_minute)->default_value(chat_per_minute), "chat messages per participant per minute, sustained (0: no limit)")
     ("chat-burst", po::value(&rates.chat.burst)->default_value(rates.chat.burst), "chat messages a participant may send at once")
     ("questions-per-minute", po::value(&questions_per_minute)->default_value(questions_per_minute), "questions per participant per minute (0: no limit)")
@@ -137,6 +164,28 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   if (!c.redis_url.empty()) {
     if (auto e = engine::parse_redis_url(c.redis_url); !e)
       return bad("--redis " + e.error().message);
+  }
+  for (auto [file, target, flag] :
+       {std::tuple{&token_secret_file, &r.token_secret, "--token-secret-file"},
+        std::tuple{&id_secret_file, &r.id_secret, "--id-secret-file"},
+        std::tuple{&redis_password_file, &c.redis_password, "--redis-password-file"}}) {
+    if (file->empty()) continue;
+    auto text = read_secret_file(*file);
+    if (!text) return bad(std::string("cannot read ") + flag + " " + *file);
+    *target = std::move(*text);
+  }
+  if (!r.token_secret.empty() && r.token_secret.size() < core::kMinSecretBytes)
+    return bad(
+        "the token secret must be at least 32 bytes (HS256 secrets shorter than its "
+        "hash can be brute-forced offline from any token); try `openssl rand -hex 32`");
+  if (!r.id_secret.empty() && r.id_secret.size() < core::kMinSecretBytes)
+    return bad("the id secret must be at least 32 bytes");
+  if (r.id_secret.empty() && !r.token_secret.empty()) {
+    // Nodes sharing a token secret share the ids it derives.
+    r.id_secret = core::participant_id('k', "participant ids", r.token_secret);
+  } else if (r.id_secret.empty()) {
+    r.id_secret = random_secret();
+    c.id_secret_random = true;
   }
   if (!c.panels_file.empty()) {
     std::ifstream in(c.panels_file);

@@ -26,6 +26,11 @@ struct ServerConfig {
   // redis://[:password@]host:port[/db]: panels shared with every node on
   // that Redis, leftovers published there. Empty: the embedded engine.
   std::string redis_url;
+  // Overrides a password in the URL, so the URL may be logged.
+  std::string redis_password;
+  // No id secret was given nor derived: guests' ids hold for this process
+  // only (several nodes would each give a guest another id).
+  bool id_secret_random = false;
   // The built browser pages (client-sdk/web); empty: web/ beside the
   // binary's bin/ directory, as the build lays it out.
   std::string web_root;

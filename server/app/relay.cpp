@@ -61,6 +61,11 @@ Relay::Relay(ServerConfig config) : config_(std::move(config)) {
   } else {
     engine::RedisEngineOptions o;
     o.endpoint = *engine::parse_redis_url(config_.redis_url);
+    if (!config_.redis_password.empty()) o.endpoint.password = config_.redis_password;
+    if (config_.id_secret_random)
+      spdlog::warn(
+          "event=id_secret_random detail=\"no --id-secret nor --token-secret: a guest gets "
+          "another id on each node\"");
     // Half the history: a node loading a panel replays at most that many
     // events past the snapshot, and the log holds at most 1.5x the history.
     o.replica.snapshot_every = std::max<std::size_t>(1, config_.relay.panel.history_events / 2);

@@ -1,6 +1,8 @@
 #include "identity.h"
 
 #include <jwt.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -54,8 +56,25 @@ bool valid_for(jwt_t* j, const std::string& panel_id) {
 
 }  // namespace
 
+std::string participant_id(char kind, std::string_view subject, std::string_view id_secret) {
+  std::string msg;
+  msg.reserve(subject.size() + 2);
+  msg.push_back(kind);
+  msg.push_back('\0');  // no subject can pass for another kind's
+  msg.append(subject);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), id_secret.data(), static_cast<int>(id_secret.size()),
+       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), mac, &len);
+  // 128 bits: collisions are out of reach, ids stay short on the wire.
+  std::string id = fmt::format("{}:", kind);
+  for (unsigned i = 0; i < 16 && i < len; ++i) id += fmt::format("{:02x}", mac[i]);
+  return id;
+}
+
 Result<v1::Participant> verify_token(const std::string& token, const std::string& secret,
-                                     const std::string& panel_id, std::int64_t now_s) {
+                                     const std::string& panel_id, std::int64_t now_s,
+                                     std::string_view id_secret) {
   if (secret.empty()) return refused("not accepted: this server has no token secret");
   jwt_t* raw = nullptr;
   if (jwt_decode(&raw, token.c_str(), reinterpret_cast<const unsigned char*>(secret.data()),
@@ -81,15 +100,16 @@ Result<v1::Participant> verify_token(const std::string& token, const std::string
   if (!r) return refused("has no valid role (attendee, panelist or moderator)");
   if (!valid_for(j.get(), panel_id)) return refused("is not valid for panel " + panel_id);
   v1::Participant p;
-  p.set_id(std::string("user:") + sub);
+  p.set_id(participant_id('u', sub, id_secret));
   p.set_display_name(name);
   p.set_role(*r);
   return p;
 }
 
-v1::Participant guest(const std::string& client_id, const std::string& display_name) {
+v1::Participant guest(const std::string& client_id, const std::string& display_name,
+                      std::string_view id_secret) {
   v1::Participant p;
-  p.set_id(fmt::format("guest:{:016x}", std::hash<std::string>{}(client_id)));
+  p.set_id(participant_id('g', client_id, id_secret));
   p.set_display_name(display_name);
   p.set_role(v1::ATTENDEE);
   return p;

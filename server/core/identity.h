@@ -8,18 +8,34 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "failure.h"
 
 namespace panelwire::core {
 
+// Shortest HS256 secret accepted: 32 bytes is SHA-256's own output size;
+// anything shorter can be brute-forced offline from any one token.
+inline constexpr std::size_t kMinSecretBytes = 32;
+
+// A participant's public id: `kind` ('g' guest, 'u' token user), ':' and
+// 32 hex digits of HMAC-SHA256(id_secret, kind, subject). Opaque: knowing
+// an id tells nothing of the client id or token subject behind it, and
+// gives no way to act as its owner. Every node shares `id_secret`, so a
+// participant has the same id on each.
+std::string participant_id(char kind, std::string_view subject, std::string_view id_secret);
+
 // UNAUTHENTICATED with the reason when the token is badly signed, not
-// HS256, expired, missing a claim or not valid for `panel_id`.
+// HS256, expired, missing a claim or not valid for `panel_id`. The id is
+// participant_id('u', sub): the subject (often an e-mail) stays private.
 Result<v1::Participant> verify_token(const std::string& token, const std::string& secret,
-                                     const std::string& panel_id, std::int64_t now_s);
+                                     const std::string& panel_id, std::int64_t now_s,
+                                     std::string_view id_secret);
 
 // A guest: an attendee whose id follows the client id it keeps across
-// reconnects, so a reconnecting guest keeps its votes.
-v1::Participant guest(const std::string& client_id, const std::string& display_name);
+// reconnects (participant_id('g', client_id)), so a reconnecting guest
+// keeps its votes; the client id itself never leaves the relay.
+v1::Participant guest(const std::string& client_id, const std::string& display_name,
+                      std::string_view id_secret);
 
 }  // namespace panelwire::core

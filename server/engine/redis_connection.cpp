@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 
 #include "redis_asio_adapter.h"
 
@@ -51,10 +52,19 @@ core::Failure lost_reply() {
 
 }  // namespace
 
+std::string redacted_url(const std::string& url) {
+  auto u = boost::urls::parse_uri(url);
+  if (!u) return "(an unparsable URL, not shown)";
+  boost::urls::url copy(*u);
+  if (copy.has_password()) copy.set_password("***");
+  return std::string(copy.buffer());
+}
+
 core::Result<RedisEndpoint> parse_redis_url(const std::string& url) {
   auto u = boost::urls::parse_uri(url);
   if (!u || u->scheme() != "redis" || u->host().empty())
-    return core::fail(v1::INVALID_ARGUMENT, "wants redis://[:password@]host:port[/db], got " + url);
+    return core::fail(v1::INVALID_ARGUMENT,
+                      "wants redis://[:password@]host:port[/db], got " + redacted_url(url));
   RedisEndpoint e;
   e.host = std::string(u->host());
   if (u->has_port()) e.port = u->port_number();
@@ -64,7 +74,8 @@ core::Result<RedisEndpoint> parse_redis_url(const std::string& url) {
     try {
       e.db = std::stoi(path.substr(1));
     } catch (...) {
-      return core::fail(v1::INVALID_ARGUMENT, "the database in " + url + " is not a number");
+      return core::fail(v1::INVALID_ARGUMENT,
+                        "the database in " + redacted_url(url) + " is not a number");
     }
   }
   return e;

@@ -38,7 +38,10 @@ struct RedisEndpoint {
   std::string password;
   int db = 0;
 };
+// Errors name the URL with its password masked: they reach logs.
 core::Result<RedisEndpoint> parse_redis_url(const std::string& url);
+// `url` fit for a log line: the password, if any, masked.
+std::string redacted_url(const std::string& url);
 
 class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
  public:

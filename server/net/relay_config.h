@@ -21,6 +21,9 @@ struct RelayConfig {
   // HS256 secret that signs participants' tokens; empty: no tokens are
   // accepted and everyone joins as a guest attendee.
   std::string token_secret;
+  // Keys participants' public ids (core::participant_id); the same on every
+  // node so a participant keeps its id (votes, mutes) wherever it connects.
+  std::string id_secret;
   // A 2,000-character chat message is at most 8 KiB of UTF-8; 64 KiB leaves
   // room for every command while bounding what one read can make us buffer.
   std::size_t max_frame_bytes = 64u << 10;

@@ -143,10 +143,10 @@ void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hell
 
   client_id_ = hello.client_id().empty() ? random_client_id() : hello.client_id();
   if (hello.token().empty()) {
-    you_ = core::guest(client_id_, hello.display_name());
+    you_ = core::guest(client_id_, hello.display_name(), shard_.config().id_secret);
   } else {
     auto who = core::verify_token(hello.token(), shard_.config().token_secret, hello.panel_id(),
-                                  shard_.clock().now_ms() / 1000);
+                                  shard_.clock().now_ms() / 1000, shard_.config().id_secret);
     if (!who) {
       spdlog::info("event=join_refused session={} panel={} reason=\"{}\"", id_, hello.panel_id(),
                    who.error().message);

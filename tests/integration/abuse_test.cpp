@@ -4,7 +4,10 @@
 
 #include <signal.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -93,7 +96,9 @@ TEST(Abuse, WelcomeOverTheCapNeverClosesASessionTwice) {
 // join stuck in the engine (here: Redis stopped) ends at the deadline.
 TEST(Abuse, StuckJoinEndsAtTheJoinDeadline) {
   engine::RedisProcess redis;
-  ServerProcess server({"--redis", redis.url(), "--join-timeout-ms", "700"});
+  ServerProcess server({"--redis", redis.url(), "--join-timeout-ms", "1000"});
+  for (int i = 0; i < 500 && RawClient::http_get(server.port(), "/readyz").first != 200; ++i)
+    std::this_thread::sleep_for(10ms);
   {
     RawClient warm(server.port());
     warm.join("slow", "Warm");
@@ -111,6 +116,83 @@ TEST(Abuse, StuckJoinEndsAtTheJoinDeadline) {
   EXPECT_EQ(ack->ack().error().code(), v1::INVALID_ARGUMENT);
   EXPECT_EQ(idle.read_until_close(5s), 1008);
   expect_clean_stop(server);
+}
+
+// A guest's public id (in every chat event) gives no way to join as that
+// guest: ids are keyed hashes of the client id, not a hash anyone can invert.
+TEST(Abuse, AGuestsPublicIdCannotBeTurnedIntoTheirIdentity) {
+  const std::string ids = "an-id-secret-shared-by-every-node-0123";
+  ServerProcess server({"--id-secret", ids});
+  RawClient victim(server.port());
+  const auto victim_id = victim.join("p", "Victim", "victim-client-id").you().id();
+  ASSERT_EQ(victim_id.size(), 34u) << victim_id;
+  EXPECT_EQ(victim_id.rfind("g:", 0), 0u);
+
+  RawClient attacker(server.port());
+  attacker.join("p", "Attacker");
+  std::vector<v1::Event> seen;
+  victim.chat("c1", "hello");
+  ASSERT_FALSE(attacker.chat("c2", "hi", &seen).has_error());
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front().chat_posted().author().id(), victim_id) << "what every attendee sees";
+  // Whatever client id the attacker derives from what it saw, it is not
+  // the victim: only the victim's own client id (never sent to anyone)
+  // maps to the victim's id under the server's secret.
+  for (const auto& forged :
+       {victim_id, victim_id.substr(2), std::string("victim"), std::string("victim-client-id-")}) {
+    RawClient again(server.port());
+    v1::ClientMessage m;
+    m.set_id("hello");
+    m.mutable_hello()->set_panel_id("p");
+    m.mutable_hello()->set_display_name("Victim");
+    m.mutable_hello()->set_client_id(forged);
+    again.send(m);
+    auto w = again.read();
+    ASSERT_TRUE(w && w->has_welcome());
+    EXPECT_NE(w->welcome().you().id(), victim_id) << forged;
+  }
+  // The victim itself, reconnecting with its client id, is still itself;
+  // and a node with the same id secret gives it the same id.
+  RawClient back(server.port());
+  EXPECT_EQ(back.join("p", "Victim", "victim-client-id").you().id(), victim_id);
+  ServerProcess other({"--id-secret", ids});
+  RawClient elsewhere(other.port());
+  EXPECT_EQ(elsewhere.join("p", "Victim", "victim-client-id").you().id(), victim_id);
+  ServerProcess unkeyed({"--id-secret", "a-different-secret-0123456789abcdef"});
+  RawClient there(unkeyed.port());
+  EXPECT_NE(there.join("p", "Victim", "victim-client-id").you().id(), victim_id);
+}
+
+// Secrets: too short to resist an offline guess is refused at start, each
+// can come from a file or the environment, and none reaches a log line.
+TEST(Abuse, ShortSecretsRefusedAndSecretsStayOutOfLogs) {
+  auto started = [](std::vector<std::string> args) -> std::string {
+    try {
+      ServerProcess s(std::move(args));
+      return "started";
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+  };
+  auto refused = started({"--token-secret", "dev-secret"});
+  EXPECT_NE(refused.find("at least 32 bytes"), std::string::npos) << refused;
+
+  const auto file = temp_path("token.secret");
+  {
+    std::FILE* f = std::fopen(file.c_str(), "w");
+    std::fputs("a-token-secret-from-a-file-0123456789\n", f);
+    std::fclose(f);
+  }
+  EXPECT_EQ(started({"--token-secret-file", file}), "started");
+  ::setenv("PANELWIRE_TOKEN_SECRET", "short", 1);
+  refused = started({});
+  ::unsetenv("PANELWIRE_TOKEN_SECRET");
+  EXPECT_NE(refused.find("at least 32 bytes"), std::string::npos) << "the environment counts too";
+
+  auto bad_url = started({"--redis", "redis://:hunter2-password@127.0.0.1:1/notanumber"});
+  EXPECT_NE(bad_url.find("not a number"), std::string::npos) << bad_url;
+  EXPECT_EQ(bad_url.find("hunter2"), std::string::npos) << "the password is masked";
+  EXPECT_NE(bad_url.find("***"), std::string::npos);
 }
 
 }  // namespace

@@ -120,13 +120,13 @@ std::string first_line(const std::string& s) {
 }
 
 TEST(CliQa, AskVoteModerateListEnd) {
-  ServerProcess server({"--token-secret", "cli-secret"});
+  ServerProcess server({"--token-secret", "cli-test-secret-of-32-bytes-or-more"});
   auto cli = [&](std::vector<std::string> args) {
     args.insert(args.begin() + 1, {"--url", server.ws_url(), "--panel", "qa"});
     return run_tool(PANELWIRE_CLI_BIN, args);
   };
   auto token = [&](const std::string& role, const std::string& name) {
-    auto r = run_tool(PANELWIRE_CLI_BIN, {"token", "--secret", "cli-secret", "--role", role,
+    auto r = run_tool(PANELWIRE_CLI_BIN, {"token", "--secret", "cli-test-secret-of-32-bytes-or-more", "--role", role,
                                           "--name", name, "--panel", "qa"});
     EXPECT_EQ(r.exit_code, 0);
     return first_line(r.out);

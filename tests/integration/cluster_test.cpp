@@ -21,7 +21,7 @@
 namespace panelwire::test {
 namespace {
 
-const std::string kSecret = "cluster-test-secret";
+const std::string kSecret = "cluster-test-secret-of-32-bytes-or-more";
 
 class Cluster {
  public:

@@ -26,7 +26,7 @@ extern char** environ;
 namespace panelwire::test {
 namespace {
 
-const std::string kSecret = "importer-test-secret";
+const std::string kSecret = "importer-test-secret-of-32-bytes-or-more";
 const std::string kHookSecret = "hook-secret";
 
 std::string token(const std::string& role, const std::string& name, const std::string& panel) {

@@ -14,6 +14,8 @@ namespace panelwire::core {
 namespace {
 
 constexpr std::int64_t kNow = 1'800'000'000;
+const std::string kSecret = "token-secret-of-at-least-32-bytes!";
+const std::string kIds = "id-secret-of-at-least-32-bytes-too";
 
 struct Claims {
   std::string sub = "u-17", name = "Jackie Wheeler", role = "moderator";
@@ -21,7 +23,7 @@ struct Claims {
   long exp = kNow + 3600;
   bool with_exp = true;
   jwt_alg_t alg = JWT_ALG_HS256;
-  std::string secret = "s3cret";
+  std::string secret = kSecret;
 };
 
 std::string sign(const Claims& c) {
@@ -43,22 +45,22 @@ std::string sign(const Claims& c) {
 }
 
 std::string refusal(const Claims& c, const std::string& panel = "expert-panel") {
-  auto r = verify_token(sign(c), "s3cret", panel, kNow);
+  auto r = verify_token(sign(c), kSecret, panel, kNow, kIds);
   if (r) return "accepted";
   EXPECT_EQ(r.error().code, v1::UNAUTHENTICATED);
   return r.error().message;
 }
 
 TEST(Identity, AGoodTokenNamesTheParticipant) {
-  auto p = verify_token(sign({}), "s3cret", "expert-panel", kNow);
+  auto p = verify_token(sign({}), kSecret, "expert-panel", kNow, kIds);
   ASSERT_TRUE(p.has_value()) << p.error().message;
-  EXPECT_EQ(p->id(), "user:u-17");
+  EXPECT_EQ(p->id(), participant_id('u', "u-17", kIds));
   EXPECT_EQ(p->display_name(), "Jackie Wheeler");
   EXPECT_EQ(p->role(), v1::MODERATOR);
   Claims any;
   any.panels = R"({"panels":["*"]})";
   any.role = "panelist";
-  EXPECT_EQ(verify_token(sign(any), "s3cret", "whatever", kNow)->role(), v1::PANELIST);
+  EXPECT_EQ(verify_token(sign(any), kSecret, "whatever", kNow, kIds)->role(), v1::PANELIST);
 }
 
 TEST(Identity, EveryFlawIsRefusedWithItsReason) {
@@ -94,22 +96,39 @@ TEST(Identity, EveryFlawIsRefusedWithItsReason) {
 
 TEST(Identity, MalformedOrWithoutASecret) {
   for (auto bad : {"", "abc", "a.b.c", "....."}) {
-    auto r = verify_token(bad, "s3cret", "expert-panel", kNow);
+    auto r = verify_token(bad, kSecret, "expert-panel", kNow, kIds);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().code, v1::UNAUTHENTICATED);
   }
-  auto r = verify_token(sign({}), "", "expert-panel", kNow);
+  auto r = verify_token(sign({}), "", "expert-panel", kNow, kIds);
   ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().message.find("no token secret"), std::string::npos);
 }
 
 TEST(Identity, GuestsKeepTheirIdAcrossReconnects) {
-  auto a = guest("client-1", "Ann"), b = guest("client-1", "Ann again"),
-       c = guest("client-2", "Ann");
+  auto a = guest("client-1", "Ann", kIds), b = guest("client-1", "Ann again", kIds),
+       c = guest("client-2", "Ann", kIds);
   EXPECT_EQ(a.id(), b.id());
   EXPECT_NE(a.id(), c.id());
   EXPECT_EQ(a.role(), v1::ATTENDEE);
-  EXPECT_EQ(a.id().rfind("guest:", 0), 0u) << "cannot collide with token users (user:...)";
+  EXPECT_EQ(a.id().rfind("g:", 0), 0u);
+}
+
+TEST(Identity, PublicIdsAreKeyedAndOpaque) {
+  // The attack: a public id from a chat event, and client ids tried until
+  // one hashes to it. Under a keyed hash the attacker cannot compute ids.
+  const auto victim = participant_id('g', "victim-client", kIds);
+  EXPECT_EQ(victim.size(), 34u) << "g: and 128 bits in hex";
+  EXPECT_NE(participant_id('g', "victim-client", "another-secret-of-32-bytes-or-more"), victim)
+      << "without the secret the id cannot be computed";
+  EXPECT_NE(participant_id('u', "victim-client", kIds).substr(2), victim.substr(2))
+      << "a guest's client id and a token subject never share an id";
+  EXPECT_EQ(participant_id('g', "victim-client", kIds), victim) << "stable";
+  // A token's subject (often an e-mail) never shows in the id.
+  auto p = verify_token(sign({.sub = "jackie@example.org"}), kSecret, "expert-panel", kNow, kIds);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->id().find("jackie"), std::string::npos);
+  EXPECT_EQ(p->id().rfind("u:", 0), 0u);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 
-const SECRET = "pages-test-secret";
+const SECRET = "pages-test-secret-of-32-bytes-or-more";
 const out = process.env.PANELWIRE_TEST_OUT ?? mkdtempSync(join(tmpdir(), "panelwire-pages-"));
 mkdirSync(out, { recursive: true });
 const dir = mkdtempSync(join(tmpdir(), "panelwire-pages-run-"));
