@@ -47,7 +47,8 @@ start() {
   for i in $(seq 1 "$nodes"); do
     local p=$((port + i))
     nohup "$build/bin/panelwire-server" --listen "127.0.0.1:$p" \
-      --redis "redis://127.0.0.1:$redis_port" --id-secret-file "$dir/id.secret" "$@" \
+      --redis "redis://127.0.0.1:$redis_port" --id-secret-file "$dir/id.secret" \
+      --trusted-proxy 127.0.0.1 "$@" \
       >"$dir/node$i.log" 2>&1 &
     echo $! >"$dir/node$i.pid"
     wait_for "node $i" ready "$p"
@@ -64,6 +65,8 @@ defaults
   timeout server 60s
   # A WebSocket lives as long as the webinar; the relay pings idle ones.
   timeout tunnel 4h
+  # The nodes count and pace clients by this address (--trusted-proxy).
+  option forwardfor
 frontend relay
   bind 127.0.0.1:$port
   default_backend nodes

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
 
 #include "identity.h"
@@ -59,6 +60,9 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   auto& r = c.relay;
   std::string listen = "127.0.0.1:8080";
   std::string config_file, token_secret_file, id_secret_file, redis_password_file;
+  auto& addr = r.addresses;
+  double joins_per_minute = addr.joins.per_second * 60;
+  std::vector<std::string> trusted_proxies;
   std::size_t max_chat_chars = r.chat.max_chat_chars;
   auto& rates = r.panel.rates;
   double chat_per_minute = rates.chat.per_second * 60,
@@ -102,6 +106,15 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("history-events", po::value(&r.panel.history_events)->default_value(r.panel.history_events), "events per panel kept for resume")
     ("history-bytes", po::value(&r.panel.history_bytes)->default_value(r.panel.history_bytes), "bytes per panel kept for resume")
     ("command-window", po::value(&r.panel.command_window)->default_value(r.panel.command_window), "recent command ids per panel remembered for retries")
+    ("max-connections", po::value(&addr.max_connections)->default_value(addr.max_connections), "open connections on this node (0: the descriptor limit less a reserve)")
+    ("max-connections-per-address", po::value(&addr.max_per_address)->default_value(addr.max_per_address), "open connections from one client address (0: no limit)")
+    ("joins-per-address-per-minute", po::value(&joins_per_minute)->default_value(joins_per_minute), "panel joins from one address per minute, sustained (0: no limit)")
+    ("join-burst-per-address", po::value(&addr.joins.burst)->default_value(addr.joins.burst), "panel joins one address may make at once")
+    ("frames-per-second", po::value(&r.frames.per_second)->default_value(r.frames.per_second), "frames one connection may send per second, sustained, of any kind (0: no limit); past it: close 1008")
+    ("frame-burst", po::value(&r.frames.burst)->default_value(r.frames.burst), "frames one connection may send at once")
+    ("trusted-proxy", po::value(&trusted_proxies)->composing(), "address or CIDR range of proxies whose X-Forwarded-For names the client (repeat)")
+    ("allowed-origin", po::value(&r.allowed_origins)->composing(), "scheme://host[:port] whose pages may connect (repeat; * for any; default: the relay's own host)")
+    ("frame-ancestors", po::value(&r.frame_ancestors)->default_value(r.frame_ancestors), "CSP frame-ancestors of the pages: who may embed them (e.g. 'self' https://webinar.example.org)")
     ("max-inflight-commands", po::value(&r.max_inflight_commands)->default_value(r.max_inflight_commands), "commands per client in flight before its socket is no longer read")
     ("handshake-timeout-ms", po::value(&handshake_ms)->default_value(handshake_ms), "time to complete the HTTP upgrade")
     ("join-timeout-ms", po::value(&join_ms)->default_value(join_ms), "time from upgrade to Hello")
@@ -195,6 +208,14 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     if (!catalog) return bad(c.panels_file + ": " + catalog.error().message);
     c.catalog = std::move(*catalog);
   }
+  for (const auto& p : trusted_proxies) {
+    auto range = net::AddressRange::parse(p);
+    if (!range) return bad("--trusted-proxy wants an IP address or CIDR range, got '" + p + "'");
+    r.trusted_proxies.push_back(*range);
+  }
+  for (double burst : {addr.joins.burst, r.frames.burst})
+    if (burst < 1) return bad("bursts must be at least 1");
+  addr.joins.per_second = joins_per_minute / 60;
   r.chat.max_chat_chars = max_chat_chars;
   rates.chat.per_second = chat_per_minute / 60;
   rates.question.per_second = questions_per_minute / 60;

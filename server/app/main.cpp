@@ -16,13 +16,21 @@ namespace {
 
 // Each connection is a file descriptor; the usual soft limit of 1024 would
 // cap a relay far below what it can hold, so take what the hard limit allows.
-void raise_fd_limit() {
+// Returns the limit now in force.
+std::size_t raise_fd_limit() {
   rlimit lim{};
-  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 1024;
+  if (lim.rlim_cur < lim.rlim_max) {
     lim.rlim_cur = lim.rlim_max;
     setrlimit(RLIMIT_NOFILE, &lim);
+    getrlimit(RLIMIT_NOFILE, &lim);
   }
+  return static_cast<std::size_t>(lim.rlim_cur);
 }
+
+// Descriptors kept for what is not a client: Redis connections, the
+// outbox, the log, accept itself.
+constexpr std::size_t kReservedFds = 256;
 
 }  // namespace
 
@@ -30,7 +38,10 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   auto config = panelwire::app::parse_config(argc, argv, exit_code);
   if (!config) return exit_code;
-  raise_fd_limit();
+  auto fds = raise_fd_limit();
+  auto& limits = config->relay.addresses;
+  if (limits.max_connections == 0)
+    limits.max_connections = fds > 2 * kReservedFds ? fds - kReservedFds : fds / 2;
 
   // Log lines are formatted on the io threads and written by one background
   // thread. The queue holds 8192 lines; when full the oldest is dropped

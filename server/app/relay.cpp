@@ -78,9 +78,11 @@ Relay::Relay(ServerConfig config) : config_(std::move(config)) {
     outbox_ = std::move(outbox);
     engine_ = std::move(engine);
   }
+  gate_ =
+      std::make_unique<net::ConnectionGate>(config_.relay.addresses, config_.relay.trusted_proxies);
   for (unsigned i = 0; i < n; ++i)
     shards_.push_back(std::make_unique<net::Shard>(i, *iocs_[i], config_.relay, clock_, *engine_,
-                                                   live_sessions_));
+                                                   *gate_, live_sessions_));
 }
 
 Relay::~Relay() {

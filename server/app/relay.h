@@ -37,6 +37,8 @@ class Relay {
   ServerConfig config_;
   core::SystemClock clock_;
   std::atomic<std::size_t> live_sessions_{0};
+  // Before the io_contexts: sessions they still hold release their leases.
+  std::unique_ptr<net::ConnectionGate> gate_;
   std::vector<std::unique_ptr<boost::asio::io_context>> iocs_;
   std::unique_ptr<engine::LeftoverOutbox> outbox_;
   std::unique_ptr<engine::Engine> engine_;

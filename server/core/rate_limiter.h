@@ -3,6 +3,7 @@
 // injected clock. A panel owns one, so every node and shard sharing the
 // panel shares the limits.
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -28,6 +29,29 @@ struct RateLimits {
   // state); past this with every bucket busy, the longest idle one goes
   // (the limiter errs toward letting a command through).
   std::size_t max_tracked = 50'000;
+};
+
+// One bucket with one owner (a connection's frame budget): no map, no key.
+class TokenBucket {
+ public:
+  explicit TokenBucket(const RateRule& rule) : rule_(rule), tokens_(rule.burst) {}
+  // Takes a token; false when there is none (nothing is taken).
+  bool take(std::int64_t now_ms) {
+    if (rule_.per_second <= 0) return true;
+    if (now_ms > at_ms_) {
+      tokens_ = std::min(
+          rule_.burst, tokens_ + static_cast<double>(now_ms - at_ms_) * rule_.per_second / 1000.0);
+      at_ms_ = now_ms;
+    }
+    if (tokens_ < 1.0) return false;
+    tokens_ -= 1.0;
+    return true;
+  }
+
+ private:
+  RateRule rule_;
+  double tokens_;
+  std::int64_t at_ms_ = 0;
 };
 
 class RateLimiter {

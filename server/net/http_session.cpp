@@ -1,8 +1,10 @@
 #include "http_session.h"
 
+#include <algorithm>
 #include <atomic>
 
 #include <spdlog/spdlog.h>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -41,8 +43,8 @@ std::optional<std::pair<core::WireFormat, std::string_view>> choose_subprotocol(
 
 }  // namespace
 
-HttpSession::HttpSession(Socket&& socket, Shard& shard)
-    : stream_(std::move(socket)), shard_(shard) {
+HttpSession::HttpSession(Socket&& socket, Shard& shard, ConnectionGate::Lease lease)
+    : stream_(std::move(socket)), shard_(shard), lease_(std::move(lease)) {
   shard_.add(*this);
 }
 
@@ -125,6 +127,15 @@ void HttpSession::serve(const WebPages::File& file, bool head) {
   page_res_->set(http::field::cache_control,
                  file.immutable ? "public, max-age=31536000, immutable" : "no-cache");
   page_res_->set("X-Content-Type-Options", "nosniff");
+  // The pages load only their own scripts and styles and talk only to this
+  // relay; no page of ours leaks its URL (it may hold an invitation token)
+  // to another site; and only the operator's sites may frame it.
+  page_res_->set("Referrer-Policy", "no-referrer");
+  page_res_->set("Content-Security-Policy",
+                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                 "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                 "frame-ancestors " +
+                     shard_.config().frame_ancestors);
   page_res_->keep_alive(keep_alive);
   page_res_->content_length(page_body_->size());
   if (!head) page_res_->body() = {page_body_->data(), page_body_->size()};
@@ -136,20 +147,51 @@ void HttpSession::serve(const WebPages::File& file, bool head) {
                     });
 }
 
+bool HttpSession::origin_allowed() const {
+  const auto& req = parser_->get();
+  auto it = req.find(http::field::origin);
+  if (it == req.end()) return true;  // not a browser: nothing to protect
+  auto origin = std::string_view(it->value());
+  const auto& allowed = shard_.config().allowed_origins;
+  if (!allowed.empty())
+    return std::any_of(allowed.begin(), allowed.end(),
+                       [&](const std::string& a) { return a == "*" || a == origin; });
+  // Same host: the Origin's host[:port] is the Host the page was loaded from.
+  auto scheme_end = origin.find("://");
+  if (scheme_end == std::string_view::npos) return false;
+  return beast::iequals(origin.substr(scheme_end + 3), req[http::field::host]);
+}
+
 void HttpSession::upgrade() {
   auto& req = parser_->get();
   auto choice = choose_subprotocol(req[http::field::sec_websocket_protocol]);
   if (!choice)
     return respond(http::status::bad_request,
                    "unsupported subprotocol; offer panelwire.v1.proto or panelwire.v1.json\n");
-  stream_.expires_never();
-  auto id = next_session_id.fetch_add(1, std::memory_order_relaxed);
   beast::error_code ignored;
   auto endpoint = stream_.socket().remote_endpoint(ignored);
-  spdlog::debug("event=upgrade session={} remote={}:{} subprotocol={}", id,
-                endpoint.address().to_string(), endpoint.port(),
+  if (!origin_allowed()) {
+    std::size_t suppressed = 0;
+    if (shard_.may_log_abuse(suppressed))
+      spdlog::warn("event=origin_refused origin=\"{}\" suppressed_before={}",
+                   std::string_view(req[http::field::origin]).substr(0, 200), suppressed);
+    return respond(http::status::forbidden, "this origin may not open panelwire sessions\n");
+  }
+  // Behind a trusted proxy the client is who the proxy says it is.
+  std::string client = lease_.address();
+  if (shard_.gate().trusted(endpoint.address())) {
+    client = forwarded_client(req["X-Forwarded-For"]);
+    if (client.empty()) client = endpoint.address().to_string();
+    if (!lease_.attribute(client))
+      return respond(http::status::too_many_requests, "too many connections from this address\n");
+  }
+  stream_.expires_never();
+  auto id = next_session_id.fetch_add(1, std::memory_order_relaxed);
+  spdlog::debug("event=upgrade session={} remote={}:{} client={} subprotocol={}", id,
+                endpoint.address().to_string(), endpoint.port(), client,
                 choice->second.empty() ? "(none)" : choice->second);
-  std::make_shared<WebsocketSession>(stream_.release_socket(), shard_, choice->first, id)
+  std::make_shared<WebsocketSession>(stream_.release_socket(), shard_, choice->first, id,
+                                     std::move(lease_), std::move(client))
       ->run(parser_->release(), choice->second);
 }
 

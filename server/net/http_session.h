@@ -22,7 +22,7 @@ namespace http = boost::beast::http;
 
 class HttpSession final : public std::enable_shared_from_this<HttpSession>, public Drainable {
  public:
-  HttpSession(Socket&& socket, Shard& shard);
+  HttpSession(Socket&& socket, Shard& shard, ConnectionGate::Lease lease);
   ~HttpSession();
 
   void run();
@@ -32,12 +32,15 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
   void do_read();
   void on_read(beast::error_code ec);
   void upgrade();
+  // Whether the request's Origin may open a session (see RelayConfig).
+  bool origin_allowed() const;
   void respond(http::status status, std::string body);
   void serve(const WebPages::File& file, bool head);
   void on_write(beast::error_code ec, bool keep_alive);
 
   beast::basic_stream<boost::asio::ip::tcp, ShardExecutor> stream_;
   Shard& shard_;
+  ConnectionGate::Lease lease_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::empty_body>> parser_;
   std::optional<http::response<http::string_body>> res_;

@@ -58,14 +58,39 @@ void Listener::on_accept(boost::system::error_code ec, Socket socket) {
         [self = shared_from_this()](boost::system::error_code) { self->do_accept(); });
     return;
   }
-  {
-    auto* shard = shards_[(next_ + shards_.size() - 1) % shards_.size()];
-    asio::post(socket.get_executor(), [shard, socket = std::move(socket)]() mutable {
-      if (shard->draining()) return;
-      std::make_shared<HttpSession>(std::move(socket), *shard)->run();
-    });
+  auto* shard = shards_[(next_ + shards_.size() - 1) % shards_.size()];
+  boost::system::error_code peer_ec;
+  auto peer = socket.remote_endpoint(peer_ec).address();
+  core::AddressTable::Verdict verdict{};
+  auto lease = peer_ec ? ConnectionGate::Lease{} : shard->gate().admit(peer, verdict);
+  if (!lease) {
+    refuse(socket, verdict, *shards_.front());  // this thread's shard
+  } else {
+    asio::post(socket.get_executor(),
+               [shard, socket = std::move(socket), lease = std::move(lease)]() mutable {
+                 if (shard->draining()) return;
+                 std::make_shared<HttpSession>(std::move(socket), *shard, std::move(lease))->run();
+               });
   }
   do_accept();
+}
+
+void Listener::refuse(Socket& socket, core::AddressTable::Verdict verdict, Shard& shard) {
+  // Answered at once and closed: a refused client holds no descriptor and
+  // costs no read. The socket is fresh, so this short write never blocks.
+  const bool node_full = verdict == core::AddressTable::Verdict::node_full;
+  std::string_view res = node_full ? "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\n"
+                                     "Content-Length: 0\r\nConnection: close\r\n\r\n"
+                                   : "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 10\r\n"
+                                     "Content-Length: 0\r\nConnection: close\r\n\r\n";
+  boost::system::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.write_some(asio::buffer(res.data(), res.size()), ec);
+  socket.close(ec);
+  std::size_t suppressed = 0;
+  if (shard.may_log_abuse(suppressed))
+    spdlog::warn("event=connection_refused reason={} suppressed_before={}",
+                 node_full ? "node_full" : "address_full", suppressed);
 }
 
 }  // namespace panelwire::net

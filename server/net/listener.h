@@ -25,6 +25,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   void do_accept();
   void on_accept(boost::system::error_code ec, Socket socket);
+  void refuse(Socket& socket, core::AddressTable::Verdict verdict, Shard& shard);
 
   std::vector<Shard*> shards_;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -4,9 +4,12 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
-
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "address_range.h"
+#include "address_table.h"
 #include "chat.h"
 #include "panel.h"
 #include "question_board.h"
@@ -50,6 +53,24 @@ struct RelayConfig {
   std::chrono::milliseconds idle_timeout{60'000};
   // Time a closing client gets to answer the close frame.
   std::chrono::milliseconds close_timeout{5'000};
+  // Connections per node and per address, joins per address.
+  core::AddressLimits addresses;
+  // Peers whose X-Forwarded-For names the client (haproxy in front): their
+  // clients are counted by that address, the proxy itself on the node only.
+  std::vector<AddressRange> trusted_proxies;
+  // Frames one connection may send, whatever they hold (commands, bad
+  // frames, pings, refused commands): a person's chat, votes and the SDK's
+  // re-sends after a reconnect fit the burst many times over; a loop of
+  // garbage is closed 1008 within a second.
+  core::RateRule frames{20, 200};
+  // Origins (scheme://host[:port]) whose pages may open WebSocket sessions;
+  // empty: the relay's own host only. Clients that send no Origin (not
+  // browsers) are let through: the check stops other sites' pages from
+  // opening sessions with their visitors' browsers.
+  std::vector<std::string> allowed_origins;
+  // Who may embed the pages in a frame (CSP frame-ancestors): panels are
+  // often shown inside the webinar's own page, which the operator names.
+  std::string frame_ancestors = "'self'";
   // The browser pages served on the relay's port; none when not built.
   std::shared_ptr<const WebPages> pages = std::make_shared<WebPages>();
 };

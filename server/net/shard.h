@@ -9,8 +9,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/intrusive/list.hpp>
 
+#include "connection_gate.h"
 #include "engine.h"
 #include "panel_hub.h"
+#include "rate_limiter.h"
 #include "relay_config.h"
 
 namespace panelwire::net {
@@ -35,12 +37,14 @@ class Shard {
  public:
   // `ioc` is run by exactly one thread.
   Shard(std::size_t index, boost::asio::io_context& ioc, const RelayConfig& config,
-        const core::Clock& clock, engine::Engine& engine, std::atomic<std::size_t>& live_sessions)
+        const core::Clock& clock, engine::Engine& engine, ConnectionGate& gate,
+        std::atomic<std::size_t>& live_sessions)
       : index_(index),
         ioc_(ioc),
         config_(config),
         clock_(clock),
         engine_(engine),
+        gate_(gate),
         hub_(engine, ioc.get_executor()),
         live_sessions_(live_sessions) {}
 
@@ -49,7 +53,21 @@ class Shard {
   const RelayConfig& config() const { return config_; }
   const core::Clock& clock() const { return clock_; }
   engine::Engine& engine() { return engine_; }
+  ConnectionGate& gate() { return gate_; }
   PanelHub& hub() { return hub_; }
+
+  // Whether a line about a client's misbehaviour may be logged now: a flood
+  // of bad frames must not flood the log queue (whose overflow drops other
+  // lines). Lines past the budget are counted and the count is logged with
+  // the next line allowed.
+  bool may_log_abuse(std::size_t& suppressed) {
+    if (!abuse_log_.take(clock_.now_ms())) {
+      ++abuse_suppressed_;
+      return false;
+    }
+    suppressed = std::exchange(abuse_suppressed_, 0);
+    return true;
+  }
 
   void add(Drainable& d) {
     drainables_.push_back(d);
@@ -71,7 +89,11 @@ class Shard {
   const RelayConfig& config_;
   const core::Clock& clock_;
   engine::Engine& engine_;
+  ConnectionGate& gate_;
   PanelHub hub_;
+  // 10 lines a second per shard, 100 at once.
+  core::TokenBucket abuse_log_{core::RateRule{10, 100}};
+  std::size_t abuse_suppressed_ = 0;
   std::atomic<std::size_t>& live_sessions_;
   bool draining_ = false;
   bi::list<Drainable,

@@ -29,11 +29,15 @@ bool is_quiet_end(beast::error_code ec) {
 }  // namespace
 
 WebsocketSession::WebsocketSession(Socket&& socket, Shard& shard, core::WireFormat format,
-                                   std::uint64_t id)
+                                   std::uint64_t id, ConnectionGate::Lease lease,
+                                   std::string client)
     : ws_(std::move(socket)),
       shard_(shard),
       format_(format),
       id_(id),
+      lease_(std::move(lease)),
+      client_(std::move(client)),
+      frames_(shard.config().frames),
       out_(shard.config().outbound_queue_bytes),
       cursor_(shard.config().outbound_queue_bytes),
       timer_(ws_.get_executor()) {
@@ -54,6 +58,16 @@ void WebsocketSession::run(http::request<http::empty_body> req, std::string_view
     if (!subprotocol.empty()) res.set(http::field::sec_websocket_protocol, subprotocol);
   }));
   ws_.read_message_max(cfg.max_frame_bytes);
+  // Pings and pongs are answered inside Beast's read; they spend from the
+  // same budget. No stream operation may start from here, so the close is
+  // posted.
+  ws_.control_callback([this](websocket::frame_type, std::string_view) {
+    if (closing_ || frames_.take(shard_.clock().now_ms())) return;
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      self->log_abuse("frame_budget", "control frames");
+      self->close(websocket::close_code::policy_error, "too many frames");
+    });
+  });
   // Messages go out whole: fragmenting only adds frames and syscalls.
   ws_.auto_fragment(false);
   ws_.binary(format_ == core::WireFormat::proto);
@@ -87,6 +101,7 @@ void WebsocketSession::on_read(beast::error_code ec) {
   reading_ = false;
   if (ec) return fail(ec, "read");
   if (closing_) return;
+  if (!spend_frame()) return;
   if (ws_.got_text() != (format_ == core::WireFormat::json)) {
     return close(websocket::close_code::unknown_data,
                  format_ == core::WireFormat::json ? "binary frame on the JSON subprotocol"
@@ -102,7 +117,7 @@ void WebsocketSession::on_read(beast::error_code ec) {
   if (msg) {
     handle(*msg);
   } else {
-    spdlog::info("event=bad_frame session={} code=MALFORMED", id_);
+    log_abuse("bad_frame", "MALFORMED");
     ack_error("", msg.error());
   }
   do_read();
@@ -141,6 +156,12 @@ void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hell
                      core::fail(v1::INVALID_ARGUMENT,
                                 "client_id must be 1 to 64 visible ASCII characters (no spaces)"));
 
+  // Each join may mint a guest identity: an address gets them at a
+  // person's pace, not a script's.
+  if (auto wait = shard_.gate().take_join(client_, shard_.clock().now_ms())) {
+    log_abuse("join_rate", client_);
+    return ack_error(id, core::Failure{v1::RATE_LIMITED, "too many joins from this address", wait});
+  }
   client_id_ = hello.client_id().empty() ? random_client_id() : hello.client_id();
   if (hello.token().empty()) {
     you_ = core::guest(client_id_, hello.display_name(), shard_.config().id_secret);
@@ -367,6 +388,20 @@ void WebsocketSession::close(std::uint16_t code, std::string_view reason) {
                       spdlog::debug("event=close_failed session={} error=\"{}\"", self->id_,
                                     ec.message());
                   });
+}
+
+bool WebsocketSession::spend_frame() {
+  if (frames_.take(shard_.clock().now_ms())) return true;
+  log_abuse("frame_budget", "data frames");
+  close(websocket::close_code::policy_error, "too many frames");
+  return false;
+}
+
+void WebsocketSession::log_abuse(std::string_view what, std::string_view detail) {
+  std::size_t suppressed = 0;
+  if (!shard_.may_log_abuse(suppressed)) return;
+  spdlog::info("event=abuse kind={} session={} client={} detail=\"{}\" suppressed_before={}", what,
+               id_, client_, detail, suppressed);
 }
 
 void WebsocketSession::drain() {

@@ -29,7 +29,10 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
                                public PanelMember,
                                public Drainable {
  public:
-  WebsocketSession(Socket&& socket, Shard& shard, core::WireFormat format, std::uint64_t id);
+  // `client` is the address the connection is counted under (the peer, or
+  // the client a trusted proxy named).
+  WebsocketSession(Socket&& socket, Shard& shard, core::WireFormat format, std::uint64_t id,
+                   ConnectionGate::Lease lease, std::string client);
   ~WebsocketSession();
 
   // Completes the upgrade; `subprotocol` is echoed when the client offered one.
@@ -68,6 +71,10 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void do_write();
   void on_write(beast::error_code ec);
 
+  // Every frame the client sends, data or control, spends from its budget;
+  // false (and the session is closing, 1008) once it is spent.
+  bool spend_frame();
+  void log_abuse(std::string_view what, std::string_view detail);
   void close(std::uint16_t code, std::string_view reason);
   void leave_panel();
   void fail(beast::error_code ec, const char* what);
@@ -76,6 +83,9 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   Shard& shard_;
   const core::WireFormat format_;
   const std::uint64_t id_;
+  ConnectionGate::Lease lease_;
+  const std::string client_;
+  core::TokenBucket frames_;
   Phase phase_ = Phase::upgrading;
   bool closing_ = false;
   bool reading_ = false;

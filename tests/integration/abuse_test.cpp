@@ -27,6 +27,13 @@ v1::ClientMessage hello(const std::string& panel, const std::string& name) {
   return m;
 }
 
+v1::ClientMessage chat_before_join(int n) {
+  v1::ClientMessage m;
+  m.set_id("c" + std::to_string(n));
+  m.mutable_send_chat()->set_text("too early");
+  return m;
+}
+
 // The server stopped with SIGTERM: it exits 0 with no session left over.
 void expect_clean_stop(ServerProcess& server) {
   EXPECT_EQ(server.stop(SIGTERM), 0);
@@ -193,6 +200,151 @@ TEST(Abuse, ShortSecretsRefusedAndSecretsStayOutOfLogs) {
   EXPECT_NE(bad_url.find("not a number"), std::string::npos) << bad_url;
   EXPECT_EQ(bad_url.find("hunter2"), std::string::npos) << "the password is masked";
   EXPECT_NE(bad_url.find("***"), std::string::npos);
+}
+
+// Sockpuppets: fresh client ids from one address to multiply votes. The
+// address's joins are paced and its connections capped, so the attack
+// costs the attacker time instead of costing the panel its vote count.
+TEST(Abuse, SockpuppetsFromOneAddressArePacedAndCapped) {
+  ServerProcess server({"--max-connections-per-address", "20", "--joins-per-address-per-minute",
+                        "60", "--join-burst-per-address", "10"});
+  std::vector<std::unique_ptr<RawClient>> puppets;
+  int joined = 0, rate_limited = 0, refused_connections = 0;
+  for (int i = 0; i < 30; ++i) {
+    std::unique_ptr<RawClient> c;
+    try {
+      c = std::make_unique<RawClient>(server.port());
+    } catch (const std::exception&) {
+      ++refused_connections;
+      continue;
+    }
+    auto h = hello("votes", "Puppet " + std::to_string(i));
+    h.mutable_hello()->set_client_id("puppet-" + std::to_string(i));
+    c->send(h);
+    for (auto m = c->read(); m; m = c->read()) {
+      if (!m->has_ack()) continue;
+      if (m->ack().has_error()) {
+        EXPECT_EQ(m->ack().error().code(), v1::RATE_LIMITED);
+        EXPECT_GT(m->ack().error().retry_after_ms(), 0u) << "says when to come back";
+        ++rate_limited;
+      } else {
+        ++joined;
+      }
+      break;
+    }
+    puppets.push_back(std::move(c));
+  }
+  EXPECT_EQ(joined, 10) << "the burst, then one identity a second";
+  EXPECT_EQ(rate_limited, 10);
+  EXPECT_EQ(refused_connections, 10) << "20 connections from one address at most";
+  EXPECT_EQ(RawClient::try_upgrade(server.port(), {}) == 101, false);
+  puppets.clear();
+  // The connections are released with their sockets: the address may
+  // connect again (and join again once its bucket refills).
+  bool reconnected = false;
+  for (int i = 0; i < 200 && !reconnected; ++i) {
+    reconnected = RawClient::try_upgrade(server.port(), {}) == 101;
+    if (!reconnected) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(reconnected);
+}
+
+// The node's own cap: past it a connection is refused at once, before any
+// read, and the node keeps serving the ones it holds.
+TEST(Abuse, TheNodeRefusesConnectionsPastItsCap) {
+  ServerProcess server({"--max-connections", "5"});
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < 5; ++i) held.push_back(std::make_unique<RawClient>(server.port()));
+  EXPECT_NE(RawClient::try_upgrade(server.port(), {}), 101u);
+  held.front()->join("full", "First");
+  EXPECT_FALSE(held.front()->chat("c", "still served").has_error());
+  held.pop_back();
+  bool admitted = false;
+  for (int i = 0; i < 200 && !admitted; ++i) {
+    admitted = RawClient::try_upgrade(server.port(), {}) == 101;
+    if (!admitted) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(admitted) << "a slot freed is a slot for the next client";
+}
+
+// Behind a trusted proxy, each client is counted by the address the proxy
+// names; the proxy itself is never capped as one client.
+TEST(Abuse, ClientsBehindATrustedProxyAreCountedByTheirOwnAddress) {
+  ServerProcess server({"--max-connections-per-address", "2", "--trusted-proxy", "127.0.0.1"});
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (const char* client : {"203.0.113.7", "203.0.113.7", "198.51.100.1", "198.51.100.1"})
+    held.push_back(std::make_unique<RawClient>(server.port(), RawOptions{.forwarded_for = client}));
+  EXPECT_EQ(RawClient::try_upgrade(server.port(), {.forwarded_for = "203.0.113.7"}), 429u);
+  EXPECT_EQ(RawClient::try_upgrade(server.port(), {.forwarded_for = "10.9.9.9, 203.0.113.7"}), 429u)
+      << "the last hop (added by our proxy) counts, not what the client wrote";
+  EXPECT_EQ(RawClient::try_upgrade(server.port(), {.forwarded_for = "192.0.2.44"}), 101u);
+}
+
+// Another site's page may not open sessions with its visitors' browsers;
+// the relay's own pages, listed origins and non-browser clients may.
+TEST(Abuse, ForeignOriginsAreRefusedAtTheUpgrade) {
+  ServerProcess server;
+  const auto self = "http://127.0.0.1:" + std::to_string(server.port());
+  EXPECT_EQ(RawClient::try_upgrade(server.port(), {.origin = "https://evil.example"}), 403u);
+  EXPECT_EQ(RawClient::try_upgrade(server.port(), {.origin = self + ".evil.example"}), 403u);
+  EXPECT_EQ(RawClient::try_upgrade(server.port(), {.origin = self}), 101u);
+  EXPECT_EQ(RawClient::try_upgrade(server.port(), {}), 101u) << "no Origin: not a browser";
+
+  ServerProcess listed({"--allowed-origin", "https://webinar.example.org"});
+  EXPECT_EQ(RawClient::try_upgrade(listed.port(), {.origin = "https://webinar.example.org"}), 101u);
+  EXPECT_EQ(RawClient::try_upgrade(listed.port(), {.origin = "https://evil.example"}), 403u);
+}
+
+TEST(Abuse, PagesCarryTheirSecurityHeaders) {
+  auto index = temp_path("index.html");
+  std::FILE* f = std::fopen(index.c_str(), "w");
+  std::fputs("<!doctype html><title>p</title>", f);
+  std::fclose(f);
+  ServerProcess server({"--web-root", index.substr(0, index.rfind('/')), "--frame-ancestors",
+                        "'self' https://webinar.example.org"});
+  auto [status, headers, body] = RawClient::http_exchange(server.port(), "/p/demo");
+  ASSERT_EQ(status, 200u);
+  EXPECT_NE(headers.find("Referrer-Policy: no-referrer"), std::string::npos) << headers;
+  EXPECT_NE(headers.find("Content-Security-Policy: default-src 'self'"), std::string::npos);
+  EXPECT_NE(headers.find("frame-ancestors 'self' https://webinar.example.org"), std::string::npos);
+  EXPECT_NE(headers.find("object-src 'none'"), std::string::npos);
+}
+
+// Garbage, refused commands and pings in a loop: every frame spends from
+// the connection's budget, the loop is closed 1008, and the log says so a
+// bounded number of times instead of once per frame.
+TEST(Abuse, FrameFloodsAreClosedAndLoggedWithinABudget) {
+  ServerProcess server({"--frames-per-second", "20", "--frame-burst", "50"});
+  const std::string garbage(60'000, '{');
+  std::vector<std::unique_ptr<RawClient>> flooders;
+  for (int i = 0; i < 4; ++i) {
+    auto c = std::make_unique<RawClient>(server.port());
+    try {
+      for (int n = 0; n < 400; ++n) {
+        if (i == 0) c->send_text(garbage);         // malformed
+        if (i == 1) c->send(hello("p", ""));       // refused (no name)
+        if (i == 2) c->send(chat_before_join(n));  // NOT_JOINED
+        if (i == 3) c->ping();                     // control frames
+      }
+    } catch (const std::exception&) {
+      // The server closed while we were still sending: that is the point.
+    }
+    flooders.push_back(std::move(c));
+  }
+  for (auto& c : flooders) EXPECT_EQ(c->read_until_close(10s), 1008);
+
+  // An ordinary client meanwhile is untouched.
+  RawClient ordinary(server.port());
+  ordinary.join("p", "Ordinary");
+  EXPECT_FALSE(ordinary.chat("c", "hello").has_error());
+  expect_clean_stop(server);
+  auto log = server.log();
+  std::size_t lines = 0;
+  for (auto at = log.find("event=abuse"); at != std::string::npos;
+       at = log.find("event=abuse", at + 1))
+    ++lines;
+  EXPECT_GE(lines, 4u) << "each flood is reported";
+  EXPECT_LE(lines, 120u) << "but not once per frame (1,600 frames were sent)";
 }
 
 }  // namespace

@@ -126,8 +126,9 @@ TEST(CliQa, AskVoteModerateListEnd) {
     return run_tool(PANELWIRE_CLI_BIN, args);
   };
   auto token = [&](const std::string& role, const std::string& name) {
-    auto r = run_tool(PANELWIRE_CLI_BIN, {"token", "--secret", "cli-test-secret-of-32-bytes-or-more", "--role", role,
-                                          "--name", name, "--panel", "qa"});
+    auto r =
+        run_tool(PANELWIRE_CLI_BIN, {"token", "--secret", "cli-test-secret-of-32-bytes-or-more",
+                                     "--role", role, "--name", name, "--panel", "qa"});
     EXPECT_EQ(r.exit_code, 0);
     return first_line(r.out);
   };

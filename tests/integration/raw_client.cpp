@@ -24,10 +24,12 @@ void connect_and_upgrade(websocket::stream<beast::tcp_stream>& ws, unsigned shor
   sock.open(tcp::v4());
   if (opts.rcvbuf > 0) sock.set_option(asio::socket_base::receive_buffer_size(opts.rcvbuf));
   sock.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  ws.set_option(
-      websocket::stream_base::decorator([p = opts.subprotocol](websocket::request_type& r) {
-        if (!p.empty()) r.set(beast::http::field::sec_websocket_protocol, p);
-      }));
+  ws.set_option(websocket::stream_base::decorator([opts](websocket::request_type& r) {
+    if (!opts.subprotocol.empty())
+      r.set(beast::http::field::sec_websocket_protocol, opts.subprotocol);
+    if (!opts.origin.empty()) r.set(beast::http::field::origin, opts.origin);
+    if (!opts.forwarded_for.empty()) r.set("X-Forwarded-For", opts.forwarded_for);
+  }));
   ws.handshake(res, "127.0.0.1:" + std::to_string(port), opts.target, ec);
 }
 
@@ -53,6 +55,12 @@ unsigned RawClient::try_upgrade(unsigned short port, RawOptions opts) {
 
 std::pair<unsigned, std::string> RawClient::http_get(unsigned short port,
                                                      const std::string& target) {
+  auto [status, headers, body] = http_exchange(port, target);
+  return {status, body};
+}
+
+std::tuple<unsigned, std::string, std::string> RawClient::http_exchange(unsigned short port,
+                                                                        const std::string& target) {
   asio::io_context io;
   beast::tcp_stream stream(io);
   stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
@@ -62,13 +70,20 @@ std::pair<unsigned, std::string> RawClient::http_get(unsigned short port,
   beast::flat_buffer buf;
   beast::http::response<beast::http::string_body> res;
   beast::http::read(stream, buf, res);
-  return {res.result_int(), res.body()};
+  std::string headers;
+  for (const auto& f : res)
+    headers += std::string(f.name_string()) + ": " + std::string(f.value()) + "\n";
+  return {res.result_int(), headers, res.body()};
 }
 
 void RawClient::send_text(std::string_view data) {
   ws_.text(true);
   ws_.write(asio::buffer(data));
   ws_.binary(!json_);
+}
+
+void RawClient::ping() {
+  ws_.ping({});
 }
 
 void RawClient::send_binary(std::string_view data) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -25,6 +26,10 @@ struct RawOptions {
   std::string target = "/v1/ws";
   // Receive buffer size; small values make a stalled reader fill up fast.
   int rcvbuf = 0;
+  // Sent as the Origin header when not empty (what a browser page sends).
+  std::string origin = {};
+  // Sent as X-Forwarded-For when not empty (what a proxy adds).
+  std::string forwarded_for = {};
 };
 
 class RawClient {
@@ -37,11 +42,16 @@ class RawClient {
   static unsigned try_upgrade(unsigned short port, RawOptions opts);
   // A plain HTTP GET: status and body.
   static std::pair<unsigned, std::string> http_get(unsigned short port, const std::string& target);
+  // The same with the response's headers ("Name: value" lines).
+  static std::tuple<unsigned, std::string, std::string> http_exchange(unsigned short port,
+                                                                      const std::string& target);
 
   bool json() const { return json_; }
   void send_text(std::string_view data);
   void send_binary(std::string_view data);
   void send(const v1::ClientMessage& msg);
+  // A WebSocket ping control frame.
+  void ping();
 
   // The next message, or nullopt on timeout or close (see close_code()).
   std::optional<v1::ServerMessage> read(std::chrono::milliseconds timeout = 5s);

@@ -28,7 +28,9 @@ ServerProcess::ServerProcess(std::vector<std::string> args) {
   auto given = [&](const std::string& flag) {
     return std::find(args.begin(), args.end(), flag) != args.end();
   };
-  for (const char* flag : {"--chat-per-minute", "--questions-per-minute", "--votes-per-minute"})
+  for (const char* flag :
+       {"--chat-per-minute", "--questions-per-minute", "--votes-per-minute",
+        "--max-connections-per-address", "--joins-per-address-per-minute", "--frames-per-second"})
     if (!given(flag)) argv_s.insert(argv_s.end(), {flag, "0"});
   if (given("--outbox")) {
     outbox_ = *(std::find(args.begin(), args.end(), "--outbox") + 1);

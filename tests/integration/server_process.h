@@ -13,8 +13,9 @@ class ServerProcess {
  public:
   // Starts the server with `--listen 127.0.0.1:0` plus `args` and waits for
   // the line that names its port. Unless `args` say otherwise, rate limits
-  // are off (most tests send faster than a person) and the outbox is a
-  // fresh file of this test's own.
+  // and the per-address and per-connection limits are off (most tests send
+  // faster than a person, all from one address) and the outbox is a fresh
+  // file of this test's own.
   explicit ServerProcess(std::vector<std::string> args = {});
   ~ServerProcess();
 
