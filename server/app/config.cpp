@@ -71,6 +71,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   long handshake_ms = r.handshake_timeout.count(), join_ms = r.join_timeout.count(),
        idle_ms = r.idle_timeout.count(), close_ms = r.close_timeout.count(),
        drain_ms = c.drain_timeout.count();
+  long idle_ttl_ms = c.retention.idle_ttl.count(), ended_ttl_ms = c.retention.ended_ttl.count();
 
   po::options_description opts("panelwire-server options");
   // clang-format off
@@ -115,6 +116,9 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("trusted-proxy", po::value(&trusted_proxies)->composing(), "address or CIDR range of proxies whose X-Forwarded-For names the client (repeat)")
     ("allowed-origin", po::value(&r.allowed_origins)->composing(), "scheme://host[:port] whose pages may connect (repeat; * for any; default: the relay's own host)")
     ("frame-ancestors", po::value(&r.frame_ancestors)->default_value(r.frame_ancestors), "CSP frame-ancestors of the pages: who may embed them (e.g. 'self' https://webinar.example.org)")
+    ("panel-idle-ttl-ms", po::value(&idle_ttl_ms)->default_value(idle_ttl_ms), "without a panel list: a panel nobody is in is dropped this long after its last member left or its last event")
+    ("ended-panel-ttl-ms", po::value(&ended_ttl_ms)->default_value(ended_ttl_ms), "without a panel list: the same for an ended panel (kept for resumes and reading its questions)")
+    ("max-panels", po::value(&c.retention.max_panels)->default_value(c.retention.max_panels), "without a panel list: panels on this node; past it new ones are refused (RESOURCE_EXHAUSTED)")
     ("max-inflight-commands", po::value(&r.max_inflight_commands)->default_value(r.max_inflight_commands), "commands per client in flight before its socket is no longer read")
     ("handshake-timeout-ms", po::value(&handshake_ms)->default_value(handshake_ms), "time to complete the HTTP upgrade")
     ("join-timeout-ms", po::value(&join_ms)->default_value(join_ms), "time from upgrade to Hello")
@@ -168,7 +172,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   if (r.outbound_queue_bytes < r.max_frame_bytes)
     return bad("--outbound-queue-bytes must be at least --max-frame-bytes");
   if (r.max_inflight_commands == 0) return bad("--max-inflight-commands must be positive");
-  for (long v : {handshake_ms, join_ms, idle_ms, close_ms, drain_ms})
+  for (long v : {handshake_ms, join_ms, idle_ms, close_ms, drain_ms, idle_ttl_ms, ended_ttl_ms})
     if (v <= 0) return bad("timeouts must be positive");
   if (r.questions.max_question_chars == 0 || r.questions.max_answer_chars == 0)
     return bad("--max-question-chars and --max-answer-chars must be positive");
@@ -225,6 +229,8 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   r.idle_timeout = std::chrono::milliseconds(idle_ms);
   r.close_timeout = std::chrono::milliseconds(close_ms);
   c.drain_timeout = std::chrono::milliseconds(drain_ms);
+  c.retention.idle_ttl = std::chrono::milliseconds(idle_ttl_ms);
+  c.retention.ended_ttl = std::chrono::milliseconds(ended_ttl_ms);
   return c;
 }
 

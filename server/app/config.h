@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "engine.h"
 #include "panel_catalog.h"
 #include "relay_config.h"
 
@@ -34,6 +35,8 @@ struct ServerConfig {
   // The built browser pages (client-sdk/web); empty: web/ beside the
   // binary's bin/ directory, as the build lays it out.
   std::string web_root;
+  // Panels made on first join (no panel list): how long and how many.
+  engine::Retention retention;
   net::RelayConfig relay;
 };
 

@@ -57,7 +57,8 @@ Relay::Relay(ServerConfig config) : config_(std::move(config)) {
   if (config_.redis_url.empty()) {
     outbox_ = std::make_unique<engine::FileOutbox>(config_.outbox_file);
     engine_ = std::make_unique<engine::MemoryEngine>(std::move(executors), config_.relay.panel,
-                                                     clock_, config_.catalog, *outbox_);
+                                                     clock_, config_.catalog, *outbox_,
+                                                     config_.retention);
   } else {
     engine::RedisEngineOptions o;
     o.endpoint = *engine::parse_redis_url(config_.redis_url);

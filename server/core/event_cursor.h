@@ -45,7 +45,7 @@ class EventCursor {
 
 inline EventCursor::Verdict EventCursor::on_live(const EventPtr& ev) {
   if (catching_up_) {
-    held_bytes_ += ev->weight();
+    held_bytes_ += ev->wire_bytes();
     if (held_bytes_ > max_held_bytes_) return Verdict::overflow;
     held_.push_back(ev);
     return Verdict::held;

@@ -85,6 +85,7 @@ class Panel {
 
   const std::string& id() const { return id_; }
   std::uint64_t head() const { return head_; }
+  bool ended() const { return ended_; }
 
   const PanelSettings& settings() const { return settings_; }
   const QuestionBoard& board() const { return board_; }

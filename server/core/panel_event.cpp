@@ -19,7 +19,23 @@ Frame PanelEvent::frame(WireFormat format, View view) const {
 }
 
 std::size_t PanelEvent::weight() const {
-  return sizeof(PanelEvent) + panel_id_.size() + event_.ByteSizeLong() * 2;
+  // What the event may come to hold, not what it holds now: frames are
+  // cached later, from any thread, and the budget is charged once. The
+  // parsed message as allocated, plus every frame it may cache: a protobuf
+  // frame is about the encoded size; a JSON frame at most twice that (field
+  // names) plus five more bytes for each byte JSON writes as \uXXXX
+  // (controls, quotes, backslashes, angle brackets; counted over the
+  // encoding, whose tag and length bytes only make the bound larger).
+  std::string encoded;
+  event_.SerializeToString(&encoded);
+  std::size_t escaped = 0;
+  for (unsigned char ch : encoded)
+    escaped += ch < 0x20 || ch == '"' || ch == '\\' || ch == '<' || ch == '>' || ch == 0xe2;
+  const std::size_t views = redacted_ ? kViews : 1;
+  const std::size_t proto_frame = encoded.size() + 32;
+  const std::size_t json_frame = 2 * encoded.size() + 5 * escaped + 256;
+  return sizeof(PanelEvent) + panel_id_.size() + event_.SpaceUsedLong() +
+         views * (proto_frame + json_frame);
 }
 
 }  // namespace panelwire::core

@@ -29,8 +29,12 @@ class PanelEvent : public std::enable_shared_from_this<PanelEvent> {
   // between the views.
   Frame frame(WireFormat format, View view = View::full) const;
 
-  // Bytes the event holds, for history budgets.
+  // Bytes the event may come to hold (itself and every frame it may
+  // cache), for history budgets.
   std::size_t weight() const;
+  // About the bytes one frame of it puts on the wire: what a client's
+  // catch-up budget counts (held events are shared, not copied).
+  std::size_t wire_bytes() const { return event_.ByteSizeLong() + 16; }
 
  private:
   std::string panel_id_;

@@ -4,6 +4,7 @@
 // MemoryEngine serves one node; a Redis engine serves many behind the same
 // interface, so sessions and the protocol never see which one runs.
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -20,6 +21,21 @@ using Executor = boost::asio::any_io_executor;
 
 template <class T>
 using Reply = std::function<void(core::Result<T>)>;
+
+// How long panels live on a node when nobody is in them, and how many may.
+// Applies where the catalog is open (no panel list): any id makes a panel
+// there, so without these a client could make panels until memory ran out.
+struct Retention {
+  // Since the last member left or the last event, whichever is later. Long
+  // enough for a break in a panel; an abandoned id goes within the hour.
+  std::chrono::milliseconds idle_ttl{30 * 60 * 1000};
+  // An ended panel stays for resumes and for reading its questions.
+  std::chrono::milliseconds ended_ttl{60 * 60 * 1000};
+  // Panels on one node; past it a new panel is refused with
+  // RESOURCE_EXHAUSTED (existing ones keep working). Webinars run a handful
+  // at a time; 2,000 leaves room for test panels and rehearsals.
+  std::size_t max_panels = 2'000;
+};
 
 // Receives the live events of the panels it subscribed to, on the executor
 // it subscribed with.

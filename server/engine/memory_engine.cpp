@@ -1,6 +1,7 @@
 #include "memory_engine.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include <boost/asio/post.hpp>
 
@@ -10,10 +11,42 @@ namespace asio = boost::asio;
 
 MemoryEngine::MemoryEngine(std::vector<Executor> owners, core::PanelLimits limits,
                            const core::Clock& clock, const core::PanelCatalog& catalog,
-                           LeftoverOutbox& outbox)
-    : limits_(limits), clock_(clock), catalog_(catalog), outbox_(outbox) {
+                           LeftoverOutbox& outbox, Retention retention)
+    : limits_(limits), clock_(clock), catalog_(catalog), outbox_(outbox), retention_(retention) {
   owners_.reserve(owners.size());
-  for (auto& ex : owners) owners_.push_back(Owner{std::move(ex), {}});
+  for (auto& ex : owners) {
+    owners_.push_back(Owner{ex, {}, std::make_unique<boost::asio::steady_timer>(ex)});
+    auto& owner = owners_.back();
+    // Started on the owner's thread: the sweep touches its panels only there.
+    if (catalog_.open()) asio::post(owner.ex, [this, &owner] { sweep(owner); });
+  }
+}
+
+MemoryEngine::~MemoryEngine() = default;
+
+void MemoryEngine::sweep(Owner& owner) {
+  const auto now = clock_.now_ms();
+  for (auto it = owner.panels.begin(); it != owner.panels.end();) {
+    const auto& slot = *it->second;
+    const auto ttl = slot.panel.ended() ? retention_.ended_ttl : retention_.idle_ttl;
+    if (slot.subscribers.empty() && now - slot.active_ms >= ttl.count())
+      erase(owner, it++);
+    else
+      ++it;
+  }
+  // A tenth of the shorter TTL: a panel outlives its TTL by 10% at most.
+  auto every = std::clamp(std::min(retention_.idle_ttl, retention_.ended_ttl) / 10,
+                          std::chrono::milliseconds(10), std::chrono::milliseconds(60'000));
+  owner.sweeper->expires_after(every);
+  owner.sweeper->async_wait([this, &owner](boost::system::error_code ec) {
+    if (!ec) sweep(owner);
+  });
+}
+
+void MemoryEngine::erase(Owner& owner,
+                         std::unordered_map<std::string, std::unique_ptr<Slot>>::iterator it) {
+  owner.panels.erase(it);
+  --panel_count_;
 }
 
 MemoryEngine::Owner& MemoryEngine::owner_of(const std::string& panel_id) {
@@ -21,16 +54,17 @@ MemoryEngine::Owner& MemoryEngine::owner_of(const std::string& panel_id) {
 }
 
 core::Result<MemoryEngine::Slot*> MemoryEngine::slot(Owner& owner, const std::string& panel_id) {
+  if (auto it = owner.panels.find(panel_id); it != owner.panels.end()) return it->second.get();
+  auto settings = catalog_.find(panel_id);
+  if (!settings) return settings.error();
+  // A listed panel always has its place; ids made up on the spot share a cap.
+  if (catalog_.open() && panel_count_.load() >= retention_.max_panels)
+    return core::fail(v1::RESOURCE_EXHAUSTED,
+                      "this relay holds as many panels as it may; try again later");
+  ++panel_count_;
   auto& s = owner.panels[panel_id];
-  if (!s) {
-    auto settings = catalog_.find(panel_id);
-    if (!settings) {
-      owner.panels.erase(panel_id);
-      return settings.error();
-    }
-    s = std::make_unique<Slot>(
-        Slot{core::Panel(panel_id, std::move(*settings), limits_, clock_), {}});
-  }
+  s = std::make_unique<Slot>(
+      Slot{core::Panel(panel_id, std::move(*settings), limits_, clock_), {}, clock_.now_ms()});
   return s.get();
 }
 
@@ -47,6 +81,7 @@ void MemoryEngine::append(const std::string& panel_id, core::Draft draft, Execut
     if (!s) return reply(s.error());
     auto result = (*s)->panel.append(std::move(draft));
     if (result && result->event) {
+      (*s)->active_ms = clock_.now_ms();
       for (auto& sub : (*s)->subscribers)
         asio::post(sub.on, [sink = sub.sink, ev = result->event] { sink->on_event(ev); });
     }
@@ -96,13 +131,15 @@ void MemoryEngine::subscribe(const std::string& panel_id, EventSink* sink, Execu
 
 void MemoryEngine::unsubscribe(const std::string& panel_id, EventSink* sink) {
   auto& owner = owner_of(panel_id);
-  asio::post(owner.ex, [&owner, panel_id, sink] {
+  asio::post(owner.ex, [this, &owner, panel_id, sink] {
     auto it = owner.panels.find(panel_id);
     if (it == owner.panels.end()) return;
     auto& subs = it->second->subscribers;
     std::erase_if(subs, [sink](const Subscriber& s) { return s.sink == sink; });
+    if (!subs.empty()) return;
+    it->second->active_ms = clock_.now_ms();
     // A panel nobody is in and nothing was said in costs memory for nothing.
-    if (subs.empty() && it->second->panel.head() == 0) owner.panels.erase(it);
+    if (it->second->panel.head() == 0) erase(owner, it);
   });
 }
 

@@ -202,6 +202,44 @@ TEST(Abuse, ShortSecretsRefusedAndSecretsStayOutOfLogs) {
   EXPECT_NE(bad_url.find("***"), std::string::npos);
 }
 
+// Panels made up on the spot: one client joining fresh ids, one chat each.
+// The node holds a bounded number, refuses more with a typed code, and
+// drops each once nobody has been in it for the idle TTL.
+TEST(Abuse, MadeUpPanelsAreCappedAndEvictedWhenIdle) {
+  ServerProcess server(
+      {"--max-panels", "40", "--panel-idle-ttl-ms", "1500", "--ended-panel-ttl-ms", "1500"});
+  int refused = 0;
+  for (int i = 0; i < 50; ++i) {
+    RawClient c(server.port());
+    c.send(hello("made-up-" + std::to_string(i), "Spammer"));
+    for (auto m = c.read(); m; m = c.read()) {
+      if (!m->has_ack()) continue;
+      if (m->ack().has_error()) {
+        EXPECT_EQ(m->ack().error().code(), v1::RESOURCE_EXHAUSTED) << m->DebugString();
+        ++refused;
+      } else {
+        EXPECT_FALSE(c.chat("c", "one line").has_error());
+      }
+      break;
+    }
+  }
+  EXPECT_EQ(refused, 10) << "40 panels at most";
+  // An existing panel keeps working meanwhile.
+  RawClient member(server.port());
+  EXPECT_EQ(member.join("made-up-0", "Member").recent_chat_size(), 1);
+  // Past the TTL the abandoned ones are gone (the one with a member stays)
+  // and new panels are made again.
+  std::this_thread::sleep_for(2500ms);
+  RawClient fresh(server.port());
+  auto w = fresh.join("made-up-1", "Back");
+  EXPECT_EQ(w.recent_chat_size(), 0) << "evicted: it starts over";
+  EXPECT_EQ(w.seq(), 0u);
+  EXPECT_FALSE(member.chat("still", "here").has_error());
+  RawClient newcomer(server.port());
+  newcomer.join("made-up-49", "Newcomer");
+  expect_clean_stop(server);
+}
+
 // Sockpuppets: fresh client ids from one address to multiply votes. The
 // address's joins are paced and its connections capped, so the attack
 // costs the attacker time instead of costing the panel its vote count.

@@ -133,7 +133,7 @@ TEST(EventCursor, NothingHeldIsFine) {
 
 TEST(EventCursor, HoldingTooMuchIsAnOverflow) {
   auto e = event_of(1);
-  EventCursor c(e->weight() * 2);
+  EventCursor c(e->wire_bytes() * 2);
   c.begin_catchup();
   EXPECT_EQ(c.on_live(event_of(1)), Verdict::held);
   EXPECT_EQ(c.on_live(event_of(2)), Verdict::held);
@@ -141,7 +141,7 @@ TEST(EventCursor, HoldingTooMuchIsAnOverflow) {
 }
 
 TEST(EventCursor, TheHoldLimitIsInclusiveAndCountsBytes) {
-  auto small = event_of(1)->weight();
+  auto small = event_of(1)->wire_bytes();
   {
     EventCursor exact(small * 2);
     exact.begin_catchup();
@@ -163,7 +163,7 @@ TEST(EventCursor, TheHoldLimitIsInclusiveAndCountsBytes) {
 }
 
 TEST(EventCursor, AnOverflowingEventIsNotHeld) {
-  auto w = event_of(1)->weight();
+  auto w = event_of(1)->wire_bytes();
   EventCursor c(w);
   c.begin_catchup();
   ASSERT_EQ(c.on_live(event_of(1)), Verdict::held);
@@ -173,7 +173,7 @@ TEST(EventCursor, AnOverflowingEventIsNotHeld) {
 
 TEST(EventCursor, EachCatchupStartsWithAnEmptyHold) {
   // A second catch-up (after a gap) gets the whole budget again.
-  auto w = event_of(1)->weight();
+  auto w = event_of(1)->wire_bytes();
   EventCursor c(w * 2);
   c.begin_catchup();
   c.on_live(event_of(1));

@@ -50,5 +50,26 @@ TEST(PanelEvent, WeightGrowsWithTheContent) {
   EXPECT_GT(make_event("a-longer-panel-id", e)->weight(), big);
 }
 
+// The history budget counts what an event really comes to hold: every
+// frame it may cache, including JSON that writes each control character in
+// six bytes.
+TEST(PanelEvent, WeightCoversEveryFrameItMayCache) {
+  for (const std::string text :
+       {std::string(2000, '\x01'), std::string(2000, 'x'), std::string(500, '<'),
+        std::string("\xe2\x80\xa8", 3) + "ok", std::string(40, '"')}) {
+    v1::Event e;
+    e.set_seq(9);
+    e.mutable_chat_posted()->set_text(text);
+    e.mutable_chat_posted()->mutable_author()->set_display_name("Ann\x01");
+    auto ev = make_event("p", e);
+    std::size_t cached = 0;
+    for (auto format : {WireFormat::proto, WireFormat::json})
+      for (auto view : {View::full, View::public_copy}) cached += ev->frame(format, view)->size();
+    // Chat has nothing to redact: both views share one frame per format.
+    cached -= ev->frame(WireFormat::proto)->size() + ev->frame(WireFormat::json)->size();
+    EXPECT_GE(ev->weight(), cached + e.SpaceUsedLong()) << text.substr(0, 8);
+  }
+}
+
 }  // namespace
 }  // namespace panelwire::core
