@@ -44,7 +44,8 @@ RedisEngine::RedisEngine(std::vector<Executor> owners, RedisEngineOptions option
             RedisConnection::create(ex, options_.endpoint, opts),
             nullptr,
             {}};
-    o.log = std::make_unique<RedisPanelLog>(o.commands, limits_.history_events);
+    o.log = std::make_unique<RedisPanelLog>(o.commands, limits_.history_events,
+                                            limits_.history_bytes, options_.retention);
     owners_.push_back(std::move(o));
   }
 }

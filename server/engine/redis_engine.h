@@ -29,6 +29,7 @@ struct RedisEngineOptions {
   RedisEndpoint endpoint;
   ReplicaOptions replica;
   RedisConnection::Options connection;
+  RedisRetention retention;
 };
 
 class RedisEngine final : public Engine {

@@ -7,6 +7,7 @@
 // node sees one order, and a node that decided on a stale replica learns
 // the current head instead of appending.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -20,7 +21,19 @@
 namespace panelwire::engine {
 
 struct RedisPanelKeys {
-  std::string head, log, live, snapshot, turn;
+  std::string head, log, live, snapshot, turn, bytes;
+};
+
+// How long a panel's keys live in Redis. Nodes hold no TTL of their own
+// here: a panel vanishing under connected clients would restart its seqs,
+// so the bound is far past any webinar, renewed by every event and by
+// every node that loads the panel.
+struct RedisRetention {
+  // Since the last event or load: a week covers a panel's follow-up days.
+  std::chrono::milliseconds panel_ttl{7LL * 24 * 3600 * 1000};
+  // Once ended: a day to resume and read its questions; the leftovers
+  // live in their own stream.
+  std::chrono::milliseconds ended_ttl{24LL * 3600 * 1000};
 };
 RedisPanelKeys keys_for(const std::string& panel_id);
 
@@ -35,9 +48,11 @@ class RedisPanelLog {
     std::vector<v1::LogEntry> missed;
   };
 
-  // `max_events`: entries kept per panel (at least; trimming is
-  // approximate), the resume history.
-  RedisPanelLog(std::shared_ptr<RedisConnection> conn, std::size_t max_events);
+  // `max_events`, `max_bytes`: entries kept per panel (the resume history),
+  // whichever bound is reached first, but never one the newest snapshot
+  // does not cover.
+  RedisPanelLog(std::shared_ptr<RedisConnection> conn, std::size_t max_events,
+                std::size_t max_bytes, RedisRetention retention = {});
 
   // `claim_turn`: the caller lost races before; if refused again, it holds
   // the panel's next append for a moment (100 ms at most).
@@ -69,6 +84,8 @@ class RedisPanelLog {
  private:
   std::shared_ptr<RedisConnection> conn_;
   std::size_t max_events_;
+  std::size_t max_bytes_;
+  RedisRetention retention_;
   // Names this appender when it holds a panel's turn.
   std::string appender_id_;
 };

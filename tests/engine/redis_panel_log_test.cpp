@@ -3,6 +3,7 @@
 // once, and every key of a panel shares its hash tag.
 
 #include <mutex>
+#include <thread>
 
 #include "redis_panel_log.h"
 #include "redis_test_support.h"
@@ -29,7 +30,7 @@ TEST(RedisPanelKeys, ShareThePanelsHashTag) {
 
 TEST_F(RedisPanelLogTest, AppendsOnlyOnTheExpectedHead) {
   auto c = connect();
-  RedisPanelLog log(c, 1000);
+  RedisPanelLog log(c, 1000, 1u << 30);
   auto append = [&](std::uint64_t expected, const v1::LogEntry& e) {
     return on<Appended>(io_, [&](auto done) { log.append("p", expected, e, false, done); });
   };
@@ -59,7 +60,7 @@ TEST_F(RedisPanelLogTest, AppendsOnlyOnTheExpectedHead) {
 
 TEST_F(RedisPanelLogTest, AnAppenderThatKeepsLosingClaimsTheTurn) {
   auto a = connect(), b = connect();
-  RedisPanelLog log_a(a, 1000), log_b(b, 1000);
+  RedisPanelLog log_a(a, 1000, 1u << 30), log_b(b, 1000, 1u << 30);
   auto append = [&](RedisPanelLog& log, std::uint64_t expected, bool claim) {
     return on<Appended>(io_, [&](auto done) {
       log.append("turn", expected, entry(expected + 1, "x"), claim, done);
@@ -86,7 +87,7 @@ TEST_F(RedisPanelLogTest, RacingNodesGetOneOrderWithNoSeqTwice) {
   // Two connections stand for two nodes; each decides on its replica's head
   // and retries from the head it learns when it loses.
   auto a = connect(), b = connect(), sub = connect();
-  RedisPanelLog log_a(a, 10'000), log_b(b, 10'000);
+  RedisPanelLog log_a(a, 10'000, 1u << 30), log_b(b, 10'000, 1u << 30);
   std::mutex m;
   std::vector<std::uint64_t> live;
   ASSERT_TRUE((on<core::Result<RedisValue>>(io_, [&](auto done) {
@@ -152,7 +153,7 @@ TEST_F(RedisPanelLogTest, RacingNodesGetOneOrderWithNoSeqTwice) {
 
 TEST_F(RedisPanelLogTest, TrimmedToTheHistoryBoundButNeverPastTheSnapshot) {
   auto c = connect();
-  RedisPanelLog log(c, 100);
+  RedisPanelLog log(c, 100, 1u << 30);
   auto append_up_to = [&](std::uint64_t from, std::uint64_t to) {
     for (auto i = from; i <= to; ++i)
       ASSERT_TRUE((on<Appended>(io_, [&](auto done) {
@@ -197,9 +198,63 @@ TEST_F(RedisPanelLogTest, TrimmedToTheHistoryBoundButNeverPastTheSnapshot) {
   stop(c);
 }
 
+TEST_F(RedisPanelLogTest, TrimmedToTheByteBoundToo) {
+  auto c = connect();
+  RedisPanelLog log(c, 1000, 20'000);
+  v1::PanelSnapshot snap;
+  snap.set_seq(1'000'000);  // covers everything: only the bounds trim
+  ASSERT_TRUE((on<core::Result<void>>(io_, [&](auto done) {
+                log.save_snapshot("bytes", snap, done);
+              })).has_value());
+  const std::string text(1000, 'b');
+  for (std::uint64_t i = 1; i <= 100; ++i)
+    ASSERT_TRUE((on<Appended>(io_, [&](auto done) {
+                  log.append("bytes", i - 1, entry(i, text), false, done);
+                }))->appended);
+  auto k = keys_for("bytes");
+  auto held = std::stoll(run(c, {"GET", k.bytes})->str);
+  EXPECT_LE(held, 20'000) << "the byte bound, counted over the entries held";
+  EXPECT_GT(held, 15'000);
+  auto xlen = run(c, {"XLEN", k.log})->integer;
+  EXPECT_GE(xlen, 15);
+  EXPECT_LE(xlen, 20);
+  auto first = run(c, {"XRANGE", k.log, "-", "+", "COUNT", "1"});
+  EXPECT_EQ(first->elements[0].elements[0].str, std::to_string(101 - xlen) + "-0")
+      << "the newest entries are the ones kept";
+  stop(c);
+}
+
+TEST_F(RedisPanelLogTest, KeysExpireAfterTheirRetention) {
+  auto c = connect();
+  RedisPanelLog log(c, 1000, 1u << 30, RedisRetention{5000ms, 700ms});
+  auto k = keys_for("short-lived");
+  auto append = [&](std::uint64_t seq, const v1::LogEntry& e) {
+    return on<Appended>(io_,
+                        [&](auto done) { log.append("short-lived", seq - 1, e, false, done); });
+  };
+  ASSERT_TRUE(append(1, entry(1, "hello"))->appended);
+  for (const auto& key : {k.head, k.log, k.bytes}) {
+    auto ttl = run(c, {"PTTL", key})->integer;
+    EXPECT_GT(ttl, 4000) << key;
+    EXPECT_LE(ttl, 5000) << key;
+  }
+  v1::LogEntry end;
+  end.mutable_event()->set_seq(2);
+  end.mutable_event()->mutable_panel_ended();
+  ASSERT_TRUE(append(2, end)->appended);
+  EXPECT_LE(run(c, {"PTTL", k.head})->integer, 700) << "an ended panel goes sooner";
+  v1::LogEntry late = entry(3, "a deletion after the end");
+  ASSERT_TRUE(append(3, late)->appended);
+  EXPECT_LE(run(c, {"PTTL", k.head})->integer, 700) << "later events do not renew it";
+  std::this_thread::sleep_for(900ms);
+  for (const auto& key : {k.head, k.log, k.bytes, k.snapshot})
+    EXPECT_EQ(run(c, {"EXISTS", key})->integer, 0) << key;
+  stop(c);
+}
+
 TEST_F(RedisPanelLogTest, LoadReadsFromTheSnapshotWhenItIsOlderThanTheHistory) {
   auto c = connect();
-  RedisPanelLog log(c, 10);
+  RedisPanelLog log(c, 10, 1u << 30);
   for (std::uint64_t i = 1; i <= 40; ++i) {
     ASSERT_TRUE((on<Appended>(io_, [&](auto done) {
                   log.append("old-snap", i - 1, entry(i, "m"), false, done);

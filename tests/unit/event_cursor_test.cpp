@@ -158,7 +158,7 @@ TEST(EventCursor, TheHoldLimitIsInclusiveAndCountsBytes) {
     // One big event outweighs several small ones.
     EventCursor c(small * 3);
     c.begin_catchup();
-    EXPECT_EQ(c.on_live(event_of(1, small * 2)), Verdict::overflow);
+    EXPECT_EQ(c.on_live(event_of(1, small * 3)), Verdict::overflow);
   }
 }
 

@@ -54,7 +54,7 @@ TEST(PanelEvent, WeightGrowsWithTheContent) {
 // frame it may cache, including JSON that writes each control character in
 // six bytes.
 TEST(PanelEvent, WeightCoversEveryFrameItMayCache) {
-  for (const std::string text :
+  for (const std::string& text :
        {std::string(2000, '\x01'), std::string(2000, 'x'), std::string(500, '<'),
         std::string("\xe2\x80\xa8", 3) + "ok", std::string(40, '"')}) {
     v1::Event e;
