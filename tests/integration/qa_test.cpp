@@ -198,6 +198,61 @@ TEST_F(QaTest, AnonymousQuestionsNeverShowTheNameButToModerators) {
   EXPECT_NE(lines[0].find("\"anonymous\":true"), std::string::npos) << lines[0];
 }
 
+// A moderator merges an anonymous duplicate into Alice's question: neither
+// Alice's next Welcome nor the next event on her question may name the
+// anonymous co-asker (they used to: the owner's view was not redacted).
+TEST_F(QaTest, AnAnonymousCoAskerMergedIntoAQuestionIsNotShownToItsAsker) {
+  // A guest keeps its id across connections through its client id.
+  auto as_alice = as(server_, "merge", "", "Alice Asker");
+  as_alice.client_id = "alice-client-1";
+  SdkClient mod(io_, as(server_, "merge", "moderator", "Mo"));
+  SdkClient alice(io_, as_alice);
+  SdkClient bob(io_, as(server_, "merge", "", "Bob Hidden", client::WireFormat::json));
+  ASSERT_TRUE(mod.wait_welcomes(1) && alice.wait_welcomes(1) && bob.wait_welcomes(1));
+  const auto bob_id = bob.welcomes()[0].you().id();
+  auto names_bob = [&](const google::protobuf::Message& m) {
+    auto text = m.DebugString();
+    return text.find("Bob Hidden") != std::string::npos || text.find(bob_id) != std::string::npos;
+  };
+
+  auto q = alice.send(ask("How do we keep mentoring going?")).seq();
+  auto dup = bob.send(ask("How can mentoring continue after the grant?", true)).seq();
+  v1::ClientMessage merge;
+  merge.mutable_merge_questions()->set_duplicate_id(dup);
+  merge.mutable_merge_questions()->set_into_id(q);
+  auto merged = mod.send(merge).seq();
+  ASSERT_NE(merged, 0u);
+  auto highlighted = mod.send(moderate(q, v1::HIGHLIGHT)).seq();
+  ASSERT_NE(highlighted, 0u);
+  for (auto* c : {&mod, &alice, &bob}) ASSERT_TRUE(c->wait_events(4));
+
+  EXPECT_TRUE(names_bob(mod.events()[2])) << "moderators see who is behind anonymous";
+  for (const auto& e : alice.events()) EXPECT_FALSE(names_bob(e)) << e.DebugString();
+  auto own = latest(alice, q);
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->state(), v1::ANSWERING);
+  EXPECT_EQ(own->asker().display_name(), "Alice Asker");
+  EXPECT_EQ(own->credited_size(), 1);
+  EXPECT_EQ(own->anonymous_credited_size(), 0);
+
+  // Alice joins again: her fresh Welcome holds her question, without Bob.
+  SdkClient alice2(io_, as_alice);
+  ASSERT_TRUE(alice2.wait_welcomes(1));
+  auto w = alice2.welcomes()[0];
+  ASSERT_EQ(w.questions_size(), 1);
+  EXPECT_EQ(w.questions(0).id(), q);
+  EXPECT_EQ(w.you().id(), alice.welcomes()[0].you().id());
+  EXPECT_FALSE(names_bob(w)) << w.DebugString();
+  SdkClient mod2(io_, as(server_, "merge", "moderator", "Mo"));
+  ASSERT_TRUE(mod2.wait_welcomes(1));
+  EXPECT_TRUE(names_bob(mod2.welcomes()[0]));
+
+  auto bobs = latest(bob, q);
+  ASSERT_TRUE(bobs);
+  ASSERT_EQ(bobs->anonymous_credited_size(), 1) << "bob sees his own anonymous credit";
+  EXPECT_EQ(bobs->anonymous_credited(0), bob_id);
+}
+
 TEST_F(QaTest, EndingPublishesTheLeftoversOnceEvenWhenTwoModeratorsRace) {
   SdkClient mo1(io_, as(server_, "ending", "moderator", "Mo One"));
   SdkClient mo2(io_, as(server_, "ending", "moderator", "Mo Two"));
