@@ -221,5 +221,44 @@ TEST_F(Redaction, APendingAnonymousQuestionReachesItsAskerAndModeratorsOnly) {
   EXPECT_EQ(make_welcome(ctx, *premod.backlog(std::nullopt, 1, pan.id())).questions_size(), 0);
 }
 
+// Every name a client receives comes with its role, so pages can badge
+// moderators and panelists: chat authors, askers, credits, actors, the one
+// who deleted, and Welcome.you; whichever view the receiver gets.
+TEST_F(Redaction, EveryNameCarriesItsRole) {
+  auto said = run(pan, [](auto& m) { m.mutable_send_chat()->set_text("Welcome, everyone"); });
+  ASSERT_TRUE(said.has_value());
+  auto promoted = run(mod, [&](auto& m) { m.mutable_promote_chat()->set_chat_seq(said->seq); });
+  const auto q = ask(pan, "A panelist asks", false);
+  auto merged = merge(q, promoted->seq);
+  auto deleted = run(mod, [&](auto& m) { m.mutable_delete_chat()->set_chat_seq(said->seq); });
+  ASSERT_TRUE(promoted.has_value() && merged && deleted.has_value());
+
+  auto roles_of = [](const v1::Event& e) {
+    std::vector<v1::Participant> names;
+    if (e.has_actor()) names.push_back(e.actor());
+    if (e.has_chat_posted()) names.push_back(e.chat_posted().author());
+    if (e.has_chat_deleted()) names.push_back(e.chat_deleted().by());
+    for (const auto& x : e.questions_changed().questions()) {
+      if (x.has_asker()) names.push_back(x.asker());
+      for (const auto& c : x.credited()) names.push_back(c);
+    }
+    return names;
+  };
+  for (const auto& ev : {said->event, promoted->event, merged, deleted->event}) {
+    for (const auto* v : {&cid, &pan, &mod}) {
+      auto names = roles_of(seen(ev, *v));
+      EXPECT_FALSE(names.empty());
+      for (const auto& p : names) {
+        EXPECT_NE(p.role(), v1::ROLE_UNSPECIFIED) << p.DebugString();
+        EXPECT_EQ(p.role(), p.id() == pan.id() ? v1::PANELIST : v1::MODERATOR) << p.DebugString();
+      }
+    }
+  }
+  auto w = welcome(cid);
+  EXPECT_EQ(w.you().role(), v1::ATTENDEE);
+  ASSERT_EQ(w.questions_size(), 1);
+  for (const auto& c : w.questions(0).credited()) EXPECT_EQ(c.role(), v1::PANELIST);
+}
+
 }  // namespace
 }  // namespace panelwire::core
