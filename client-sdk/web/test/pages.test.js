@@ -223,6 +223,7 @@ test("a guest who takes a reserved name is asked for another", { todo: "needs th
   const refused = guest.getByTestId("name-refused");
   await until(async () => (await refused.count()) === 1);
   assert.match(await refused.textContent(), /The name "Dr\. A1berts" is reserved/);
+  await guest.screenshot({ path: join(out, "name-refused.png"), fullPage: true });
   await guest.getByRole("textbox", { name: "Your name, as others will see it", exact: true }).fill("MODERATOR");
   await guest.getByRole("button", { name: "Join" }).click();
   await until(async () => /"MODERATOR" is reserved/.test((await refused.textContent().catch(() => "")) ?? ""));
