@@ -21,7 +21,7 @@ namespace {
 // What every one-shot command takes.
 struct Common {
   std::vector<std::string> urls;
-  std::string panel, token, name = "panelwire-cli", client_id;
+  std::string panel, token, name = "Command line", client_id;
   bool json = false;
 };
 

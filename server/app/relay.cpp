@@ -45,6 +45,7 @@ std::string default_web_root() {
 Relay::Relay(ServerConfig config) : config_(std::move(config)) {
   const auto web_root = config_.web_root.empty() ? default_web_root() : config_.web_root;
   config_.relay.pages = net::WebPages::load(web_root, kMaxPageBytes);
+  config_.relay.catalog = &config_.catalog;
   if (config_.relay.pages->empty()) spdlog::info("event=no_pages web_root=\"{}\"", web_root);
   auto n = config_.threads ? config_.threads : available_cpus();
   std::vector<engine::Executor> executors;
@@ -56,9 +57,9 @@ Relay::Relay(ServerConfig config) : config_(std::move(config)) {
   }
   if (config_.redis_url.empty()) {
     outbox_ = std::make_unique<engine::FileOutbox>(config_.outbox_file);
-    engine_ = std::make_unique<engine::MemoryEngine>(std::move(executors), config_.relay.panel,
-                                                     clock_, config_.catalog, *outbox_,
-                                                     config_.retention);
+    engine_ =
+        std::make_unique<engine::MemoryEngine>(std::move(executors), config_.relay.panel, clock_,
+                                               config_.catalog, *outbox_, config_.retention);
   } else {
     engine::RedisEngineOptions o;
     o.endpoint = *engine::parse_redis_url(config_.redis_url);

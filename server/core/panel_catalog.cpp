@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "display_name.h"
 #include "text.h"
 
 namespace panelwire::core {
@@ -13,6 +14,24 @@ namespace {
 
 Failure bad(const std::string& what) {
   return fail(v1::INVALID_ARGUMENT, "panels: " + what);
+}
+
+// The panel's reserved_names, when it has any.
+Result<std::optional<ReservedNames>> reserved_of(const json::object& o, const std::string& id) {
+  const auto* v = o.if_contains("reserved_names");
+  if (!v) return std::nullopt;
+  const auto wrong = bad("panel " + id + ": reserved_names is an array of up to " +
+                         std::to_string(kMaxReservedNames) + " names");
+  if (!v->is_array() || v->as_array().size() > kMaxReservedNames) return wrong;
+  ReservedNames names;
+  for (const auto& n : v->as_array()) {
+    if (!n.is_string()) return wrong;
+    auto name = clean_display_name(n.as_string());
+    if (!name) return bad("panel " + id + ": reserved name: " + name.error().message);
+    if (auto added = names.add(*name); !added)
+      return bad("panel " + id + ": " + added.error().message);
+  }
+  return std::optional(std::move(names));
 }
 
 }  // namespace
@@ -48,6 +67,9 @@ Result<PanelCatalog> PanelCatalog::parse(std::string_view text) {
     auto premod = bool_of("pre_moderation", s.pre_moderation);
     if (!title || !thread || !guests || !premod)
       return bad("panel " + *id + " has a field of the wrong type");
+    auto reserved = reserved_of(o, *id);
+    if (!reserved) return reserved.error();
+    if (*reserved) catalog.reserved_.emplace(*id, std::move(**reserved));
     s.title = *title;
     s.forum_thread = *thread;
     s.guests_allowed = *guests;
@@ -56,6 +78,11 @@ Result<PanelCatalog> PanelCatalog::parse(std::string_view text) {
       return bad("panel " + *id + " is listed twice");
   }
   return catalog;
+}
+
+const ReservedNames& PanelCatalog::reserved_names(const std::string& panel_id) const {
+  auto it = reserved_.find(panel_id);
+  return it == reserved_.end() ? ReservedNames::fixed() : it->second;
 }
 
 Result<PanelSettings> PanelCatalog::find(const std::string& panel_id) const {

@@ -6,8 +6,13 @@ EventPtr make_event(std::string panel_id, v1::Event event) {
   return std::make_shared<const PanelEvent>(std::move(panel_id), std::move(event));
 }
 
-Frame PanelEvent::frame(WireFormat format, View view) const {
-  if (!redacted_) view = View::full;
+Frame PanelEvent::frame(WireFormat format, Viewing viewing) const {
+  auto view = redacted_ ? viewing.view : View::full;
+  if (view == View::own) {
+    v1::ServerMessage msg;
+    *msg.mutable_event() = redacted_view(event_, viewing.viewer_id);
+    return encode_frame(msg, format);
+  }
   auto i = static_cast<std::size_t>(format) * kViews + static_cast<std::size_t>(view);
   std::call_once(once_[i], [&] {
     v1::ServerMessage msg;

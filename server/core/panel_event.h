@@ -23,11 +23,12 @@ class PanelEvent : public std::enable_shared_from_this<PanelEvent> {
   std::uint64_t seq() const { return event_.seq(); }
   const v1::Event& event() const { return event_; }
 
-  // ServerMessage{event} in `format` as `view` sees it, serialized once on
-  // first use (from any thread) and shared: the frame keeps this event
-  // alive, no copy is made. Events with nothing to redact share one frame
-  // between the views.
-  Frame frame(WireFormat format, View view = View::full) const;
+  // ServerMessage{event} in `format` as `viewing` sees it. The shared views
+  // are serialized once on first use (from any thread) and shared: the
+  // frame keeps this event alive, no copy is made. Events with nothing to
+  // redact share one frame between the views. View::own is serialized for
+  // its one receiver on each call (see view_for: it is rare).
+  Frame frame(WireFormat format, Viewing viewing = View::full) const;
 
   // Bytes the event may come to hold (itself and every frame it may
   // cache), for history budgets.

@@ -1,5 +1,6 @@
 #include "qa_commands.h"
 
+#include "display_name.h"
 #include "text.h"
 
 namespace panelwire::core {
@@ -53,7 +54,8 @@ Result<Draft> draft_ask(const v1::AskQuestion& cmd, const v1::Participant& who,
   v1::Question q;
   q.set_text(cmd.text());
   q.set_anonymous(cmd.anonymous());
-  q.set_addressed_to(cmd.addressed_to());
+  // A panelist's name, shown beside the question: cleaned like one.
+  q.set_addressed_to(tidy_display_name(cmd.addressed_to()));
   return question_draft(v1::CHANGE_ASKED, who, std::move(q));
 }
 

@@ -17,7 +17,6 @@ v1::Welcome make_welcome(const WelcomeContext& ctx, const Backlog& b) {
   *w.mutable_panel() = b.info;
   for (auto id : b.your_votes) w.add_your_votes(id);
 
-  const bool moderator = ctx.you.role() == v1::MODERATOR;
   std::vector<const v1::Question*> shown;
   for (const auto& q : b.questions)
     if (visible_in_snapshot(ctx.you, q)) shown.push_back(&q);
@@ -27,10 +26,7 @@ v1::Welcome make_welcome(const WelcomeContext& ctx, const Backlog& b) {
     std::stable_sort(shown.begin(), shown.end(),
                      [](auto* a, auto* b) { return a->votes() > b->votes(); });
   }
-  for (const auto* q : shown) {
-    const bool own = !ctx.you.id().empty() && q->asker().id() == ctx.you.id();
-    *w.add_questions() = moderator || own ? *q : public_question(*q);
-  }
+  for (const auto* q : shown) *w.add_questions() = question_for(ctx.you, *q);
   return w;
 }
 

@@ -12,6 +12,7 @@
 #include "address_table.h"
 #include "chat.h"
 #include "panel.h"
+#include "panel_catalog.h"
 #include "question_board.h"
 #include "web_pages.h"
 
@@ -24,6 +25,8 @@ struct RelayConfig {
   // HS256 secret that signs participants' tokens; empty: no tokens are
   // accepted and everyone joins as a guest attendee.
   std::string token_secret;
+  // The panel list, for the names each panel reserves; null: the role words only.
+  const core::PanelCatalog* catalog = nullptr;
   // Keys participants' public ids (core::participant_id); the same on every
   // node so a participant keeps its id (votes, mutes) wherever it connects.
   std::string id_secret;

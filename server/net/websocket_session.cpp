@@ -5,6 +5,7 @@
 
 #include "command_drafts.h"
 #include "identity.h"
+#include "participant_name.h"
 #include "text.h"
 #include "welcome.h"
 
@@ -147,10 +148,6 @@ void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hell
   if (!core::valid_panel_id(hello.panel_id()))
     return ack_error(id, core::fail(v1::INVALID_ARGUMENT,
                                     "panel_id must be 1 to 64 characters of [A-Za-z0-9._-]"));
-  auto name_len = core::utf8_length(hello.display_name()).value_or(0);
-  if (name_len == 0 || name_len > 64)
-    return ack_error(id,
-                     core::fail(v1::INVALID_ARGUMENT, "display_name must be 1 to 64 characters"));
   if (!hello.client_id().empty() && !core::valid_token_id(hello.client_id()))
     return ack_error(id,
                      core::fail(v1::INVALID_ARGUMENT,
@@ -175,6 +172,14 @@ void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hell
     }
     you_ = std::move(*who);
   }
+  // Names cleaned of what hides or fakes text; a guest may not pass for a
+  // host (the role words, the names the panel reserves).
+  const auto* catalog = shard_.config().catalog;
+  auto admitted = core::admit_participant(
+      you_, hello.token().empty(),
+      catalog ? catalog->reserved_names(hello.panel_id()) : core::ReservedNames::fixed());
+  if (!admitted) return ack_error(id, admitted.error());
+  you_ = std::move(*admitted);
   guest_ = hello.token().empty();
   question_order_ = hello.question_order();
   panel_id_ = hello.panel_id();

@@ -48,5 +48,37 @@ TEST(PanelCatalog, BadListsSayWhatIsWrong) {
   }
 }
 
+TEST(PanelCatalog, APanelReservesNamesForItsHosts) {
+  auto c = PanelCatalog::parse(R"({"panels":[
+      {"id":"nov-panel","reserved_names":["Dr. Alberts","Jackie Wheeler"]},
+      {"id":"dec-panel"}]})");
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  const auto& nov = c->reserved_names("nov-panel");
+  EXPECT_TRUE(nov.reserves("Dr. A1berts"));
+  EXPECT_TRUE(nov.reserves("JACKIE WHEELER"));
+  EXPECT_TRUE(nov.reserves("Moderator")) << "the role words too";
+  EXPECT_FALSE(c->reserved_names("dec-panel").reserves("Dr. Alberts")) << "per panel";
+  EXPECT_TRUE(c->reserved_names("dec-panel").reserves("Host"));
+  EXPECT_TRUE(c->reserved_names("jan-panel").reserves("Admin")) << "unknown panel: role words";
+  EXPECT_TRUE(PanelCatalog{}.reserved_names("any").reserves("moderator")) << "open catalog";
+}
+
+TEST(PanelCatalog, BadReservedNamesSayWhatIsWrong) {
+  std::string many = R"({"panels":[{"id":"a","reserved_names":[)";
+  for (std::size_t i = 0; i <= kMaxReservedNames; ++i)
+    many += (i ? ",\"n" : "\"n") + std::to_string(i) + "\"";
+  many += "]}]}";
+  for (const std::string& bad :
+       {std::string(R"({"panels":[{"id":"a","reserved_names":"Ann"}]})"),
+        std::string(R"({"panels":[{"id":"a","reserved_names":[7]}]})"),
+        std::string(R"({"panels":[{"id":"a","reserved_names":["\u200b"]}]})"),
+        std::string(R"({"panels":[{"id":"a","reserved_names":["..."]}]})"), many}) {
+    auto c = PanelCatalog::parse(bad);
+    ASSERT_FALSE(c.has_value()) << bad;
+    EXPECT_EQ(c.error().code, v1::INVALID_ARGUMENT);
+    EXPECT_NE(c.error().message.find("panel a"), std::string::npos) << c.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace panelwire::core

@@ -202,6 +202,16 @@ TEST_F(PanelQa, WelcomeShowsEachRoleWhatItMaySeeInTheAskedOrder) {
   EXPECT_EQ(w.questions(1).asker().id(), "bob");
 }
 
+// The panelist a question is for is shown beside it: cleaned like a name.
+TEST_F(PanelQa, AddressedToIsCleanedLikeADisplayName) {
+  auto asked = simple(ann, [](auto& m) {
+    m.mutable_ask_question()->set_text("For you");
+    m.mutable_ask_question()->set_addressed_to("\u202EDr.\u200B  Alberts\n");
+  });
+  ASSERT_TRUE(asked.has_value()) << asked.error().message;
+  EXPECT_EQ(asked->event->event().questions_changed().questions(0).addressed_to(), "Dr. Alberts");
+}
+
 // What a multi-node engine relies on: a replica that commits another
 // panel's decided events ends in the same state, and recognises retries.
 TEST_F(PanelQa, AReplicaCommittingTheEventsReachesTheSameState) {

@@ -52,7 +52,7 @@ TEST(Visibility, ChatNeedsNoRedaction) {
 TEST(Visibility, AnonymousAskerIsKnownOnlyToModeratorsAndThemselves) {
   auto ev = question_event(v1::CHANGE_ASKED, ann, {question(9, ann, v1::OPEN, true)});
   EXPECT_EQ(view_for(mod, ev), View::full);
-  EXPECT_EQ(view_for(ann, ev), View::full);
+  EXPECT_EQ(view_for(ann, ev), View::own);
   EXPECT_EQ(view_for(bob, ev), View::public_copy);
   EXPECT_EQ(view_for(pan, ev), View::public_copy);
   auto pub = public_view(ev);
@@ -70,7 +70,8 @@ TEST(Visibility, AnonymousAskerIsKnownOnlyToModeratorsAndThemselves) {
 
 TEST(Visibility, PendingQuestionsAreHiddenButKeepTheirSeq) {
   auto ev = question_event(v1::CHANGE_ASKED, ann, {question(9, ann, v1::PENDING)});
-  EXPECT_EQ(view_for(ann, ev), View::full) << "the asker sees their own pending question";
+  EXPECT_EQ(view_for(ann, ev), View::own) << "the asker sees their own pending question";
+  EXPECT_EQ(redacted_view(ev, "ann").questions_changed().questions(0).state(), v1::PENDING);
   auto pub = public_view(ev);
   EXPECT_TRUE(pub.has_hidden());
   EXPECT_EQ(pub.seq(), 9u);
@@ -101,7 +102,8 @@ TEST(Visibility, DismissedAndMergedShrinkToStubs) {
   *target.add_credited() = bob;  // anonymous bob merged in
   target.add_anonymous_credited("bob");
   auto ev = question_event(v1::CHANGE_MERGED, mod, {merged, target});
-  EXPECT_EQ(view_for(bob, ev), View::public_copy) << "not all of it is bob's";
+  EXPECT_EQ(view_for(ann, ev), View::public_copy) << "nothing of ann's is hidden from others";
+  EXPECT_EQ(view_for(bob, ev), View::own) << "bob's own anonymous credit";
   auto m = public_view(ev);
   ASSERT_EQ(m.questions_changed().questions_size(), 2);
   EXPECT_EQ(m.questions_changed().questions(0).merged_into(), 4u);

@@ -23,9 +23,12 @@ function landing() {
   );
 }
 
-function askName(panel) {
-  fill(app, 
+// `why`: the relay refused the name given before (reserved for the panel's
+// hosts, or nothing left of it once cleaned).
+function askName(panel, why = "") {
+  fill(app,
     h("h1", {}, "Join the panel"),
+    why ? h("p", { class: "error", role: "alert", "data-testid": "name-refused" }, why) : null,
     form("Your name", [{ name: "name", label: "Your name, as others will see it" }], "Join", ({ name }) => {
       if (!name.trim()) throw new Error("Please give a name.");
       sessionStorage.setItem("panelwire-name", name.trim());
@@ -33,6 +36,9 @@ function askName(panel) {
     }),
   );
 }
+
+// A guest's name the relay will not take: ask for another one.
+const NAME_REFUSALS = /^join refused: (NAME_RESERVED|INVALID_ARGUMENT): display_name /;
 
 // The name a token carries (the relay takes the name from the token; Hello
 // still wants one).
@@ -76,7 +82,14 @@ function join(panel, view, name) {
   const render = view === "moderate" ? moderatorView : view === "stage" ? stageView : attendeeView;
   render(app, state, client);
   state.onChange(() => {
-    if (state.refused) fill(app, h("h1", {}, "Could not join"), h("p", { role: "alert" }, state.refused));
+    if (!state.refused) return;
+    if (!token && view === undefined && NAME_REFUSALS.test(state.refused)) {
+      sessionStorage.removeItem("panelwire-name");
+      const [, code] = state.refused.match(NAME_REFUSALS);
+      const rest = state.refused.replace(NAME_REFUSALS, "");
+      return askName(panel, code === "NAME_RESERVED" ? `The name ${rest}` : `The name you gave ${rest}`);
+    }
+    fill(app, h("h1", {}, "Could not join"), h("p", { role: "alert" }, state.refused));
   });
   client.start();
   window.panelwire = { client, state };  // for tests and the curious

@@ -2,7 +2,7 @@
 // from the panel state; the browser keeps focus and text in place because
 // the forms are built once and only the lists are rebuilt.
 
-import { ModerationAction, QuestionState } from "../../js/src/client.js";
+import { ModerationAction, QuestionState, Role } from "../../js/src/client.js";
 import { fill, form, h, time } from "./dom.js";
 
 const STATE_NAMES = {
@@ -13,9 +13,24 @@ const STATE_NAMES = {
   [QuestionState.DISMISSED]: "dismissed",
 };
 
+const ROLE_NAMES = {
+  [Role.MODERATOR]: "Moderator",
+  [Role.PANELIST]: "Panelist",
+};
+
+// A participant's name and, for moderators and panelists, a badge saying
+// so in words (not colour alone): the relay refuses those roles' names to
+// guests, so the badge is what tells the real one.
+export function person(p, fallback = "") {
+  const name = p?.displayName || fallback;
+  const role = ROLE_NAMES[p?.role];
+  if (!role) return name;
+  return h("span", { class: "person" }, name, " ", h("span", { class: `badge badge-${role.toLowerCase()}` }, role));
+}
+
 function asker(q) {
-  if (q.anonymous && !q.asker?.displayName) return "an attendee";
-  return q.asker?.displayName || "an attendee";
+  if (!q.asker?.displayName) return "an attendee";
+  return person(q.asker);
 }
 
 function status(state) {
@@ -46,7 +61,7 @@ function nowAnswering(state) {
     { class: "answering", "aria-label": "Now answering", "data-testid": "answering" },
     h("h2", {}, "Now answering"),
     h("blockquote", {}, q.text),
-    h("p", {}, `asked by ${asker(q)}`),
+    h("p", {}, "asked by ", asker(q)),
   );
 }
 
@@ -59,7 +74,7 @@ function chatList(state, actions) {
         "li",
         { "data-seq": String(m.seq) },
         h("span", { class: "time" }, time(m.atMs)),
-        h("strong", { class: "author" }, m.author?.displayName ?? ""),
+        h("strong", { class: "author" }, person(m.author)),
         h("span", { class: "text" }, m.text),
         actions ? actions(m) : null,
       ),
@@ -75,7 +90,8 @@ function questionItem(state, q, buttons) {
     h(
       "p",
       { class: "meta" },
-      `${q.votes} vote${q.votes === 1 ? "" : "s"} · ${asker(q)}`,
+      `${q.votes} vote${q.votes === 1 ? "" : "s"} · `,
+      asker(q),
       q.addressedTo ? ` · to ${q.addressedTo}` : "",
       ` · ${STATE_NAMES[q.state] ?? ""}`,
       q.answerText ? ` · answer: ${q.answerText}` : "",
@@ -202,7 +218,7 @@ export function moderatorView(root, state, client) {
             "section",
             { "aria-label": "Sent to the forum", "data-testid": "leftovers" },
             h("h2", {}, `Sent to the forum (${leftovers.length})`),
-            h("ol", {}, leftovers.map((q) => h("li", {}, q.text, ` — ${asker(q)}`))),
+            h("ol", {}, leftovers.map((q) => h("li", {}, q.text, " — ", asker(q)))),
           )
         : null,
       h(
@@ -248,7 +264,7 @@ export function stageView(root, state) {
         { class: "stage", "data-testid": "stage" },
         h("p", { class: "panel-title" }, state.info.title || state.panelId),
         q
-          ? h("div", {}, h("blockquote", { class: "stage-question" }, q.text), h("p", { class: "stage-asker" }, `— ${asker(q)}`, q.addressedTo ? `, for ${q.addressedTo}` : ""))
+          ? h("div", {}, h("blockquote", { class: "stage-question" }, q.text), h("p", { class: "stage-asker" }, "— ", asker(q), q.addressedTo ? `, for ${q.addressedTo}` : ""))
           : h("p", { class: "stage-waiting" }, state.info.ended ? "Thank you for joining." : "Waiting for the next question…"),
       ),
     );

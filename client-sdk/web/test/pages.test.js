@@ -48,7 +48,7 @@ function startRedis(redisPort) {
 // Questions wait for a moderator's approval in this panel.
 const panels = join(dir, "panels.json");
 writeFileSync(panels, JSON.stringify({ panels: [{ id: "browser-panel", title: "Mentoring in Research",
-  forum_thread: "42", guests_allowed: true, pre_moderation: true }] }));
+  forum_thread: "42", guests_allowed: true, pre_moderation: true, reserved_names: ["Dr. Alberts"] }] }));
 
 async function startServer(redisPort) {
   const p = spawn(process.env.PANELWIRE_SERVER_BIN, [
@@ -148,6 +148,21 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   assert.equal(await ann.evaluate(() => window.__pwned), undefined);
   assert.equal(await mod.evaluate(() => window.__pwned), undefined);
 
+  // A panelist, invited with a token, chats: everyone sees who it is, a badge
+  // in words beside the name; attendees have none.
+  const pat = await (await browser.newContext()).newPage();
+  pat.on("pageerror", (e) => assert.fail(`page error: ${e.message}`));
+  await pat.goto(`${base}/p/${panel}?token=${token("panelist", "Dr. Alberts", panel)}`);
+  await until(async () => (await pat.getByTestId("status").textContent()).startsWith("Connected"));
+  await pat.getByRole("textbox", { name: "Message", exact: true }).fill("Glad to be here");
+  await pat.getByRole("button", { name: "Send" }).click();
+  await until(async () => (await chatTexts(ann)).length === 4 && (await chatTexts(mod)).length === 4);
+  for (const p of [ann, mod]) {
+    const authors = await p.$$eval("[data-testid=chat] li .author", (els) => els.map((e) => e.textContent));
+    assert.deepEqual(authors, ["Ann", "Bob", "Bob", "Dr. Alberts Panelist"]);
+    assert.equal(await p.locator("[data-testid=chat] li").last().locator(".badge").textContent(), "Panelist");
+  }
+
   // A question, upvoted by the other attendee, highlighted by the moderator,
   // on the stage.
   await ann.getByRole("textbox", { name: "Your question", exact: true }).fill("How do we keep mentoring going after the grant ends?");
@@ -169,7 +184,7 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   await until(async () => (await ann.getByTestId("answering").count()) === 1);
   assert.match(await stage.getByTestId("stage").textContent(), /Ann, for Dr\. Alberts/);
 
-  for (const [name, p] of [["attendee", ann], ["attendee-phone", bob], ["moderator", mod], ["stage", stage]])
+  for (const [name, p] of [["attendee", ann], ["attendee-phone", bob], ["moderator", mod], ["stage", stage], ["panelist", pat]])
     await p.screenshot({ path: join(out, `${name}.png`), fullPage: true });
 
   // The relay restarts: Ann's page reconnects and misses nothing.
@@ -185,7 +200,7 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   const seqs = await chatSeqs(ann);
   assert.deepEqual(seqs.slice(0, before.length), before, "what was there is still there");
   const events = await ann.evaluate(() => Number(window.panelwire.client.lastSeq));
-  assert.equal(events, 8, "3 chats, the question, its approval, the vote, the highlight, one more: no gap");
+  assert.equal(events, 9, "4 chats, the question, its approval, the vote, the highlight, one more: no gap");
 
   // The moderator ends the panel and sees what went to the forum.
   mod.once("dialog", (d) => d.accept());
@@ -196,4 +211,24 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   await until(async () => /The panel has ended/.test(await ann.getByTestId("status").textContent()));
   assert.equal(await ann.getByRole("button", { name: "Send" }).isDisabled(), true);
   await mod.screenshot({ path: join(out, "moderator-ended.png"), fullPage: true });
+});
+
+// A guest cannot pass for the panel's hosts: the page asks for another name.
+test("a guest who takes a reserved name is asked for another", async () => {
+  const base = `http://127.0.0.1:${port}`;
+  const guest = await (await browser.newContext()).newPage();
+  guest.on("pageerror", (e) => assert.fail(`page error: ${e.message}`));
+  await guest.goto(`${base}/p/browser-panel?name=${encodeURIComponent("Dr. A1berts")}`);
+  const refused = guest.getByTestId("name-refused");
+  await until(async () => (await refused.count()) === 1);
+  assert.match(await refused.textContent(), /The name "Dr\. A1berts" is reserved/);
+  await guest.screenshot({ path: join(out, "name-refused.png"), fullPage: true });
+  await guest.getByRole("textbox", { name: "Your name, as others will see it", exact: true }).fill("MODERATOR");
+  await guest.getByRole("button", { name: "Join" }).click();
+  await until(async () => /"MODERATOR" is reserved/.test((await refused.textContent().catch(() => "")) ?? ""));
+  await guest.getByRole("textbox", { name: "Your name, as others will see it", exact: true }).fill("Cleo\u202E");
+  await guest.getByRole("button", { name: "Join" }).click();
+  await until(async () => (await guest.getByTestId("status").count()) === 1 &&
+    (await guest.getByTestId("status").textContent()).startsWith("Connected"));
+  assert.equal(await guest.evaluate(() => window.panelwire.state.you.displayName), "Cleo");
 });
