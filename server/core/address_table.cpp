@@ -20,15 +20,16 @@ AddressTable::Verdict AddressTable::move(const std::string& from, const std::str
     if (limits_.max_per_address && n >= limits_.max_per_address) return Verdict::address_full;
     ++n;
   }
-  if (!from.empty()) {
-    auto it = per_address_.find(from);
-    if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
-  }
+  drop(from);
   return Verdict::admitted;
 }
 
 void AddressTable::release(const std::string& address) {
   if (total_ > 0) --total_;
+  drop(address);
+}
+
+void AddressTable::drop(const std::string& address) {
   if (address.empty()) return;
   auto it = per_address_.find(address);
   if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);

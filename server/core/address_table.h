@@ -57,6 +57,9 @@ class AddressTable {
   std::size_t addresses() const { return per_address_.size(); }
 
  private:
+  // One connection less under `address` (none for empty).
+  void drop(const std::string& address);
+
   AddressLimits limits_;
   std::size_t total_ = 0;
   std::unordered_map<std::string, std::size_t> per_address_;

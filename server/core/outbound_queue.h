@@ -31,7 +31,6 @@ class OutboundQueue {
   // One at a time: a second replaces the first's exemption.
   void push_uncapped(Frame f) {
     uncapped_ = f.get();
-    uncapped_bytes_ = f->size();
     append(std::move(f));
   }
 
@@ -44,7 +43,7 @@ class OutboundQueue {
   void pop() {
     const auto* f = ring_[head_].get();
     bytes_ -= f->size();
-    if (f == uncapped_) forget_uncapped();
+    if (f == uncapped_) uncapped_ = nullptr;
     ring_[head_].reset();
     head_ = (head_ + 1) & (ring_.size() - 1);
     --count_;
@@ -62,7 +61,7 @@ class OutboundQueue {
       auto last = (head_ + count_ - 1) & (ring_.size() - 1);
       const auto* f = ring_[last].get();
       bytes_ -= f->size();
-      if (f == uncapped_) forget_uncapped();
+      if (f == uncapped_) uncapped_ = nullptr;
       ring_[last].reset();
       --count_;
     }
@@ -73,11 +72,7 @@ class OutboundQueue {
   // no ring at all.
   static constexpr std::size_t kKeep = 8;
 
-  std::size_t capped_bytes() const { return bytes_ - uncapped_bytes_; }
-  void forget_uncapped() {
-    uncapped_ = nullptr;
-    uncapped_bytes_ = 0;
-  }
+  std::size_t capped_bytes() const { return bytes_ - (uncapped_ ? uncapped_->size() : 0); }
 
   void append(Frame f) {
     if (count_ == ring_.size()) grow();
@@ -99,9 +94,8 @@ class OutboundQueue {
   std::size_t head_ = 0;
   std::size_t count_ = 0;
   std::size_t bytes_ = 0;
-  // The uncapped frame while it is queued (identity only, never read).
+  // The uncapped frame while it is queued (the queue holds it alive).
   const std::string* uncapped_ = nullptr;
-  std::size_t uncapped_bytes_ = 0;
 };
 
 }  // namespace panelwire::core

@@ -23,7 +23,7 @@ Frame PanelEvent::frame(WireFormat format, Viewing viewing) const {
   return Frame(shared_from_this(), &frames_[i]);
 }
 
-std::size_t PanelEvent::weight() const {
+std::size_t PanelEvent::weigh() const {
   // What the event may come to hold, not what it holds now: frames are
   // cached later, from any thread, and the budget is charged once. The
   // parsed message as allocated, plus every frame it may cache: a protobuf

@@ -17,7 +17,8 @@ class PanelEvent : public std::enable_shared_from_this<PanelEvent> {
   PanelEvent(std::string panel_id, v1::Event event)
       : panel_id_(std::move(panel_id)),
         event_(std::move(event)),
-        redacted_(needs_redaction(event_)) {}
+        redacted_(needs_redaction(event_)),
+        weight_(weigh()) {}
 
   const std::string& panel_id() const { return panel_id_; }
   std::uint64_t seq() const { return event_.seq(); }
@@ -32,7 +33,7 @@ class PanelEvent : public std::enable_shared_from_this<PanelEvent> {
 
   // Bytes the event may come to hold (itself and every frame it may
   // cache), for history budgets.
-  std::size_t weight() const;
+  std::size_t weight() const { return weight_; }
   // About the bytes one frame of it puts on the wire: what a client's
   // catch-up budget counts (held events are shared, not copied).
   std::size_t wire_bytes() const { return event_.ByteSizeLong() + 16; }
@@ -41,6 +42,10 @@ class PanelEvent : public std::enable_shared_from_this<PanelEvent> {
   std::string panel_id_;
   v1::Event event_;
   bool redacted_;
+  // Charged to history when the event is kept and again when it is
+  // dropped: worked out once.
+  std::size_t weigh() const;
+  std::size_t weight_;
   mutable std::array<std::once_flag, kWireFormats * kViews> once_;
   mutable std::array<std::string, kWireFormats * kViews> frames_;
 };

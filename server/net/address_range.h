@@ -9,7 +9,6 @@
 
 namespace panelwire::net {
 
-// An address or a CIDR range of them ("10.0.0.0/8", "::1").
 struct AddressRange {
   boost::asio::ip::address base;
   unsigned prefix = 0;

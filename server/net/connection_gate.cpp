@@ -27,11 +27,6 @@ std::uint32_t ConnectionGate::take_join(const std::string& address, std::int64_t
   return table_.take_join(address, now_ms);
 }
 
-std::size_t ConnectionGate::connections() const {
-  std::lock_guard lock(mutex_);
-  return table_.connections();
-}
-
 void ConnectionGate::release(const std::string& address) {
   std::lock_guard lock(mutex_);
   table_.release(address);

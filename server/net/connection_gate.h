@@ -53,13 +53,11 @@ class ConnectionGate {
   // 0 when `address` may join now, else the milliseconds to wait.
   std::uint32_t take_join(const std::string& address, std::int64_t now_ms);
 
-  std::size_t connections() const;
-
  private:
   void release(const std::string& address);
 
   std::vector<AddressRange> trusted_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   core::AddressTable table_;
 };
 

@@ -171,10 +171,8 @@ void HttpSession::upgrade() {
   beast::error_code ignored;
   auto endpoint = stream_.socket().remote_endpoint(ignored);
   if (!origin_allowed()) {
-    std::size_t suppressed = 0;
-    if (shard_.may_log_abuse(suppressed))
-      spdlog::warn("event=origin_refused origin=\"{}\" suppressed_before={}",
-                   std::string_view(req[http::field::origin]).substr(0, 200), suppressed);
+    shard_.log_abuse(spdlog::level::warn, "event=origin_refused origin=\"{}\"",
+                     std::string_view(req[http::field::origin]).substr(0, 200));
     return respond(http::status::forbidden, "this origin may not open panelwire sessions\n");
   }
   // Behind a trusted proxy the client is who the proxy says it is.

@@ -62,7 +62,12 @@ void Listener::on_accept(boost::system::error_code ec, Socket socket) {
   boost::system::error_code peer_ec;
   auto peer = socket.remote_endpoint(peer_ec).address();
   core::AddressTable::Verdict verdict{};
-  auto lease = peer_ec ? ConnectionGate::Lease{} : shard->gate().admit(peer, verdict);
+  if (peer_ec) {
+    // Gone before we could look at it: nothing to count or answer.
+    socket.close(peer_ec);
+    return do_accept();
+  }
+  auto lease = shard->gate().admit(peer, verdict);
   if (!lease) {
     refuse(socket, verdict, *shards_.front());  // this thread's shard
   } else {
@@ -87,10 +92,8 @@ void Listener::refuse(Socket& socket, core::AddressTable::Verdict verdict, Shard
   socket.non_blocking(true, ec);
   socket.write_some(asio::buffer(res.data(), res.size()), ec);
   socket.close(ec);
-  std::size_t suppressed = 0;
-  if (shard.may_log_abuse(suppressed))
-    spdlog::warn("event=connection_refused reason={} suppressed_before={}",
-                 node_full ? "node_full" : "address_full", suppressed);
+  shard.log_abuse(spdlog::level::warn, "event=connection_refused reason={}",
+                  node_full ? "node_full" : "address_full");
 }
 
 }  // namespace panelwire::net

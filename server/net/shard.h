@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/intrusive/list.hpp>
@@ -56,17 +57,19 @@ class Shard {
   ConnectionGate& gate() { return gate_; }
   PanelHub& hub() { return hub_; }
 
-  // Whether a line about a client's misbehaviour may be logged now: a flood
-  // of bad frames must not flood the log queue (whose overflow drops other
-  // lines). Lines past the budget are counted and the count is logged with
-  // the next line allowed.
-  bool may_log_abuse(std::size_t& suppressed) {
+  // Logs a line about a client's misbehaviour, within a budget: a flood of
+  // bad frames must not flood the log queue (whose overflow drops other
+  // lines). Lines past the budget are counted, and the count goes with the
+  // next line logged. Formatted only when logged.
+  template <class... Args>
+  void log_abuse(spdlog::level::level_enum level, fmt::format_string<Args...> format,
+                 Args&&... args) {
     if (!abuse_log_.take(clock_.now_ms())) {
       ++abuse_suppressed_;
-      return false;
+      return;
     }
-    suppressed = std::exchange(abuse_suppressed_, 0);
-    return true;
+    spdlog::log(level, "{} suppressed_before={}", fmt::format(format, std::forward<Args>(args)...),
+                std::exchange(abuse_suppressed_, 0));
   }
 
   void add(Drainable& d) {

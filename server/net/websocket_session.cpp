@@ -261,9 +261,7 @@ void WebsocketSession::send_welcome(const core::Backlog& b) {
   *msg.mutable_welcome() = core::make_welcome(ctx, b);
   // A snapshot may exceed the cap that cuts slow consumers; it is paced
   // instead: the catch-up waits until it is written.
-  if (closing_) return;
-  out_.push_uncapped(core::encode_frame(msg, format_));
-  if (!writing_) do_write();
+  send(core::encode_frame(msg, format_), Cap::exempt);
 }
 
 void WebsocketSession::pump_catchup() {
@@ -338,9 +336,11 @@ void WebsocketSession::ack_error(const std::string& id, const core::Failure& f) 
   send(core::encode_frame(msg, format_));
 }
 
-void WebsocketSession::send(core::Frame frame) {
+void WebsocketSession::send(core::Frame frame, Cap cap) {
   if (closing_ || phase_ == Phase::upgrading) return;
-  if (!out_.push(std::move(frame)))
+  if (cap == Cap::exempt)
+    out_.push_uncapped(std::move(frame));
+  else if (!out_.push(std::move(frame)))
     return close(v1::SLOW_CONSUMER, "slow consumer: outbound queue over its byte cap");
   if (!writing_) do_write();
 }
@@ -403,10 +403,8 @@ bool WebsocketSession::spend_frame() {
 }
 
 void WebsocketSession::log_abuse(std::string_view what, std::string_view detail) {
-  std::size_t suppressed = 0;
-  if (!shard_.may_log_abuse(suppressed)) return;
-  spdlog::info("event=abuse kind={} session={} client={} detail=\"{}\" suppressed_before={}", what,
-               id_, client_, detail, suppressed);
+  shard_.log_abuse(spdlog::level::info, "event=abuse kind={} session={} client={} detail=\"{}\"",
+                   what, id_, client_, detail);
 }
 
 void WebsocketSession::drain() {

@@ -65,7 +65,9 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
 
   void ack(const std::string& id, std::uint64_t seq);
   void ack_error(const std::string& id, const core::Failure& f);
-  void send(core::Frame frame);
+  // `exempt`: the Welcome only (see OutboundQueue::push_uncapped).
+  enum class Cap : std::uint8_t { counted, exempt };
+  void send(core::Frame frame, Cap cap = Cap::counted);
   // The event as this participant may see it.
   core::Frame frame_of(const core::PanelEvent& ev) const;
   void do_write();

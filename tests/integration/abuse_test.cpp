@@ -196,6 +196,12 @@ TEST(Abuse, ShortSecretsRefusedAndSecretsStayOutOfLogs) {
   ::unsetenv("PANELWIRE_TOKEN_SECRET");
   EXPECT_NE(refused.find("at least 32 bytes"), std::string::npos) << "the environment counts too";
 
+  auto missing = started({"--token-secret-file", "/nonexistent/token.secret"});
+  EXPECT_NE(missing.find("cannot read --token-secret-file"), std::string::npos) << missing;
+  auto bad_proxy = started({"--trusted-proxy", "10.0.0.0/33"});
+  EXPECT_NE(bad_proxy.find("--trusted-proxy wants an IP address or CIDR range"), std::string::npos)
+      << bad_proxy;
+
   auto bad_url = started({"--redis", "redis://:hunter2-password@127.0.0.1:1/notanumber"});
   EXPECT_NE(bad_url.find("not a number"), std::string::npos) << bad_url;
   EXPECT_EQ(bad_url.find("hunter2"), std::string::npos) << "the password is masked";

@@ -49,7 +49,10 @@ export function form(label, fields, button, submit) {
     error.textContent = "";
     try {
       await submit(values);
-      for (const i of Object.values(inputs)) if (i.type !== "checkbox") i.value = "";
+      // Only what was sent is cleared: text typed while the ack was on its
+      // way (the next message) stays.
+      for (const [k, i] of Object.entries(inputs))
+        if (i.type !== "checkbox" && i.value === values[k]) i.value = "";
     } catch (err) {
       error.textContent = err.codeName ? `${err.codeName}: ${err.message}` : String(err.message ?? err);
     }

@@ -50,13 +50,26 @@ const panels = join(dir, "panels.json");
 writeFileSync(panels, JSON.stringify({ panels: [{ id: "browser-panel", title: "Mentoring in Research",
   forum_thread: "42", guests_allowed: true, pre_moderation: true, reserved_names: ["Dr. Alberts"] }] }));
 
+// The first start lets the relay pick a free port (a port probed free and
+// bound later could be taken by another test's server meanwhile); a restart
+// binds that same port again, so the pages reconnect to their URL.
 async function startServer(redisPort) {
   const p = spawn(process.env.PANELWIRE_SERVER_BIN, [
     "--panels", panels,
-    "--listen", `127.0.0.1:${port}`, "--threads", "2", "--redis", `redis://127.0.0.1:${redisPort}`,
+    "--listen", `127.0.0.1:${port ?? 0}`, "--threads", "2", "--redis", `redis://127.0.0.1:${redisPort}`,
     "--token-secret", SECRET, "--web-root", process.env.PANELWIRE_WEB_ROOT, "--log-level", "warn",
     "--chat-per-minute", "0",
-  ], { stdio: ["ignore", "ignore", "inherit"] });
+  ], { stdio: ["ignore", "pipe", "inherit"] });
+  port = await new Promise((resolve, reject) => {
+    let out = "";
+    p.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = /listening on [^\n]*:(\d+)\n/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    p.on("exit", (code) => reject(new Error(`the relay exited (${code}) before listening: ${out}`)));
+  });
+  p.stdout.resume();
   await until(async () => {
     try {
       return (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
@@ -85,7 +98,6 @@ before(async () => {
     assert.ok(process.env[v], `${v} is set`);
   redisPort = await freePort();
   redis = startRedis(redisPort);
-  port = await freePort();
   await until(async () => {
     try {
       execFileSync("redis-cli", ["-p", String(redisPort), "ping"]);
