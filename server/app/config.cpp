@@ -133,7 +133,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   if (r.questions.max_question_chars == 0 || r.questions.max_answer_chars == 0)
     return bad("--max-question-chars and --max-answer-chars must be positive");
   for (double burst : {rates.chat.burst, rates.question.burst, rates.vote.burst})
-    if (burst < 1) return bad("bursts must be at least 1");
+    if (!(burst >= 1)) return bad("bursts must be at least 1");  // "nan" too
   if (!c.redis_url.empty()) {
     if (auto e = engine::parse_redis_url(c.redis_url); !e)
       return bad("--redis " + e.error().message);
