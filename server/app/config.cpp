@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "option_error.h"
 #include "redis_connection.h"
 
 namespace panelwire::app {
@@ -110,8 +111,8 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
       return std::nullopt;
     }
     po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "panelwire-server: " << e.what() << "\n";
+  } catch (po::error& e) {
+    std::cerr << "panelwire-server: " << option_error_message(e) << "\n";
     exit_code = 2;
     return std::nullopt;
   }
