@@ -10,6 +10,9 @@ packages=(
   libspdlog-dev libfmt-dev libjwt-dev libhiredis-dev libicu-dev redis-server haproxy curl
   libcurl4-openssl-dev libssl-dev chromium
   googletest libgtest-dev libgmock-dev
+  # deploy/fuzz.sh: libFuzzer lives in libclang-rt (only recommended by clang);
+  # llvm puts llvm-symbolizer on the PATH for readable sanitizer reports.
+  clang libclang-rt-14-dev llvm
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds everything and runs every test twice: in a
 # release build with warnings as errors, and in an AddressSanitizer +
-# UndefinedBehaviorSanitizer build.
+# UndefinedBehaviorSanitizer build. Then fuzzes every parser of outside input
+# for a short while (deploy/fuzz.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/deploy/install-deps.sh"
@@ -25,3 +26,5 @@ run_suite release -DCMAKE_BUILD_TYPE=RelWithDebInfo
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   run_suite asan -DCMAKE_BUILD_TYPE=Debug -DPANELWIRE_SANITIZE=address,undefined
 )
+# 20 s for each of six targets after a build of only what they link.
+"$root/deploy/fuzz.sh" 20

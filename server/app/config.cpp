@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -11,6 +12,7 @@
 #include <boost/program_options.hpp>
 
 #include "identity.h"
+#include "option_error.h"
 #include "redis_connection.h"
 
 namespace panelwire::app {
@@ -154,8 +156,8 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
       return std::nullopt;
     }
     po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "panelwire-server: " << e.what() << "\n";
+  } catch (po::error& e) {
+    std::cerr << "panelwire-server: " << option_error_message(e) << "\n";
     exit_code = 2;
     return std::nullopt;
   }
@@ -176,8 +178,12 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     if (v <= 0) return bad("timeouts must be positive");
   if (r.questions.max_question_chars == 0 || r.questions.max_answer_chars == 0)
     return bad("--max-question-chars and --max-answer-chars must be positive");
-  for (double burst : {rates.chat.burst, rates.question.burst, rates.vote.burst})
-    if (burst < 1) return bad("bursts must be at least 1");
+  for (double burst : {rates.chat.burst, rates.question.burst, rates.vote.burst,
+                       addr.joins.burst, r.frames.burst})
+    if (!(burst >= 1)) return bad("bursts must be at least 1");  // "nan" too
+  for (double rate : {chat_per_minute, questions_per_minute, votes_per_minute, joins_per_minute,
+                      r.frames.per_second})
+    if (!(rate >= 0) || std::isinf(rate)) return bad("rates must be 0 (no limit) or positive");
   if (!c.redis_url.empty()) {
     if (auto e = engine::parse_redis_url(c.redis_url); !e)
       return bad("--redis " + e.error().message);
@@ -217,8 +223,6 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     if (!range) return bad("--trusted-proxy wants an IP address or CIDR range, got '" + p + "'");
     r.trusted_proxies.push_back(*range);
   }
-  for (double burst : {addr.joins.burst, r.frames.burst})
-    if (burst < 1) return bad("bursts must be at least 1");
   addr.joins.per_second = joins_per_minute / 60;
   r.chat.max_chat_chars = max_chat_chars;
   rates.chat.per_second = chat_per_minute / 60;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace panelwire::core {
 
@@ -18,6 +19,10 @@ std::uint32_t RateLimiter::wait(const std::string& key, const RateRule& rule,
   auto tokens = level(it->second, now_ms);
   if (tokens >= 1.0) return 0;
   auto wait_ms = std::ceil((1.0 - tokens) / rule.per_second * 1000.0);
+  // A rate so slow the wait passes ~49 days gets the longest wait there is
+  // (the cast of a larger double is undefined; found by tests/fuzz).
+  constexpr auto kLongest = std::numeric_limits<std::uint32_t>::max();
+  if (!(wait_ms < kLongest)) return kLongest;
   return static_cast<std::uint32_t>(std::max(wait_ms, 1.0));
 }
 

@@ -20,6 +20,9 @@ template <class... F>
 struct overloaded : F... {
   using F::operator()...;
 };
+// Spelled out for clang before 17, which does not deduce aggregates' arguments.
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
 
 }  // namespace
 

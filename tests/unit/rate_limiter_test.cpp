@@ -1,6 +1,8 @@
 // Token buckets: bursts, refill, retry-after, the no-limit rule and the
 // bound on how many are tracked.
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "rate_limiter.h"
@@ -29,6 +31,15 @@ TEST(RateLimiter, SlowRulesGiveLongRetryAfters) {
   EXPECT_EQ(l.take("q", one_a_minute, 0), 0u);
   EXPECT_EQ(l.take("q", one_a_minute, 0), 60'000u);
   EXPECT_EQ(l.take("q", one_a_minute, 30'000), 30'000u);
+}
+
+TEST(RateLimiter, ARetryAfterPastItsRangeIsTheLongest) {
+  // Found by tests/fuzz/server_config: a wait longer than 2^32 ms was cast
+  // out of range (undefined; on x86-64 it wrapped, to 0 for the slowest rates).
+  RateLimiter l(100);
+  RateRule once_a_century{1e-12, 1};
+  EXPECT_EQ(l.take("q", once_a_century, 0), 0u);
+  EXPECT_EQ(l.take("q", once_a_century, 0), std::numeric_limits<std::uint32_t>::max());
 }
 
 TEST(RateLimiter, ZeroRateMeansNoLimit) {

@@ -22,16 +22,16 @@ constexpr std::string_view kCommentHtml =
     "<p>Here is a comment {asker} posted to the chat during the {panel_title} panel on "
     "{panel_date}:</p>\n{quote}{link_line}";
 
+// Lines where CommonMark ends them ("\n", "\r\n" and a lone "\r"), so
+// no line of a question leaves its quote.
 std::vector<std::string_view> lines_of(std::string_view text) {
   std::vector<std::string_view> out;
   std::size_t start = 0;
   while (start <= text.size()) {
-    auto end = text.find('\n', start);
+    auto end = text.find_first_of("\r\n", start);
     if (end == std::string_view::npos) end = text.size();
-    auto line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    out.push_back(line);
-    start = end + 1;
+    out.push_back(text.substr(start, end - start));
+    start = end + (text.substr(end, 2) == "\r\n" ? 2 : 1);
   }
   return out;
 }

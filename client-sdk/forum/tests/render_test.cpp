@@ -114,6 +114,16 @@ TEST(Render, HostileTextIsInertInHtml) {
       << post;
 }
 
+TEST(Render, EveryLineEndingStaysInTheQuote) {
+  // CommonMark ends a line at a lone "\r" too; found by tests/fuzz/forum_render.
+  auto l = question("one\rtwo\r\n\rthree");
+  RenderOptions o;
+  o.question_template = "{quote}";
+  EXPECT_EQ(render(l, o), "> one\n> two\n>\n> three");
+  o.format = PostFormat::html;
+  EXPECT_EQ(render(l, o), "<blockquote>one<br>two<br><br>three</blockquote>");
+}
+
 TEST(Render, TemplatesAreTheOperatorsAndValuesStayEscaped) {
   RenderOptions o;
   o.question_template = "**{asker}** asked: {text} ({votes} votes) {unknown}";
