@@ -137,6 +137,9 @@ run() {
 open_joins="--max-connections-per-address 0 --joins-per-address-per-minute 0 --frames-per-second 0"
 run stalled - "--chat-per-minute 0 --joins-per-address-per-minute 0" \
   stalled-welcome --connections 100
+# The same with a bounded kernel send buffer per client socket.
+run stalled-sndbuf - "--chat-per-minute 0 --joins-per-address-per-minute 0 \
+--socket-send-buffer-bytes 65536" stalled-welcome --connections 100
 run churn - "--max-panels 200000 $open_joins --panel-idle-ttl-ms 20000" \
   panel-churn --joins 100000 --wait-ms 25000 --rounds 2
 run churn-defaults - "" panel-churn --joins 100000
@@ -165,9 +168,11 @@ row() { # NAME JQ-FILTER-FOR-THE-OUTCOME JQ-BEFORE JQ-DURING JQ-AFTER
 echo
 echo "| scenario | relay flags (else defaults) | what happened | RSS before | RSS during (peak) | RSS after | SIGTERM |"
 echo "|---|---|---|---|---|---|---|"
-row stalled '"\(.attackers_joined) of 100 attackers joined a panel whose JSON Welcome is \(.welcome_bytes) B, sent a Ping and stopped reading (SO_RCVBUF 4096); first closed by the relay after \(.first_attacker_gone_s * 10 | round / 10) s, all after \(.attackers_gone_s * 10 | round / 10) s (\(.attacker_outcomes | outcomes)); \(.published) chats published meanwhile, a healthy JSON reader missed \(.watcher_missed) (history grew by \(.watcher_event_bytes / 1024 | round) KiB of JSON frames); fresh join afterwards: \(if .fresh_join_ok then "ok" else "FAILED" end); kernel TCP buffers (whole machine) \(.tcp_buffers_baseline_kib | mib) → peak \(.tcp_buffers_peak_kib | mib) → \(.tcp_buffers_after_kib | mib)"' \
-  '.rss_baseline_kib | mib' '.rss_peak_kib | mib' \
-  '"\(.rss_after_kib | mib) (\(if .rss_after_minus_baseline_kib >= 0 then "+" else "" end)\(.rss_after_minus_baseline_kib | mib))"'
+for f in stalled stalled-sndbuf; do
+  row "$f" '"\(.attackers_joined) of \(.attackers_joined + .attackers_failed) attackers joined a panel whose JSON Welcome is \(.welcome_bytes) B, sent a Ping and stopped reading (SO_RCVBUF 4096); RSS \(.rss_attack_kib | mib) once all had; first socket closed by the relay after \(.first_attacker_gone_s * 10 | round / 10) s, all after \(.attackers_gone_s * 10 | round / 10) s (\(.attacker_outcomes | outcomes)); \(.published) chats published meanwhile, a healthy JSON reader missed \(.watcher_missed) (history grew by \(.watcher_event_bytes / 1024 | round) KiB of JSON frames); fresh join afterwards: \(if .fresh_join_ok then "ok" else "FAILED" end); kernel TCP buffers (whole machine) \(.tcp_buffers_baseline_kib | mib) → peak \(.tcp_buffers_peak_kib | mib) → \(.tcp_buffers_after_kib | mib)"' \
+    '.rss_baseline_kib | mib' '.rss_peak_kib | mib' \
+    '"\(.rss_after_kib | mib) (\(if .rss_after_minus_baseline_kib >= 0 then "+" else "" end)\(.rss_after_minus_baseline_kib | mib))"'
+done
 row churn '"\(.joins) joins to random panel ids, one chat each, \(.concurrency) at a time, in \(.seconds * 10 | round / 10) s: \(.outcomes | outcomes); \(.kib_per_panel * 10 | round / 10) KiB per panel; after 25 s (idle TTL 20 s) sampled panels joined again: \(.rechecked_panels | outcomes). Round 2 on the same relay: \(.later_rounds[0] | "\(.outcomes | outcomes), RSS \(.rss_after_joins_kib | mib) after the joins, \(.rss_after_ttl_kib | mib) after the TTL, sampled panels \(.rechecked_panels | outcomes)")"' \
   '.rss_before_kib | mib' '"\(.rss_after_joins_kib | mib) after the joins"' \
   '"\(.rss_after_ttl_kib | mib) after the TTL"'

@@ -173,7 +173,9 @@ Task<json::object> connect_flood(const ProbePlan& plan) {
 
   co_await sleep_for(plan.hold);
   r["closed_by_server_while_held"] = f.closed_by_server;
-  r["rss_peak_kib"] = server.stop_peak().rss_kib;
+  const auto peak = server.stop_peak();
+  r["rss_peak_kib"] = peak.rss_kib;
+  r["rss_peak_exact"] = peak.exact;
   for (auto& sock : f.held) {
     beast::error_code ignored;
     sock->close(ignored);

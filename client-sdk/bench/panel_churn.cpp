@@ -142,7 +142,9 @@ Task<json::object> one_round(const ProbePlan& plan, ServerWatch& server) {
   r["join_ms_p99"] = percentile(c.join_ms, 0.99);
   co_await sleep_for(2s);
   const auto rss_joined = server.rss_kib();
-  r["rss_peak_kib"] = server.stop_peak().rss_kib;
+  const auto peak = server.stop_peak();
+  r["rss_peak_kib"] = peak.rss_kib;
+  r["rss_peak_exact"] = peak.exact;
   r["rss_after_joins_kib"] = rss_joined;
   const auto made = c.outcomes["joined_and_chatted"];
   if (made)

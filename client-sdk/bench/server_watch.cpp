@@ -25,6 +25,21 @@ std::uint64_t ServerWatch::rss_kib() const {
   return bench::rss_kib(pid_).value_or(0);
 }
 
+std::uint64_t ServerWatch::peak_rss_kib() const {
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
+  return 0;
+}
+
+bool ServerWatch::reset_peak() const {
+  std::ofstream out("/proc/" + std::to_string(pid_) + "/clear_refs");
+  out << "5";
+  out.flush();
+  return out.good();
+}
+
 std::size_t ServerWatch::open_fds() const {
   std::error_code ec;
   std::size_t n = 0;
@@ -32,6 +47,17 @@ std::size_t ServerWatch::open_fds() const {
        !ec && it != end; it.increment(ec))
     ++n;
   return n;
+}
+
+Task<void> ServerWatch::sample_peak(std::shared_ptr<Peak> peak, pid_t pid,
+                                    std::chrono::milliseconds every) {
+  while (peak->on) {
+    co_await sleep_for(every);
+    if (!peak->on) break;
+    peak->samples++;
+    peak->rss_kib = std::max(peak->rss_kib, bench::rss_kib(pid).value_or(0));
+    peak->tcp_kib = std::max(peak->tcp_kib, tcp_buffers_kib());
+  }
 }
 
 std::uint64_t ServerWatch::tcp_buffers_kib() {
@@ -54,16 +80,8 @@ void ServerWatch::start_peak(boost::asio::any_io_executor ex, std::chrono::milli
   peak_ = std::make_shared<Peak>();
   peak_->rss_kib = rss_kib();
   peak_->tcp_kib = tcp_buffers_kib();
-  auto sample = [](std::shared_ptr<Peak> peak, pid_t pid,
-                   std::chrono::milliseconds every) -> Task<void> {
-    while (peak->on) {
-      co_await sleep_for(every);
-      if (!peak->on) break;
-      peak->rss_kib = std::max(peak->rss_kib, bench::rss_kib(pid).value_or(0));
-      peak->tcp_kib = std::max(peak->tcp_kib, tcp_buffers_kib());
-    }
-  };
-  boost::asio::co_spawn(ex, sample(peak_, pid_, every), boost::asio::detached);
+  peak_->exact = reset_peak();
+  boost::asio::co_spawn(ex, sample_peak(peak_, pid_, every), boost::asio::detached);
 }
 
 ServerWatch::Peak ServerWatch::stop_peak() {
@@ -72,6 +90,9 @@ ServerWatch::Peak ServerWatch::stop_peak() {
   peak_->on = false;
   out.rss_kib = std::max(out.rss_kib, peak_->rss_kib);
   out.tcp_kib = std::max(out.tcp_kib, peak_->tcp_kib);
+  out.samples = peak_->samples;
+  out.exact = peak_->exact;
+  if (out.exact) out.rss_kib = std::max(out.rss_kib, peak_rss_kib());
   peak_.reset();
   return out;
 }

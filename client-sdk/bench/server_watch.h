@@ -11,6 +11,7 @@
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 
 namespace panelwire::probe {
 
@@ -32,13 +33,24 @@ class ServerWatch {
     bool on = true;
     std::uint64_t rss_kib = 0;
     std::uint64_t tcp_kib = 0;
+    std::size_t samples = 0;
+    bool exact = false;  // the resident peak is the kernel's, not sampled
   };
-  // Samples both every `every` until stop_peak(), which returns the largest
-  // samples (counting one taken then).
+  // Peak resident set (VmHWM) since start or since the last reset_peak().
+  std::uint64_t peak_rss_kib() const;
+  // Restarts that peak from the present resident set (clear_refs 5); false
+  // when this process may not.
+  bool reset_peak() const;
+
+  // From now until stop_peak(): the peak resident set (VmHWM, reset now;
+  // where that cannot be reset, samples taken every `every`) and the peak of
+  // the kernel's TCP buffers (samples).
   void start_peak(boost::asio::any_io_executor ex, std::chrono::milliseconds every);
   Peak stop_peak();
 
  private:
+  static boost::asio::awaitable<void> sample_peak(std::shared_ptr<Peak> peak, pid_t pid,
+                                                  std::chrono::milliseconds every);
   pid_t pid_;
   std::shared_ptr<Peak> peak_;
 };

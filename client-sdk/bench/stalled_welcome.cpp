@@ -245,6 +245,7 @@ Task<json::object> stalled_welcome(const ProbePlan& plan) {
   const auto peak = server.stop_peak();
   r["rss_peak_kib"] = peak.rss_kib;
   r["tcp_buffers_peak_kib"] = peak.tcp_kib;
+  r["rss_peak_exact"] = peak.exact;
   r["published"] = s->published;
   std::cout << (gone ? "every attacking socket closed by the relay after "
                      : "attacking sockets still open after ")
