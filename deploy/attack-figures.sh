@@ -184,6 +184,36 @@ for f in flood flood-fds; do
   row "$f" '"\(.connections) connections from one address, \(.concurrency) in flight, in \(.seconds * 100 | round / 100) s: \(.outcomes | outcomes); answered in \([.answer_ms | to_entries[] | "\(.key): p50 \(.value.p50_ms * 10 | round / 10) ms, p99 \(.value.p99_ms * 10 | round / 10) ms, max \(.value.max_ms * 10 | round / 10) ms"] | join("; ")); relay descriptors \(.fds_before) → \(.fds_holding) → \(.fds_after)"' \
     '.rss_before_kib | mib' '"\(.rss_peak_kib | mib) holding"' '.rss_after_kib | mib'
 done
+
+# What the figures say, beyond the table: failures (the relay misbehaved)
+# and warnings (memory that did not come back down).
+verdict() { # NAME LEVEL JQ-CONDITION MESSAGE-JQ
+  local name="$1" level="$2"
+  jq -e 'has("error")' "$work/$name.json" >/dev/null && return
+  if ! jq -e "$3" "$work/$name.json" >/dev/null; then
+    echo "- $level: $name: $(jq -r "$4" "$work/$name.json")"
+    [ "$level" = warning ] || failures=$((failures + 1))
+  fi
+}
+echo
+for f in stalled stalled-sndbuf; do
+  verdict "$f" FAILURE '.attackers_gone and .fresh_join_ok and .watcher_missed == 0
+    and (.watcher_cut | not) and (.publisher_cut | not)' \
+    '"attackers gone: \(.attackers_gone), fresh join: \(.fresh_join_ok), healthy reader missed \(.watcher_missed), cut: \(.watcher_cut)/\(.publisher_cut)"'
+  # Near the baseline: what the panel's history grew by, and 16 MiB.
+  verdict "$f" warning '.rss_after_minus_baseline_kib <= .watcher_event_bytes / 1024 + 16384' \
+    '"RSS after the attack is \(.rss_after_minus_baseline_kib / 1024 | round) MiB above its baseline (the history grew by \(.watcher_event_bytes / 1048576 | round) MiB)"'
+done
+verdict churn FAILURE '.rechecked_panels | keys == ["dropped"]' \
+  '"panels joined again past the idle TTL: \(.rechecked_panels)"'
+verdict churn warning '.rss_after_ttl_kib - .rss_before_kib <= 16384' \
+  '"RSS past the idle TTL (every sampled panel dropped) is \((.rss_after_ttl_kib - .rss_before_kib) / 1024 | round) MiB above where it started"'
+for f in flood flood-fds; do
+  verdict "$f" FAILURE '.fds_after == .fds_before' '"descriptors \(.fds_before) before, \(.fds_after) after"'
+done
+if grep -q "not in the log" "$work"/*.stop; then
+  echo "- note: the relay logs sessions_left at info; ATTACK_LOG_LEVEL=info checks it"
+fi
 echo
 if [ "$failures" -gt 0 ]; then
   echo "attack-figures.sh: $failures failure(s)" >&2
