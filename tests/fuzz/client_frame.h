@@ -11,11 +11,15 @@
 
 #include "codec.h"
 #include "command_drafts.h"
+#include "display_name.h"
 #include "fuzz_check.h"
 #include "identity.h"
+#include "participant_name.h"
 #include "text.h"
 
 namespace panelwire::fuzz {
+
+inline const std::string kIdSecret = "panelwire-fuzz-id-secret-0123456789abcdef";
 
 inline v1::Participant member(const char* id, v1::Role role) {
   v1::Participant p;
@@ -29,7 +33,7 @@ inline void run_client_frame(const std::uint8_t* data, std::size_t size, core::W
   // Parse complaints go to the (silent) logger, as in the server.
   [[maybe_unused]] static const bool routed = (core::route_protobuf_logs(), true);
   static const v1::Participant roles[] = {
-      core::guest("fuzz-client", "Guest"),
+      core::guest("fuzz-client", "Guest", kIdSecret),
       member("user:panelist", v1::PANELIST),
       member("user:moderator", v1::MODERATOR),
   };
@@ -45,12 +49,21 @@ inline void run_client_frame(const std::uint8_t* data, std::size_t size, core::W
   if (msg->command_case() == C::kHello) {
     const auto& hello = msg->hello();
     if (!core::valid_panel_id(hello.panel_id())) return;
-    auto name_len = core::utf8_length(hello.display_name()).value_or(0);
-    if (name_len == 0 || name_len > 64) return;
     if (!hello.client_id().empty() && !core::valid_token_id(hello.client_id())) return;
-    auto p = core::guest(hello.client_id(), hello.display_name());
+    auto p = core::admit_participant(
+        core::guest(hello.client_id(), hello.display_name(), kIdSecret), true,
+        core::ReservedNames::fixed());
+    if (!p) {
+      check(p.error().code == v1::INVALID_ARGUMENT || p.error().code == v1::NAME_RESERVED,
+            "a refused name is INVALID_ARGUMENT or NAME_RESERVED");
+      return;
+    }
+    auto name_len = core::utf8_length(p->display_name());
+    check(name_len && *name_len >= 1 && *name_len <= core::kMaxDisplayNameChars,
+          "an admitted name is 1 to kMaxDisplayNameChars characters");
+    check(p->id().size() == 34 && p->id().rfind("g:", 0) == 0, "a guest id is g: and 32 hex");
     v1::Participant back;
-    check(back.ParseFromString(p.SerializeAsString()), "a guest survives serialization");
+    check(back.ParseFromString(p->SerializeAsString()), "a guest survives serialization");
     return;
   }
   for (const auto& who : roles) {

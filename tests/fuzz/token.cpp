@@ -11,7 +11,9 @@
 #include <string>
 
 #include "fuzz_check.h"
+#include "display_name.h"
 #include "identity.h"
+#include "participant_name.h"
 #include "text.h"
 
 namespace {
@@ -19,6 +21,7 @@ namespace {
 using namespace panelwire;
 
 const std::string kSecret = "panelwire-fuzz-secret-0123456789abcdef";
+const std::string kIdSecret = "panelwire-fuzz-id-secret-0123456789abcdef";
 const std::string kPanel = "fuzz-panel";
 // The seed tokens expire after this.
 constexpr std::int64_t kNow = 1'700'000'000;
@@ -42,15 +45,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string input(reinterpret_cast<const char*>(data), size);
   std::string token = !input.empty() && input.front() == '{' ? sign(input) : input;
   if (token.empty()) return 0;
-  auto p = core::verify_token(token, kSecret, kPanel, kNow);
+  auto p = core::verify_token(token, kSecret, kPanel, kNow, kIdSecret);
   if (!p) {
     fuzz::check(p.error().code == v1::UNAUTHENTICATED, "a refused token is UNAUTHENTICATED");
     return 0;
   }
   // What a verified token promises the rest of the server.
-  fuzz::check(p->id().rfind("user:", 0) == 0 && p->id().size() > 5, "a user id is user:<sub>");
-  auto name_len = core::utf8_length(p->display_name());
-  fuzz::check(name_len && *name_len >= 1 && *name_len <= 64, "a display name is 1-64 characters");
+  // The subject stays private: the id is u: and 32 hex digits.
+  fuzz::check(p->id().size() == 34 && p->id().rfind("u:", 0) == 0, "a user id is u:<hmac>");
+  auto admitted = core::admit_participant(*p, false, core::ReservedNames::fixed());
+  fuzz::check(admitted.has_value(), "a token's name is never refused");
+  auto name_len = core::utf8_length(admitted->display_name());
+  fuzz::check(name_len && *name_len >= 1 && *name_len <= core::kMaxDisplayNameChars,
+              "an admitted name is 1 to kMaxDisplayNameChars characters");
   fuzz::check(p->role() == v1::ATTENDEE || p->role() == v1::PANELIST || p->role() == v1::MODERATOR,
               "a role is one of the three");
   v1::Participant back;
