@@ -137,11 +137,11 @@ run() {
 open_joins="--max-connections-per-address 0 --joins-per-address-per-minute 0 --frames-per-second 0"
 run stalled - "--chat-per-minute 0 --joins-per-address-per-minute 0" \
   stalled-welcome --connections 100
-# The same with a bounded kernel send buffer per client socket.
-run stalled-sndbuf - "--chat-per-minute 0 --joins-per-address-per-minute 0 \
---socket-send-buffer-bytes 65536" stalled-welcome --connections 100
+# The same with the kernel's send buffer autotuning (no bound per socket).
+run stalled-autotune - "--chat-per-minute 0 --joins-per-address-per-minute 0 \
+--socket-send-buffer-bytes 0" stalled-welcome --connections 100
 run churn - "--max-panels 200000 $open_joins --panel-idle-ttl-ms 20000" \
-  panel-churn --joins 100000 --wait-ms 25000 --rounds 2
+  panel-churn --joins 100000 --wait-ms 35000 --rounds 2
 run churn-defaults - "" panel-churn --joins 100000
 run churn-cap - "$open_joins" panel-churn --joins 100000
 run flood - "" connect-flood --connections 10000
@@ -168,12 +168,12 @@ row() { # NAME JQ-FILTER-FOR-THE-OUTCOME JQ-BEFORE JQ-DURING JQ-AFTER
 echo
 echo "| scenario | relay flags (else defaults) | what happened | RSS before | RSS during (peak) | RSS after | SIGTERM |"
 echo "|---|---|---|---|---|---|---|"
-for f in stalled stalled-sndbuf; do
+for f in stalled stalled-autotune; do
   row "$f" '"\(.attackers_joined) of \(.attackers_joined + .attackers_failed) attackers joined a panel whose JSON Welcome is \(.welcome_bytes) B, sent a Ping and stopped reading (SO_RCVBUF 4096); RSS \(.rss_attack_kib | mib) once all had; first socket closed by the relay after \(.first_attacker_gone_s * 10 | round / 10) s, all after \(.attackers_gone_s * 10 | round / 10) s (\(.attacker_outcomes | outcomes)); \(.published) chats published meanwhile, a healthy JSON reader missed \(.watcher_missed) (history grew by \(.watcher_event_bytes / 1024 | round) KiB of JSON frames); fresh join afterwards: \(if .fresh_join_ok then "ok" else "FAILED" end); kernel TCP buffers (whole machine) \(.tcp_buffers_baseline_kib | mib) → peak \(.tcp_buffers_peak_kib | mib) → \(.tcp_buffers_after_kib | mib)"' \
     '.rss_baseline_kib | mib' '.rss_peak_kib | mib' \
     '"\(.rss_after_kib | mib) (\(if .rss_after_minus_baseline_kib >= 0 then "+" else "" end)\(.rss_after_minus_baseline_kib | mib))"'
 done
-row churn '"\(.joins) joins to random panel ids, one chat each, \(.concurrency) at a time, in \(.seconds * 10 | round / 10) s: \(.outcomes | outcomes); \(.kib_per_panel * 10 | round / 10) KiB per panel; after 25 s (idle TTL 20 s) sampled panels joined again: \(.rechecked_panels | outcomes). Round 2 on the same relay: \(.later_rounds[0] | "\(.outcomes | outcomes), RSS \(.rss_after_joins_kib | mib) after the joins, \(.rss_after_ttl_kib | mib) after the TTL, sampled panels \(.rechecked_panels | outcomes)")"' \
+row churn '"\(.joins) joins to random panel ids, one chat each, \(.concurrency) at a time, in \(.seconds * 10 | round / 10) s: \(.outcomes | outcomes); \(.kib_per_panel * 10 | round / 10) KiB per panel; after 35 s (idle TTL 20 s, a heap trim looked at every 10 s) sampled panels joined again: \(.rechecked_panels | outcomes). Round 2 on the same relay: \(.later_rounds[0] | "\(.outcomes | outcomes), RSS \(.rss_after_joins_kib | mib) after the joins, \(.rss_after_ttl_kib | mib) after the TTL, sampled panels \(.rechecked_panels | outcomes)")"' \
   '.rss_before_kib | mib' '"\(.rss_after_joins_kib | mib) after the joins"' \
   '"\(.rss_after_ttl_kib | mib) after the TTL"'
 row churn-defaults '"\(.joins) joins as above in \(.seconds * 10 | round / 10) s: \(.outcomes | outcomes)"' \
@@ -196,7 +196,7 @@ verdict() { # NAME LEVEL JQ-CONDITION MESSAGE-JQ
   fi
 }
 echo
-for f in stalled stalled-sndbuf; do
+for f in stalled stalled-autotune; do
   verdict "$f" FAILURE '.attackers_gone and .fresh_join_ok and .watcher_missed == 0
     and (.watcher_cut | not) and (.publisher_cut | not)' \
     '"attackers gone: \(.attackers_gone), fresh join: \(.fresh_join_ok), healthy reader missed \(.watcher_missed), cut: \(.watcher_cut)/\(.publisher_cut)"'

@@ -74,6 +74,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
        idle_ms = r.idle_timeout.count(), close_ms = r.close_timeout.count(),
        drain_ms = c.drain_timeout.count();
   long idle_ttl_ms = c.retention.idle_ttl.count(), ended_ttl_ms = c.retention.ended_ttl.count();
+  long heap_trim_ms = c.heap_trim.every.count();
 
   po::options_description opts("panelwire-server options");
   // clang-format off
@@ -104,7 +105,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("vote-burst", po::value(&rates.vote.burst)->default_value(rates.vote.burst), "votes a participant may cast at once")
     ("max-frame-bytes", po::value(&r.max_frame_bytes)->default_value(r.max_frame_bytes), "largest WebSocket message accepted; larger ones close with 1009")
     ("outbound-queue-bytes", po::value(&r.outbound_queue_bytes)->default_value(r.outbound_queue_bytes), "bytes queued for a client before it is cut as a slow consumer (4000)")
-    ("socket-send-buffer-bytes", po::value(&r.socket_send_buffer_bytes)->default_value(r.socket_send_buffer_bytes), "kernel send buffer per client socket (0: kernel autotuning)")
+    ("socket-send-buffer-bytes", po::value(&r.socket_send_buffer_bytes)->default_value(r.socket_send_buffer_bytes), "kernel send buffer per client socket; the kernel doubles it for its bookkeeping (0: kernel autotuning, up to 4 MiB a socket)")
     ("snapshot-chat", po::value(&r.snapshot_chat)->default_value(r.snapshot_chat), "recent chat messages in a fresh Welcome")
     ("history-events", po::value(&r.panel.history_events)->default_value(r.panel.history_events), "events per panel kept for resume")
     ("history-bytes", po::value(&r.panel.history_bytes)->default_value(r.panel.history_bytes), "bytes per panel kept for resume")
@@ -121,6 +122,8 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("panel-idle-ttl-ms", po::value(&idle_ttl_ms)->default_value(idle_ttl_ms), "without a panel list: a panel nobody is in is dropped this long after its last member left or its last event")
     ("ended-panel-ttl-ms", po::value(&ended_ttl_ms)->default_value(ended_ttl_ms), "without a panel list: the same for an ended panel (kept for resumes and reading its questions)")
     ("max-panels", po::value(&c.retention.max_panels)->default_value(c.retention.max_panels), "without a panel list: panels on this node; past it new ones are refused (RESOURCE_EXHAUSTED)")
+    ("heap-trim-every-ms", po::value(&heap_trim_ms)->default_value(heap_trim_ms), "how often freed heap is looked at and, past --heap-trim-min-free-bytes, handed back to the system (0: never)")
+    ("heap-trim-min-free-bytes", po::value(&c.heap_trim.min_free_bytes)->default_value(c.heap_trim.min_free_bytes), "heap freed since the last trim that is worth a trim")
     ("max-inflight-commands", po::value(&r.max_inflight_commands)->default_value(r.max_inflight_commands), "commands per client in flight before its socket is no longer read")
     ("handshake-timeout-ms", po::value(&handshake_ms)->default_value(handshake_ms), "time to complete the HTTP upgrade")
     ("join-timeout-ms", po::value(&join_ms)->default_value(join_ms), "time from upgrade to Hello")
@@ -235,6 +238,8 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   c.drain_timeout = std::chrono::milliseconds(drain_ms);
   c.retention.idle_ttl = std::chrono::milliseconds(idle_ttl_ms);
   c.retention.ended_ttl = std::chrono::milliseconds(ended_ttl_ms);
+  if (heap_trim_ms < 0) return bad("--heap-trim-every-ms must be 0 (never) or positive");
+  c.heap_trim.every = std::chrono::milliseconds(heap_trim_ms);
   return c;
 }
 

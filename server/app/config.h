@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine.h"
+#include "heap_trimmer.h"
 #include "panel_catalog.h"
 #include "relay_config.h"
 
@@ -37,6 +38,7 @@ struct ServerConfig {
   std::string web_root;
   // Panels made on first join (no panel list): how long and how many.
   engine::Retention retention;
+  HeapTrimPolicy heap_trim;
   net::RelayConfig relay;
 };
 

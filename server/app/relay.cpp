@@ -125,6 +125,7 @@ void Relay::run() {
   for (auto& ioc : iocs_) guards.push_back(asio::make_work_guard(*ioc));
   for (auto& ioc : iocs_) threads_.emplace_back([&ioc] { ioc->run(); });
   listener_->run();
+  trimmer_.start();
   spdlog::info("event=listening address={}:{} threads={}", endpoint().address().to_string(),
                endpoint().port(), iocs_.size());
 
@@ -139,6 +140,7 @@ void Relay::run() {
 
 void Relay::drain() {
   listener_->stop();
+  trimmer_.stop();
   for (auto& s : shards_) asio::post(s->ioc(), [shard = s.get()] { shard->drain(); });
   // Poll until every session is gone: sessions end on their own threads,
   // and a count is all the main thread needs to know.

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "heap_trimmer.h"
 #include "leftover_outbox.h"
 #include "listener.h"
 #include "shard.h"
@@ -46,6 +47,8 @@ class Relay {
   std::shared_ptr<net::Listener> listener_;
   std::vector<std::thread> threads_;
   boost::asio::io_context main_;
+  // On the main thread, out of the io threads' way.
+  HeapTrimmer trimmer_{main_, config_.heap_trim};
 };
 
 unsigned available_cpus();
