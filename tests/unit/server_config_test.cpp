@@ -1,0 +1,79 @@
+// panelwire-server's configuration: each value that could not run is
+// refused at start with exit code 2, and the defaults are the documented ones.
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "config.h"
+
+namespace panelwire::app {
+namespace {
+
+struct Parsed {
+  std::optional<ServerConfig> config;
+  int exit_code = -1;
+};
+
+Parsed parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "panelwire-server");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  Parsed p;
+  p.config = parse_config(static_cast<int>(argv.size()), argv.data(), p.exit_code);
+  return p;
+}
+
+TEST(ServerConfig, DefaultsAreTheDocumentedOnes) {
+  auto p = parse({});
+  ASSERT_TRUE(p.config);
+  EXPECT_EQ(p.config->relay.socket_send_buffer_bytes, 256u << 10);
+  EXPECT_EQ(p.config->heap_trim.every, std::chrono::milliseconds(10'000));
+  EXPECT_EQ(p.config->heap_trim.min_free_bytes, 16u << 20);
+  EXPECT_TRUE(p.config->id_secret_random) << "no secret given: random per process";
+}
+
+TEST(ServerConfig, RatesAndBurstsThatCannotWorkAreRefused) {
+  for (const char* flag : {"--chat-burst", "--question-burst", "--vote-burst",
+                           "--join-burst-per-address", "--frame-burst"}) {
+    for (const char* value : {"nan", "0.5", "-1"}) {
+      auto p = parse({flag, value});
+      EXPECT_FALSE(p.config) << flag << " " << value;
+      EXPECT_EQ(p.exit_code, 2) << flag << " " << value;
+    }
+  }
+  for (const char* flag : {"--chat-per-minute", "--questions-per-minute", "--votes-per-minute",
+                           "--joins-per-address-per-minute", "--frames-per-second"}) {
+    for (const char* value : {"nan", "-1", "inf"}) {
+      auto p = parse({flag, value});
+      EXPECT_FALSE(p.config) << flag << " " << value;
+      EXPECT_EQ(p.exit_code, 2) << flag << " " << value;
+    }
+    EXPECT_TRUE(parse({flag, "0"}).config) << flag << " 0 turns the limit off";
+  }
+}
+
+TEST(ServerConfig, HeapTrimCanBeTurnedOffNotMadeNegative) {
+  auto off = parse({"--heap-trim-every-ms", "0"});
+  ASSERT_TRUE(off.config);
+  EXPECT_EQ(off.config->heap_trim.every.count(), 0);
+  auto negative = parse({"--heap-trim-every-ms", "-5"});
+  EXPECT_FALSE(negative.config);
+  EXPECT_EQ(negative.exit_code, 2);
+}
+
+TEST(ServerConfig, ShortSecretsAndPlaceholdersAreRefused) {
+  EXPECT_FALSE(parse({"--token-secret", "dev-secret"}).config);
+  EXPECT_FALSE(parse({"--id-secret", "short"}).config);
+  auto placeholder = parse({"--threads=%value%"});
+  EXPECT_FALSE(placeholder.config);
+  EXPECT_EQ(placeholder.exit_code, 2);
+  auto derived = parse({"--token-secret", std::string(32, 's')});
+  ASSERT_TRUE(derived.config);
+  EXPECT_FALSE(derived.config->id_secret_random) << "ids follow the token secret";
+  EXPECT_FALSE(derived.config->relay.id_secret.empty());
+}
+
+}  // namespace
+}  // namespace panelwire::app
