@@ -26,9 +26,8 @@ struct PanelLimits {
   // whichever is reached first. 10k events cover a busy hour of chat.
   std::size_t history_events = 10'000;
   std::size_t history_bytes = 16u << 20;
-  // Commands remembered for retries. A client retries within seconds, so a
-  // few thousand recent commands per panel is plenty.
-  std::size_t command_window = 4'096;
+  // Commands remembered for retries, client by client.
+  CommandWindowLimits command_window;
   RateLimits rates;
 };
 

@@ -304,7 +304,7 @@ core::Frame WebsocketSession::frame_of(const core::PanelEvent& ev) const {
 
 void WebsocketSession::submit(const std::string& id, core::Result<core::Draft> draft) {
   if (!draft) return ack_error(id, draft.error());
-  draft->dedup_key = client_id_ + '\x1f' + id;
+  draft->dedup_key = core::command_key(client_id_, id);
   ++inflight_;
   shard_.engine().append(panel_id_, std::move(*draft), ws_.get_executor(),
                          [self = shared_from_this(), id](core::Result<core::Appended> r) {

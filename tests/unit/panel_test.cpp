@@ -135,7 +135,7 @@ TEST_F(PanelTest, DedupOutlivesHistory) {
 }
 
 TEST_F(PanelTest, CommandWindowForgetsTheOldestKey) {
-  limits_.command_window = 2;
+  limits_.command_window = {.per_client = 2, .clients = 8};
   Panel p("p", {}, limits_, clock_);
   p.append(chat("a", "k1"));
   p.append(chat("b", "k2"));
