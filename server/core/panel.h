@@ -129,6 +129,8 @@ class Panel {
   Result<const v1::ChatPosted*> chat_at(std::uint64_t target) const;
   const RateRule* rate_rule(const v1::Event& ev, std::string& key) const;
   std::uint32_t rate_wait(const v1::Event& ev, std::int64_t now_ms) const;
+  // Slow mode's bucket for this chat message, if it applies.
+  std::optional<RateRule> slow_rule(const v1::Event& ev, std::string& key) const;
   void charge_rate(const v1::Event& ev);
   void apply(const EventPtr& ev);
   std::optional<v1::LeftoverBatch> leftovers_of(const v1::Event& ev) const;
@@ -149,6 +151,8 @@ class Panel {
   RateLimiter rates_;
   bool chat_locked_ = false;
   bool ended_ = false;
+  // All fields set: from the panel list, then as moderators change them.
+  v1::PanelRules rules_;
   std::unordered_set<std::string> muted_;
 };
 
