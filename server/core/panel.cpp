@@ -29,11 +29,7 @@ Result<Prepared> Panel::prepare(Draft draft) const {
   auto outcome = resolve(ev, seq, now);
   if (!outcome) return outcome.error();
   if (*outcome == QuestionBoard::Outcome::unchanged) return Prepared{};
-  if (auto wait = rate_wait(ev, now)) {
-    auto f = fail(v1::RATE_LIMITED, "too many commands; retry in " + std::to_string(wait) + " ms");
-    f.retry_after_ms = wait;
-    return f;
-  }
+  if (auto limited = rate_failure(ev, now)) return *limited;
   ev.set_seq(seq);
   ev.set_at_ms(now);
   return Prepared{seq, false, std::move(ev), std::move(draft.dedup_key)};
@@ -164,12 +160,22 @@ std::optional<RateRule> Panel::slow_rule(const v1::Event& ev, std::string& key) 
   return RateRule{1000.0 / rules_.chat_slow_mode_ms(), 1};
 }
 
-std::uint32_t Panel::rate_wait(const v1::Event& ev, std::int64_t now_ms) const {
+std::optional<Failure> Panel::rate_failure(const v1::Event& ev, std::int64_t now_ms) const {
   std::string key;
   const auto* rule = rate_rule(ev, key);
   std::uint32_t wait = rule ? rates_.wait(key, *rule, now_ms) : 0;
-  if (auto slow = slow_rule(ev, key)) wait = std::max(wait, rates_.wait(key, *slow, now_ms));
-  return wait;
+  std::string why = "too many commands";
+  if (auto slow = slow_rule(ev, key)) {
+    if (auto slow_wait = rates_.wait(key, *slow, now_ms); slow_wait > wait) {
+      wait = slow_wait;
+      why =
+          "slow mode: one chat message every " + std::to_string(rules_.chat_slow_mode_ms()) + " ms";
+    }
+  }
+  if (wait == 0) return std::nullopt;
+  auto f = fail(v1::RATE_LIMITED, why + "; retry in " + std::to_string(wait) + " ms");
+  f.retry_after_ms = wait;
+  return f;
 }
 
 void Panel::charge_rate(const v1::Event& ev) {
@@ -195,6 +201,7 @@ void Panel::apply(const EventPtr& made) {
       break;
     case v1::Event::kPanelRules:
       rules_ = ev.panel_rules();
+      rules_set_ = true;
       break;
     case v1::Event::kPanelEnded:
       ended_ = true;
