@@ -32,6 +32,11 @@ Result<v1::Participant> verify_token(const std::string& token, const std::string
                                      const std::string& panel_id, std::int64_t now_s,
                                      std::string_view id_secret);
 
+// Whether `id` is a guest's (joined without a token).
+inline bool is_guest_id(std::string_view id) {
+  return id.starts_with("g:");
+}
+
 // A guest: an attendee whose id follows the client id it keeps across
 // reconnects (participant_id('g', client_id)), so a reconnecting guest
 // keeps its votes; the client id itself never leaves the relay.

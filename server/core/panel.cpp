@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "identity.h"
+
 namespace panelwire::core {
 
 Panel::Panel(std::string id, PanelSettings settings, const PanelLimits& limits, const Clock& clock)
@@ -10,7 +12,11 @@ Panel::Panel(std::string id, PanelSettings settings, const PanelLimits& limits, 
       limits_(limits),
       clock_(clock),
       commands_(limits.command_window),
-      rates_(limits.rates.max_tracked) {}
+      rates_(limits.rates.max_tracked) {
+  rules_.set_pre_moderation(settings_.pre_moderation);
+  rules_.set_guest_questions(true);
+  rules_.set_chat_slow_mode_ms(0);
+}
 
 Result<Prepared> Panel::prepare(Draft draft) const {
   if (!draft.dedup_key.empty()) {
@@ -23,11 +29,7 @@ Result<Prepared> Panel::prepare(Draft draft) const {
   auto outcome = resolve(ev, seq, now);
   if (!outcome) return outcome.error();
   if (*outcome == QuestionBoard::Outcome::unchanged) return Prepared{};
-  if (auto wait = rate_wait(ev, now)) {
-    auto f = fail(v1::RATE_LIMITED, "too many commands; retry in " + std::to_string(wait) + " ms");
-    f.retry_after_ms = wait;
-    return f;
-  }
+  if (auto limited = rate_failure(ev, now)) return *limited;
   ev.set_seq(seq);
   ev.set_at_ms(now);
   return Prepared{seq, false, std::move(ev), std::move(draft.dedup_key)};
@@ -66,6 +68,9 @@ Result<void> Panel::admit(const v1::Event& ev) const {
   }
   if (ev.has_questions_changed() && muted)
     return fail(v1::MUTED, "a moderator muted you in this panel");
+  if (ev.has_questions_changed() && ev.questions_changed().change() == v1::CHANGE_ASKED &&
+      !rules_.guest_questions() && is_guest_id(actor.id()))
+    return fail(v1::FORBIDDEN, "a moderator turned off questions from guests in this panel");
   return {};
 }
 
@@ -99,7 +104,7 @@ Result<QuestionBoard::Outcome> Panel::resolve(v1::Event& ev, std::uint64_t seq,
         q.set_text((*chat)->text());
         *q.mutable_asker() = (*chat)->author();
       }
-      return board_.resolve(ev, seq, now_ms, settings_.pre_moderation);
+      return board_.resolve(ev, seq, now_ms, rules_.pre_moderation());
     }
     case v1::Event::kParticipantMuted: {
       const auto& m = ev.participant_muted();
@@ -108,6 +113,14 @@ Result<QuestionBoard::Outcome> Panel::resolve(v1::Event& ev, std::uint64_t seq,
     }
     case v1::Event::kChatLocked:
       return ev.chat_locked().locked() == chat_locked_ ? Outcome::unchanged : Outcome::changed;
+    case v1::Event::kPanelRules: {
+      // Complete the requested change into the whole new rule set.
+      auto next = rules_;
+      next.MergeFrom(ev.panel_rules());
+      const bool same = next.SerializeAsString() == rules_.SerializeAsString();
+      *ev.mutable_panel_rules() = std::move(next);
+      return same ? Outcome::unchanged : Outcome::changed;
+    }
     case v1::Event::kPanelEnded:
       for (auto id : board_.leftovers()) ev.mutable_panel_ended()->add_leftover_ids(id);
       return Outcome::changed;
@@ -138,15 +151,37 @@ const RateRule* Panel::rate_rule(const v1::Event& ev, std::string& key) const {
   return rule;
 }
 
-std::uint32_t Panel::rate_wait(const v1::Event& ev, std::int64_t now_ms) const {
+std::optional<RateRule> Panel::slow_rule(const v1::Event& ev, std::string& key) const {
+  const auto role = ev.actor().role();
+  if (!ev.has_chat_posted() || rules_.chat_slow_mode_ms() == 0 || role == v1::MODERATOR ||
+      role == v1::PANELIST || ev.actor().id().empty())
+    return std::nullopt;
+  key = "s/" + ev.actor().id();
+  return RateRule{1000.0 / rules_.chat_slow_mode_ms(), 1};
+}
+
+std::optional<Failure> Panel::rate_failure(const v1::Event& ev, std::int64_t now_ms) const {
   std::string key;
   const auto* rule = rate_rule(ev, key);
-  return rule ? rates_.wait(key, *rule, now_ms) : 0;
+  std::uint32_t wait = rule ? rates_.wait(key, *rule, now_ms) : 0;
+  std::string why = "too many commands";
+  if (auto slow = slow_rule(ev, key)) {
+    if (auto slow_wait = rates_.wait(key, *slow, now_ms); slow_wait > wait) {
+      wait = slow_wait;
+      why =
+          "slow mode: one chat message every " + std::to_string(rules_.chat_slow_mode_ms()) + " ms";
+    }
+  }
+  if (wait == 0) return std::nullopt;
+  auto f = fail(v1::RATE_LIMITED, why + "; retry in " + std::to_string(wait) + " ms");
+  f.retry_after_ms = wait;
+  return f;
 }
 
 void Panel::charge_rate(const v1::Event& ev) {
   std::string key;
   if (const auto* rule = rate_rule(ev, key)) rates_.charge(key, *rule, ev.at_ms());
+  if (auto slow = slow_rule(ev, key)) rates_.charge(key, *slow, ev.at_ms());
 }
 
 void Panel::apply(const EventPtr& made) {
@@ -163,6 +198,10 @@ void Panel::apply(const EventPtr& made) {
       break;
     case v1::Event::kChatLocked:
       chat_locked_ = ev.chat_locked().locked();
+      break;
+    case v1::Event::kPanelRules:
+      rules_ = ev.panel_rules();
+      rules_set_ = true;
       break;
     case v1::Event::kPanelEnded:
       ended_ = true;
@@ -220,7 +259,8 @@ Result<Backlog> Panel::backlog(std::optional<std::uint64_t> resume_after, std::s
   b.head = head_;
   b.info.set_title(settings_.title);
   b.info.set_guests_allowed(settings_.guests_allowed);
-  b.info.set_pre_moderation(settings_.pre_moderation);
+  b.info.set_pre_moderation(rules_.pre_moderation());
+  *b.info.mutable_rules() = rules_;
   b.info.set_chat_locked(chat_locked_);
   b.info.set_ended(ended_);
   b.info.set_you_muted(muted_.contains(viewer_id));

@@ -127,7 +127,10 @@ class Panel {
   // The visible chat message with seq `target`, or NOT_FOUND.
   Result<const v1::ChatPosted*> chat_at(std::uint64_t target) const;
   const RateRule* rate_rule(const v1::Event& ev, std::string& key) const;
-  std::uint32_t rate_wait(const v1::Event& ev, std::int64_t now_ms) const;
+  // RATE_LIMITED with retry_after_ms when a limit or slow mode holds `ev` back.
+  std::optional<Failure> rate_failure(const v1::Event& ev, std::int64_t now_ms) const;
+  // Slow mode's bucket for this chat message, if it applies.
+  std::optional<RateRule> slow_rule(const v1::Event& ev, std::string& key) const;
   void charge_rate(const v1::Event& ev);
   void apply(const EventPtr& ev);
   std::optional<v1::LeftoverBatch> leftovers_of(const v1::Event& ev) const;
@@ -148,6 +151,11 @@ class Panel {
   RateLimiter rates_;
   bool chat_locked_ = false;
   bool ended_ = false;
+  // All fields set: from the panel list, then as moderators change them.
+  v1::PanelRules rules_;
+  // A moderator changed the rules: snapshots carry them (otherwise a node
+  // loading the panel takes the panel list's, as a replay of the log would).
+  bool rules_set_ = false;
   std::unordered_set<std::string> muted_;
 };
 

@@ -16,6 +16,7 @@ v1::PanelSnapshot Panel::snapshot() const {
   for (auto& m : muted) snap.add_muted(std::move(m));
   snap.set_chat_locked(chat_locked_);
   snap.set_ended(ended_);
+  if (rules_set_) *snap.mutable_rules() = rules_;
   commands_.for_each([&](const std::string& key, std::uint64_t seq) {
     auto& c = *snap.add_commands();
     c.set_dedup_key(key);
@@ -39,6 +40,10 @@ Result<void> Panel::restore(const v1::PanelSnapshot& snap, std::vector<v1::Event
   muted_ = {snap.muted().begin(), snap.muted().end()};
   chat_locked_ = snap.chat_locked();
   ended_ = snap.ended();
+  if (snap.has_rules()) {
+    rules_.MergeFrom(snap.rules());
+    rules_set_ = true;
+  }
   for (const auto& c : snap.commands()) commands_.remember(c.dedup_key(), c.seq());
   for (auto& ev : earlier) remember(make_event(id_, std::move(ev)));
   // Deletions of messages no longer in history would never be forgotten.

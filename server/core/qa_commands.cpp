@@ -139,6 +139,19 @@ Result<Draft> draft_lock(const v1::LockChat& cmd, const v1::Participant& who) {
   return d;
 }
 
+Result<Draft> draft_rules(const v1::SetPanelRules& cmd, const v1::Participant& who) {
+  if (auto ok = moderator_only(who, "change the panel's rules"); !ok) return ok.error();
+  const auto& r = cmd.rules();
+  if (!r.has_pre_moderation() && !r.has_guest_questions() && !r.has_chat_slow_mode_ms())
+    return fail(v1::INVALID_ARGUMENT, "rules: set at least one of them");
+  if (r.chat_slow_mode_ms() > kMaxSlowModeMs)
+    return fail(v1::INVALID_ARGUMENT, "rules.chat_slow_mode_ms: at most 600000 (ten minutes)");
+  Draft d;
+  *d.event.mutable_actor() = who;
+  *d.event.mutable_panel_rules() = r;
+  return d;
+}
+
 Result<Draft> draft_end(const v1::Participant& who) {
   if (auto ok = moderator_only(who, "end the panel"); !ok) return ok.error();
   Draft d;

@@ -19,6 +19,10 @@ Result<Draft> draft_merge(const v1::MergeQuestions& cmd, const v1::Participant& 
 Result<Draft> draft_promote(const v1::PromoteChat& cmd, const v1::Participant& who);
 Result<Draft> draft_mute(const v1::MuteParticipant& cmd, const v1::Participant& who);
 Result<Draft> draft_lock(const v1::LockChat& cmd, const v1::Participant& who);
+// Slow mode longer than this is a lock, which has its own command.
+inline constexpr std::uint32_t kMaxSlowModeMs = 600'000;
+// The fields set; the panel completes the event with the rest.
+Result<Draft> draft_rules(const v1::SetPanelRules& cmd, const v1::Participant& who);
 Result<Draft> draft_end(const v1::Participant& who);
 
 }  // namespace panelwire::core

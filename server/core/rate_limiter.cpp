@@ -6,9 +6,9 @@
 
 namespace panelwire::core {
 
-double RateLimiter::level(const Bucket& b, std::int64_t now_ms) const {
+double RateLimiter::level(const Bucket& b, double per_second, double burst, std::int64_t now_ms) {
   auto elapsed = static_cast<double>(std::max<std::int64_t>(now_ms - b.at_ms, 0)) / 1000.0;
-  return std::min(b.burst, b.tokens + elapsed * b.per_second);
+  return std::min(burst, b.tokens + elapsed * per_second);
 }
 
 std::uint32_t RateLimiter::wait(const std::string& key, const RateRule& rule,
@@ -16,7 +16,7 @@ std::uint32_t RateLimiter::wait(const std::string& key, const RateRule& rule,
   if (rule.per_second <= 0) return 0;
   auto it = buckets_.find(key);
   if (it == buckets_.end()) return rule.burst >= 1.0 ? 0 : 1;
-  auto tokens = level(it->second, now_ms);
+  auto tokens = level(it->second, rule.per_second, rule.burst, now_ms);
   if (tokens >= 1.0) return 0;
   auto wait_ms = std::ceil((1.0 - tokens) / rule.per_second * 1000.0);
   // A rate so slow the wait passes ~49 days gets the longest wait there is
@@ -36,8 +36,10 @@ void RateLimiter::charge(const std::string& key, const RateRule& rule, std::int6
   auto& b = it->second;
   // Events from other nodes carry their clocks: time never runs backwards
   // in a bucket.
-  b.tokens = std::max(level(b, at_ms) - 1.0, 0.0);
+  b.tokens = std::max(level(b, rule.per_second, rule.burst, at_ms) - 1.0, 0.0);
   b.at_ms = std::max(b.at_ms, at_ms);
+  b.burst = rule.burst;
+  b.per_second = rule.per_second;
 }
 
 std::uint32_t RateLimiter::take(const std::string& key, const RateRule& rule, std::int64_t now_ms) {
@@ -47,8 +49,10 @@ std::uint32_t RateLimiter::take(const std::string& key, const RateRule& rule, st
 }
 
 void RateLimiter::make_room(std::int64_t now_ms) {
-  std::erase_if(buckets_,
-                [&](const auto& kv) { return level(kv.second, now_ms) >= kv.second.burst; });
+  std::erase_if(buckets_, [&](const auto& kv) {
+    const auto& b = kv.second;
+    return level(b, b.per_second, b.burst, now_ms) >= b.burst;
+  });
   if (buckets_.size() < max_tracked_) return;
   auto idle = std::min_element(buckets_.begin(), buckets_.end(), [](const auto& a, const auto& b) {
     return a.second.at_ms < b.second.at_ms;

@@ -66,6 +66,8 @@ class RateLimiter {
   // before it knows the command will be applied (the Redis engine): wait()
   // is take()'s answer without taking; charge() takes a token whatever is
   // left, so every replica applying the same events holds the same buckets.
+  // A key's rule may change between calls (slow mode set anew): the tokens
+  // it held stay, and refill at the rule given from then on.
   std::uint32_t wait(const std::string& key, const RateRule& rule, std::int64_t now_ms) const;
   void charge(const std::string& key, const RateRule& rule, std::int64_t at_ms);
 
@@ -78,7 +80,8 @@ class RateLimiter {
     double burst;
     double per_second;
   };
-  double level(const Bucket& b, std::int64_t now_ms) const;
+  // The tokens `b` holds at `now_ms` when refilled at `per_second`, up to `burst`.
+  static double level(const Bucket& b, double per_second, double burst, std::int64_t now_ms);
   void make_room(std::int64_t now_ms);
 
   std::size_t max_tracked_;

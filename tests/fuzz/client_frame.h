@@ -72,6 +72,11 @@ inline void run_client_frame(const std::uint8_t* data, std::size_t size, core::W
     v1::Event back;
     check(back.ParseFromString(draft->event.SerializeAsString()),
           "a drafted event survives serialization");
+    if (draft->event.has_panel_rules()) {
+      check(who.role() == v1::MODERATOR, "only a moderator's rules change is drafted");
+      check(draft->event.panel_rules().chat_slow_mode_ms() <= core::kMaxSlowModeMs,
+            "a drafted slow mode is at most kMaxSlowModeMs");
+    }
   }
 }
 

@@ -144,13 +144,15 @@ std::uint16_t RawClient::read_until_close(std::chrono::milliseconds timeout) {
 }
 
 v1::Welcome RawClient::join(const std::string& panel, const std::string& name,
-                            const std::string& client_id, std::optional<std::uint64_t> resume) {
+                            const std::string& client_id, std::optional<std::uint64_t> resume,
+                            const std::string& token) {
   v1::ClientMessage hello;
   hello.set_id("hello");
   hello.mutable_hello()->set_panel_id(panel);
   hello.mutable_hello()->set_display_name(name);
   hello.mutable_hello()->set_client_id(client_id);
   if (resume) hello.mutable_hello()->set_resume_after(*resume);
+  hello.mutable_hello()->set_token(token);
   send(hello);
   auto welcome = read();
   EXPECT_TRUE(welcome && welcome->has_welcome()) << (welcome ? welcome->DebugString() : "nothing");

@@ -62,9 +62,10 @@ class RawClient {
   std::uint16_t close_code() const { return close_code_; }
 
   // Hello, then the Welcome and the ack; fails the test when either is not
-  // what a successful join sends.
+  // what a successful join sends. No token: a guest.
   v1::Welcome join(const std::string& panel, const std::string& name,
-                   const std::string& client_id = "", std::optional<std::uint64_t> resume = {});
+                   const std::string& client_id = "", std::optional<std::uint64_t> resume = {},
+                   const std::string& token = "");
   // Sends a command and returns its ack, collecting the events read on the
   // way into `events` when given.
   v1::Ack command(v1::ClientMessage msg, std::vector<v1::Event>* events = nullptr);

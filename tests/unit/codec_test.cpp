@@ -64,6 +64,7 @@ std::vector<v1::ClientMessage> every_command() {
   mute->set_muted(true);
   add("l").mutable_lock_chat()->set_locked(true);
   add("e").mutable_end_panel();
+  add("s").mutable_set_panel_rules()->mutable_rules()->set_guest_questions(false);
   return all;
 }
 
@@ -269,6 +270,29 @@ TEST(Codec, AcksAndWelcomesUseEnumNamesAndCamelCase) {
   welcome.mutable_welcome()->add_your_votes(3);
   EXPECT_EQ(encode(welcome, WireFormat::json),
             R"({"welcome":{"panelId":"p","resume":"RESUME_TOO_OLD","yourVotes":["3"]}})");
+}
+
+// Rules are optional fields: false and 0 set are not the same as absent,
+// in a command and in the event, over JSON too.
+TEST(Codec, PanelRulesKeepFalseAndZeroInJson) {
+  auto cmd = decode_client(R"({"id":"r","setPanelRules":{"rules":{"guestQuestions":false}}})",
+                           WireFormat::json);
+  ASSERT_TRUE(cmd.has_value());
+  const auto& asked = cmd->set_panel_rules().rules();
+  EXPECT_TRUE(asked.has_guest_questions());
+  EXPECT_FALSE(asked.guest_questions());
+  EXPECT_FALSE(asked.has_pre_moderation());
+  EXPECT_FALSE(asked.has_chat_slow_mode_ms());
+
+  v1::ServerMessage ev;
+  ev.mutable_event()->set_seq(3);
+  auto* rules = ev.mutable_event()->mutable_panel_rules();
+  rules->set_pre_moderation(false);
+  rules->set_guest_questions(true);
+  rules->set_chat_slow_mode_ms(0);
+  EXPECT_EQ(encode(ev, WireFormat::json),
+            R"({"event":{"seq":"3","panelRules":{"preModeration":false,"guestQuestions":true,)"
+            R"("chatSlowModeMs":0}}})");
 }
 
 TEST(Codec, AnEmptyServerMessageEncodesToNothingMuch) {

@@ -1,5 +1,5 @@
-// Token buckets: bursts, refill, retry-after, the no-limit rule and the
-// bound on how many are tracked.
+// Token buckets: bursts, refill, retry-after, a rule that changes, the
+// no-limit rule and the bound on how many are tracked.
 
 #include <limits>
 
@@ -40,6 +40,18 @@ TEST(RateLimiter, ARetryAfterPastItsRangeIsTheLongest) {
   RateRule once_a_century{1e-12, 1};
   EXPECT_EQ(l.take("q", once_a_century, 0), 0u);
   EXPECT_EQ(l.take("q", once_a_century, 0), std::numeric_limits<std::uint32_t>::max());
+}
+
+TEST(RateLimiter, ABucketRefillsAtTheRuleItIsAskedWith) {
+  // Slow mode set anew: what is left of the old wait follows the new rule.
+  RateLimiter l(100);
+  RateRule a_minute{1.0 / 60, 1}, five_seconds{1.0 / 5, 1};
+  EXPECT_EQ(l.take("s", a_minute, 0), 0u);
+  EXPECT_EQ(l.wait("s", a_minute, 3'000), 57'000u);
+  EXPECT_EQ(l.wait("s", five_seconds, 3'000), 2'000u);
+  EXPECT_EQ(l.take("s", five_seconds, 5'000), 0u);
+  EXPECT_EQ(l.take("s", a_minute, 35'000), 30'000u)
+      << "charged under the new rule, asked under the old";
 }
 
 TEST(RateLimiter, ZeroRateMeansNoLimit) {

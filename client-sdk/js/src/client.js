@@ -149,6 +149,12 @@ export class PanelwireClient {
     });
   }
 
+  // Moderators only: changes the fields given of {preModeration,
+  // guestQuestions, chatSlowModeMs}; the others stay as they are.
+  setPanelRules(rules) {
+    return this.send({ command: { case: "setPanelRules", value: { rules } } });
+  }
+
   // --- connection ---
 
   connect() {

@@ -95,6 +95,8 @@ test("a refused command rejects with its typed error", async () => {
   });
   await assert.rejects(ann.sendChat(""), (e) => e.code === ErrorCode.INVALID_ARGUMENT);
   await assert.rejects(ann.vote(99), (e) => e.code === ErrorCode.NOT_FOUND);
+  await assert.rejects(ann.setPanelRules({ guestQuestions: false }), (e) => e.code === ErrorCode.FORBIDDEN,
+    "only moderators switch the rules");
   const ok = await ann.ask("Will the slides be shared?", { addressedTo: "Dr. Alberts" });
   assert.equal(Number(ok.seq), 1);
   const again = await ann.vote(1);

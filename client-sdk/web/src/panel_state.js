@@ -51,6 +51,11 @@ export class PanelState {
     } else if (kind === "participantMuted") {
       if (this.you && value.who?.id === this.you.id) this.info.youMuted = value.muted;
     } else if (kind === "chatLocked") this.info.chatLocked = value.locked;
+    else if (kind === "panelRules") {
+      // The whole rule set after the change.
+      this.info.rules = value;
+      this.info.preModeration = value.preModeration;
+    }
     else if (kind === "panelEnded") {
       this.info.ended = true;
       this.leftoverIds = value.leftoverIds.map(String);

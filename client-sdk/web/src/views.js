@@ -4,6 +4,7 @@
 
 import { ModerationAction, QuestionState, Role } from "../../js/src/client.js";
 import { fill, form, h, time } from "./dom.js";
+import { guestQuestionsBlocked, rulesControls, rulesNotice } from "./rules.js";
 
 const STATE_NAMES = {
   [QuestionState.PENDING]: "pending",
@@ -122,14 +123,26 @@ export function attendeeView(root, state, client) {
     orderButton.setAttribute("aria-pressed", String(order === "recent"));
     render();
   });
+  // Built once, so a change is announced once (politely) and not on every render.
+  const notice = h("p", { class: "notice", role: "status", "data-testid": "rules-notice", hidden: true });
+  const askBlocked = h("p", { class: "notice", id: "ask-blocked", "data-testid": "ask-blocked", hidden: true });
+  const say = (el, text) => {
+    if (el.textContent !== text) el.textContent = text;
+    el.hidden = !text;
+  };
   const live = h("div");
   fill(root, 
-    h("div", { class: "layout attendee" }, live, h("section", { class: "forms" }, h("h2", {}, "Chat"), chatForm, h("h2", {}, "Questions"), askForm, orderButton)),
+    h("div", { class: "layout attendee" }, live, h("section", { class: "forms" }, notice, h("h2", {}, "Chat"), chatForm, h("h2", {}, "Questions"), askBlocked, askForm, orderButton)),
   );
   function render() {
     const closed = state.info.ended;
+    const blocked = guestQuestionsBlocked(state);
     for (const b of chatForm.querySelectorAll("button, input")) b.disabled = closed || state.info.chatLocked || state.info.youMuted;
-    for (const b of askForm.querySelectorAll("button, input")) b.disabled = closed || state.info.youMuted;
+    for (const b of askForm.querySelectorAll("button, input")) b.disabled = closed || state.info.youMuted || blocked;
+    say(notice, rulesNotice(state));
+    say(askBlocked, blocked && !closed ? "You cannot ask right now: a moderator has turned off questions from guests. Join with an invitation link to ask." : "");
+    if (blocked) askForm.setAttribute("aria-describedby", "ask-blocked");
+    else askForm.removeAttribute("aria-describedby");
     fill(live,
       header(state, "Attendee"),
       nowAnswering(state),
@@ -180,8 +193,9 @@ export function moderatorView(root, state, client) {
     "Merge",
     ({ duplicate, into }) => command("mergeQuestions", { duplicateId: BigInt(duplicate), intoId: BigInt(into) }),
   );
+  const rules = rulesControls(state, client);
   const live = h("div");
-  fill(root, h("div", { class: "layout moderator" }, live, h("section", { class: "forms" }, h("h2", {}, "Panel"), lockButton, endButton, mergeForm)));
+  fill(root, h("div", { class: "layout moderator" }, live, h("section", { class: "forms" }, h("h2", {}, "Panel"), lockButton, endButton, rules.el, mergeForm)));
 
   function button(label, onClick, extra = {}) {
     const b = h("button", { type: "button", ...extra }, label);
@@ -208,6 +222,7 @@ export function moderatorView(root, state, client) {
   function render() {
     lockButton.textContent = state.info.chatLocked ? "Unlock chat" : "Lock chat";
     for (const b of [lockButton, endButton]) b.disabled = state.info.ended;
+    rules.update();
     const byState = (s) => state.visibleQuestions("popular").filter((q) => q.state === s);
     const leftovers = state.leftoverIds.map((id) => state.questions.get(BigInt(id))).filter(Boolean);
     fill(live,

@@ -45,10 +45,12 @@ function startRedis(redisPort) {
     "--save", "", "--appendonly", "yes", "--appendfsync", "always"], { stdio: "ignore" });
 }
 
-// Questions wait for a moderator's approval in this panel.
+// Questions wait for a moderator's approval in the first panel; in the
+// second a moderator switches the rules while it runs.
 const panels = join(dir, "panels.json");
 writeFileSync(panels, JSON.stringify({ panels: [{ id: "browser-panel", title: "Mentoring in Research",
-  forum_thread: "42", guests_allowed: true, pre_moderation: true, reserved_names: ["Dr. Alberts"] }] }));
+  forum_thread: "42", guests_allowed: true, pre_moderation: true, reserved_names: ["Dr. Alberts"] },
+{ id: "rules-panel", title: "Open Science Office Hours", forum_thread: "43", guests_allowed: true }] }));
 
 // The first start lets the relay pick a free port (a port probed free and
 // bound later could be taken by another test's server meanwhile); a restart
@@ -243,4 +245,80 @@ test("a guest who takes a reserved name is asked for another", async () => {
   await until(async () => (await guest.getByTestId("status").count()) === 1 &&
     (await guest.getByTestId("status").textContent()).startsWith("Connected"));
   assert.equal(await guest.evaluate(() => window.panelwire.state.you.displayName), "Cleo");
+});
+
+// The moderator switches the panel's rules from the keyboard; the attendees'
+// pages follow at once, and a page opened later shows them from its Welcome.
+test("a moderator switches the panel's rules and the attendee pages follow", async () => {
+  const base = `http://127.0.0.1:${port}`;
+  const panel = "rules-panel";
+  const gwen = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  const tom = await (await browser.newContext()).newPage();
+  const mod = await (await browser.newContext()).newPage();
+  for (const p of [gwen, tom, mod]) p.on("pageerror", (e) => assert.fail(`page error: ${e.message}`));
+  await gwen.goto(`${base}/p/${panel}?name=Gwen`);
+  await tom.goto(`${base}/p/${panel}?token=${token("attendee", "Tom", panel)}`);
+  const modUrl = `${base}/p/${panel}/moderate?token=${token("moderator", "Mo", panel)}`;
+  await mod.goto(modUrl);
+  for (const p of [gwen, tom, mod]) await until(async () => (await p.getByTestId("status").textContent()).startsWith("Connected"));
+
+  // The controls show the rules in force; nothing limits the attendees yet.
+  const rules = mod.getByRole("group", { name: "Panel rules" });
+  const premod = rules.getByRole("checkbox", { name: "Hold new questions for approval" });
+  const guests = rules.getByRole("checkbox", { name: "Guests may ask questions" });
+  const slow = rules.getByRole("combobox", { name: "Chat slow mode" });
+  assert.equal(await premod.isChecked(), false);
+  assert.equal(await guests.isChecked(), true);
+  assert.equal(await slow.inputValue(), "0");
+  assert.equal(await gwen.getByTestId("rules-notice").isHidden(), true);
+  const ask = (p) => p.getByRole("button", { name: "Ask", exact: true });
+  assert.equal(await ask(gwen).isDisabled(), false);
+
+  // Guest questions off, with the space bar.
+  await guests.focus();
+  await mod.keyboard.press("Space");
+  await until(async () => (await gwen.getByTestId("rules-notice").textContent()) ===
+    "Questions from guests are turned off: you can still chat and vote.");
+  await until(() => ask(gwen).isDisabled());
+  assert.match(await gwen.getByTestId("ask-blocked").textContent(), /turned off questions from guests/);
+  assert.equal(await gwen.getByRole("form", { name: "Ask a question" }).getAttribute("aria-describedby"), "ask-blocked");
+  assert.equal(await ask(tom).isDisabled(), false, "an attendee with a token still asks");
+  await until(async () => (await tom.getByTestId("rules-notice").textContent()) === "Questions from guests are turned off.");
+  await until(async () => (await mod.getByTestId("rules-status").textContent()) ===
+    "Rules now: Pre-moderation off, guest questions off, slow mode off.");
+  assert.equal(await guests.isChecked(), false);
+
+  // Slow mode, chosen from the keyboard: Gwen's second message is refused
+  // with the time to wait.
+  await slow.focus();
+  await slow.selectOption("30000");
+  await until(async () => /Slow mode is on: you can send one chat message every 30 seconds\./.test(
+    await gwen.getByTestId("rules-notice").textContent()));
+  await gwen.getByRole("textbox", { name: "Message", exact: true }).fill("One thought");
+  await gwen.getByRole("button", { name: "Send" }).click();
+  await until(async () => (await chatTexts(gwen)).includes("One thought"));
+  await gwen.getByRole("textbox", { name: "Message", exact: true }).fill("And another, too soon");
+  await gwen.getByRole("button", { name: "Send" }).click();
+  const refusal = gwen.getByRole("form", { name: "Send a chat message" }).getByRole("alert");
+  await until(async () => /^RATE_LIMITED: slow mode/.test(await refusal.textContent()));
+
+  // A moderator page opened now shows the rules from its Welcome.
+  const mod2 = await (await browser.newContext()).newPage();
+  mod2.on("pageerror", (e) => assert.fail(`page error: ${e.message}`));
+  await mod2.goto(modUrl);
+  const rules2 = mod2.getByRole("group", { name: "Panel rules" });
+  await until(async () => (await rules2.getByRole("combobox", { name: "Chat slow mode" }).inputValue()) === "30000");
+  assert.equal(await rules2.getByRole("checkbox", { name: "Guests may ask questions" }).isChecked(), false);
+
+  for (const [name, p] of [["moderator-rules", mod], ["attendee-guest-rules", gwen], ["attendee-token-rules", tom]])
+    await p.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+
+  // Back on: the guest may ask again and the notice is gone.
+  await premod.check();
+  await guests.check();
+  await slow.selectOption("0");
+  await until(async () => (await ask(gwen).isDisabled()) === false);
+  await until(() => gwen.getByTestId("rules-notice").isHidden());
+  await until(async () => (await mod2.getByTestId("rules-status").textContent()) ===
+    "Rules now: Pre-moderation on, guest questions on, slow mode off.");
 });
