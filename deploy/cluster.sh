@@ -55,26 +55,10 @@ start() {
     servers+="  server node$i 127.0.0.1:$p check inter 1s fall 2 rise 1"$'\n'
   done
 
-  cat >"$dir/haproxy.cfg" <<CFG
-global
-  # No maxconn: haproxy derives it from the file-descriptor limit.
-defaults
-  mode http
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-  # A WebSocket lives as long as the webinar; the relay pings idle ones.
-  timeout tunnel 4h
-  # The nodes count and pace clients by this address (--trusted-proxy).
-  option forwardfor
-frontend relay
-  bind 127.0.0.1:$port
-  default_backend nodes
-backend nodes
-  balance leastconn
-  option httpchk GET /readyz
-$servers
-CFG
+  local cfg
+  cfg="$(<"$root/deploy/haproxy.cfg.in")"
+  cfg="${cfg//@BIND@/127.0.0.1:$port}"
+  printf '%s\n' "${cfg//@SERVERS@/${servers%$'\n'}}" >"$dir/haproxy.cfg"
   haproxy -f "$dir/haproxy.cfg" -D -p "$dir/haproxy.pid"
   wait_for "haproxy" ready "$port"
   echo "cluster: $nodes nodes behind ws://127.0.0.1:$port/v1/ws, Redis on 127.0.0.1:$redis_port"

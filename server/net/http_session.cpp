@@ -178,7 +178,12 @@ void HttpSession::upgrade() {
   // Behind a trusted proxy the client is who the proxy says it is.
   std::string client = lease_.address();
   if (shard_.gate().trusted(endpoint.address())) {
-    client = forwarded_client(req["X-Forwarded-For"]);
+    // Several lines are one list: the client may send its own, and a proxy
+    // that adds a line (haproxy's option forwardfor) puts its entry last.
+    std::string_view forwarded;
+    for (auto [line, end] = req.equal_range("X-Forwarded-For"); line != end; ++line)
+      forwarded = line->value();
+    client = forwarded_client(forwarded);
     if (client.empty()) client = endpoint.address().to_string();
     if (!lease_.attribute(client))
       return respond(http::status::too_many_requests, "too many connections from this address\n");

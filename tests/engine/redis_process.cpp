@@ -20,8 +20,6 @@ extern char** environ;
 
 namespace panelwire::engine {
 
-namespace {
-
 unsigned short free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -45,8 +43,6 @@ bool accepts(unsigned short port) {
   ::close(fd);
   return ok;
 }
-
-}  // namespace
 
 RedisProcess::RedisProcess(unsigned short port) : port_(port ? port : free_port()) {
   char dir[] = "/tmp/panelwire-redis-XXXXXX";

@@ -9,6 +9,11 @@
 
 namespace panelwire::engine {
 
+// A loopback TCP port free at the time of asking.
+unsigned short free_port();
+// Whether something accepts connections on that loopback port.
+bool accepts(unsigned short port);
+
 class RedisProcess {
  public:
   // Starts redis-server; `port` 0 picks a free one.

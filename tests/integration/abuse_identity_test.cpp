@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "abuse_support.h"
+#include "haproxy_process.h"
 #include "raw_client.h"
 #include "redis_process.h"
 #include "server_process.h"
@@ -160,7 +161,33 @@ TEST(Abuse, ClientsBehindATrustedProxyAreCountedByTheirOwnAddress) {
   EXPECT_EQ(RawClient::try_upgrade(server.port(), {.forwarded_for = "203.0.113.7"}), 429u);
   EXPECT_EQ(RawClient::try_upgrade(server.port(), {.forwarded_for = "10.9.9.9, 203.0.113.7"}), 429u)
       << "the last hop (added by our proxy) counts, not what the client wrote";
+  EXPECT_EQ(RawClient::try_upgrade(server.port(), {.forwarded_for = "203.0.113.7",
+                                                   .forwarded_for_first = "192.0.2.99"}),
+            429u)
+      << "a line of the client's own before the proxy's line changes nothing";
   EXPECT_EQ(RawClient::try_upgrade(server.port(), {.forwarded_for = "192.0.2.44"}), 101u);
+}
+
+// Through the haproxy configuration deploy/ runs: whatever X-Forwarded-For
+// a client writes itself, the relay counts it by the address haproxy saw.
+TEST(Abuse, ClientsCannotPassForOthersThroughTheProxy) {
+  ServerProcess server({"--max-connections-per-address", "2", "--trusted-proxy", "127.0.0.1"});
+  HaproxyProcess proxy({server.port()});
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (const char* claimed : {"198.51.100.1", "198.51.100.2"})
+    held.push_back(std::make_unique<RawClient>(proxy.port(), RawOptions{.forwarded_for = claimed}));
+  EXPECT_EQ(RawClient::try_upgrade(proxy.port(), {.forwarded_for = "198.51.100.3"}), 429u)
+      << "all three came from 127.0.0.1, whatever they claimed";
+  EXPECT_EQ(RawClient::try_upgrade(proxy.port(), {.forwarded_for = "198.51.100.4, 198.51.100.5",
+                                                  .forwarded_for_first = "198.51.100.6"}),
+            429u);
+  held.pop_back();
+  bool reconnected = false;
+  for (int i = 0; i < 200 && !reconnected; ++i) {
+    reconnected = RawClient::try_upgrade(proxy.port(), {}) == 101;
+    if (!reconnected) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(reconnected) << "a slot given back is free again";
 }
 
 // Another site's page may not open sessions with its visitors' browsers;

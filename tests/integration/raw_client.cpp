@@ -28,7 +28,8 @@ void connect_and_upgrade(websocket::stream<beast::tcp_stream>& ws, unsigned shor
     if (!opts.subprotocol.empty())
       r.set(beast::http::field::sec_websocket_protocol, opts.subprotocol);
     if (!opts.origin.empty()) r.set(beast::http::field::origin, opts.origin);
-    if (!opts.forwarded_for.empty()) r.set("X-Forwarded-For", opts.forwarded_for);
+    if (!opts.forwarded_for_first.empty()) r.insert("X-Forwarded-For", opts.forwarded_for_first);
+    if (!opts.forwarded_for.empty()) r.insert("X-Forwarded-For", opts.forwarded_for);
   }));
   ws.handshake(res, "127.0.0.1:" + std::to_string(port), opts.target, ec);
 }

@@ -30,6 +30,9 @@ struct RawOptions {
   std::string origin = {};
   // Sent as X-Forwarded-For when not empty (what a proxy adds).
   std::string forwarded_for = {};
+  // Sent as an X-Forwarded-For line before that one (what a client writes
+  // itself, before a proxy adds its own line).
+  std::string forwarded_for_first = {};
 };
 
 class RawClient {
