@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "visibility.h"
+
 namespace panelwire::core {
 
 namespace {
@@ -103,6 +105,9 @@ Result<QuestionBoard::Outcome> QuestionBoard::resolve_vote(v1::Event& ev, bool w
   auto& slot = *ev.mutable_questions_changed()->mutable_questions(0);
   auto q = existing(slot.id());
   if (!q) return q.error();
+  // A question the voter may not see answers as no question at all: any
+  // other answer would tell a pending question from a hidden mute.
+  if (!visible_in_snapshot(ev.actor(), **q)) return fail(v1::NOT_FOUND, "no " + id_text(slot.id()));
   const auto& voter = ev.actor().id();
   if (!votable((*q)->state()))
     return fail(v1::INVALID_STATE, id_text(slot.id()) + " is not open for votes");

@@ -86,6 +86,39 @@ TEST_F(PanelQa, MuteLockAndEndGateCommands) {
   EXPECT_TRUE(b->info.ended());
 }
 
+// A vote on a seq the voter may not see says no more than a vote on a seq
+// that holds no question: a pending question of someone else's answers as a
+// hidden mute does, so votes cannot tell one from the other.
+TEST_F(PanelQa, AVoteOnAQuestionYouMayNotSeeIsNotFound) {
+  PanelSettings moderated = settings_;
+  moderated.pre_moderation = true;
+  Panel p("pre", moderated, plimits_, clock_);
+  auto on = [&](const v1::Participant& who, auto set) {
+    v1::ClientMessage m;
+    set(m);
+    auto d = draft_command(m, who, limits_);
+    return d ? p.append(std::move(*d)) : Result<Appended>(d.error());
+  };
+  auto pending = on(ann, [](auto& m) { m.mutable_ask_question()->set_text("waiting"); });
+  ASSERT_TRUE(pending.has_value());
+  auto mute = on(mod, [](auto& m) {
+    m.mutable_mute_participant()->set_participant_id("pat");
+    m.mutable_mute_participant()->set_muted(true);
+  });
+  ASSERT_TRUE(mute.has_value());
+  auto vote = [&](const v1::Participant& who, std::uint64_t seq) {
+    return on(who, [seq](auto& m) { m.mutable_vote()->set_question_id(seq); });
+  };
+  for (auto seq : {pending->seq, mute->seq}) {
+    auto refused = vote(bob, seq);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, v1::NOT_FOUND) << "seq " << seq;
+    EXPECT_EQ(refused.error().message, "no question " + std::to_string(seq));
+  }
+  EXPECT_EQ(vote(ann, pending->seq).error().code, v1::INVALID_STATE) << "the asker sees it";
+  EXPECT_EQ(vote(mod, pending->seq).error().code, v1::INVALID_STATE) << "moderators see it";
+}
+
 TEST_F(PanelQa, EndPublishesOneBatchWithEveryLeftover) {
   auto a = ask("open one", ann)->seq;
   auto b = ask("secret one", bob, true)->seq;
