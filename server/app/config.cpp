@@ -127,6 +127,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("heap-trim-min-free-bytes", po::value(&c.heap_trim.min_free_bytes)->default_value(c.heap_trim.min_free_bytes), "heap freed since the last trim that is worth a trim")
     ("max-inflight-commands", po::value(&r.max_inflight_commands)->default_value(r.max_inflight_commands), "commands per client in flight before its socket is no longer read")
     ("handshake-timeout-ms", po::value(&handshake_ms)->default_value(handshake_ms), "time to complete the HTTP upgrade")
+    ("page-min-bytes-per-second", po::value(&r.page_min_bytes_per_second)->default_value(r.page_min_bytes_per_second), "the slowest a page is written: its write may take --handshake-timeout-ms plus its size at this rate")
     ("join-timeout-ms", po::value(&join_ms)->default_value(join_ms), "time from upgrade to Hello")
     ("idle-timeout-ms", po::value(&idle_ms)->default_value(idle_ms), "silence before a client is dropped (pinged at half)")
     ("close-timeout-ms", po::value(&close_ms)->default_value(close_ms), "time a closing client gets to answer")
@@ -178,6 +179,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   if (r.outbound_queue_bytes < r.max_frame_bytes)
     return bad("--outbound-queue-bytes must be at least --max-frame-bytes");
   if (r.max_inflight_commands == 0) return bad("--max-inflight-commands must be positive");
+  if (r.page_min_bytes_per_second == 0) return bad("--page-min-bytes-per-second must be positive");
   for (long v : {handshake_ms, join_ms, idle_ms, close_ms, drain_ms, idle_ttl_ms, ended_ttl_ms})
     if (v <= 0) return bad("timeouts must be positive");
   if (r.questions.max_question_chars == 0 || r.questions.max_answer_chars == 0)

@@ -139,6 +139,12 @@ void HttpSession::serve(const WebPages::File& file, bool head) {
   page_res_->keep_alive(keep_alive);
   page_res_->content_length(page_body_->size());
   if (!head) page_res_->body() = {page_body_->data(), page_body_->size()};
+  // The request's deadline covered reading it; the write gets its own,
+  // long enough for this size at the slowest rate we serve.
+  const auto& cfg = shard_.config();
+  const auto bytes = head ? 0 : page_body_->size();
+  stream_.expires_after(cfg.handshake_timeout +
+                        std::chrono::milliseconds(bytes * 1000 / cfg.page_min_bytes_per_second));
   http::async_write(stream_, *page_res_,
                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
                       self->page_res_.reset();

@@ -52,6 +52,11 @@ struct RelayConfig {
   std::size_t max_inflight_commands = 32;
   // Time to complete the HTTP upgrade; slow-loris clients are cut after it.
   std::chrono::milliseconds handshake_timeout{10'000};
+  // The slowest a page or asset is written: its write gets
+  // handshake_timeout plus its size at this rate. A poor mobile link
+  // carries some 30 KiB/s, so the page's script (about 100 KiB) gets 6 s
+  // more; a reader that stops is still cut.
+  std::size_t page_min_bytes_per_second = 16u << 10;
   // Time between the upgrade and Hello.
   std::chrono::milliseconds join_timeout{10'000};
   // Silence after which a client is dropped; the server pings at half of it,

@@ -4,11 +4,15 @@
 #include <signal.h>
 
 #include <future>
+#include <thread>
 
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 
 #include "raw_client.h"
 #include "server_process.h"
@@ -56,6 +60,56 @@ TEST(Pages, ServedFromTheWebRootInMemory) {
                               "/../index.html", "/assets/../../etc/passwd", "/late.txt"})
     EXPECT_EQ(RawClient::http_get(server.port(), missing).first, 404u) << missing;
   EXPECT_EQ(RawClient::http_get(server.port(), "/healthz").first, 200u) << "the rest unchanged";
+}
+
+// GET `target` with a receive buffer of 4 KiB, reading 4 KiB at a time,
+// waiting `first` before the first read and `pause` before each other: the
+// bytes received until the relay closed the connection.
+std::size_t slow_get(unsigned short port, const std::string& target,
+                     std::chrono::milliseconds first, std::chrono::milliseconds pause) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket sock(io);
+  sock.open(asio::ip::tcp::v4());
+  sock.set_option(asio::socket_base::receive_buffer_size(4096));
+  sock.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(sock, asio::buffer("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                                 "Connection: close\r\n\r\n"));
+  std::size_t total = 0;
+  char buf[4096];
+  std::this_thread::sleep_for(first);
+  for (;;) {
+    std::this_thread::sleep_for(pause);
+    boost::system::error_code ec;
+    auto n = sock.read_some(asio::buffer(buf), ec);
+    total += n;
+    if (ec) return total;
+  }
+}
+
+// A page's write has its own deadline, by its size: a large asset reaches a
+// slow but steady reader whole, long past the request's deadline, and a
+// reader that stops is still cut.
+TEST(Pages, ALargeAssetReachesASlowReaderAndAStalledOneIsCut) {
+  auto index = temp_path("index.html");
+  const auto root = index.substr(0, index.rfind('/'));
+  std::filesystem::create_directories(root + "/assets");
+  std::ofstream(index) << "<!doctype html><title>pages</title>";
+  const std::size_t size = 512u << 10;
+  std::ofstream(root + "/assets/big-1234.js") << std::string(size, 'x');
+  const std::vector<std::string> flags = {
+      "--web-root", root, "--handshake-timeout-ms", "300", "--socket-send-buffer-bytes", "4096"};
+  {
+    ServerProcess server(flags);
+    // About 1.3 s for the whole asset: four times the request's deadline.
+    EXPECT_GT(slow_get(server.port(), "/assets/big-1234.js", 0ms, 10ms), size);
+  }
+  auto stalls = flags;
+  stalls.insert(stalls.end(), {"--page-min-bytes-per-second", std::to_string(1 << 20)});
+  ServerProcess server(stalls);
+  // Half a second for the request, half a second for 512 KiB at 1 MiB/s;
+  // this reader waits 2 s before it reads at all.
+  EXPECT_LT(slow_get(server.port(), "/assets/big-1234.js", 2000ms, 0ms), size);
 }
 
 TEST_F(Protocol, HttpEndpoints) {
