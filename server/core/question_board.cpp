@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "visibility.h"
-
 namespace panelwire::core {
 
 namespace {
@@ -105,10 +103,13 @@ Result<QuestionBoard::Outcome> QuestionBoard::resolve_vote(v1::Event& ev, bool w
   auto& slot = *ev.mutable_questions_changed()->mutable_questions(0);
   auto q = existing(slot.id());
   if (!q) return q.error();
-  // A question the voter may not see answers as no question at all: any
-  // other answer would tell a pending question from a hidden mute.
-  if (!visible_in_snapshot(ev.actor(), **q)) return fail(v1::NOT_FOUND, "no " + id_text(slot.id()));
   const auto& voter = ev.actor().id();
+  // Someone else's pending question reached this voter as `hidden`, like a
+  // mute: it answers as no question at all, so votes cannot tell the two
+  // apart. (Dismissed and merged ones arrive as stubs: they are known.)
+  if ((*q)->state() == v1::PENDING && ev.actor().role() != v1::MODERATOR &&
+      (*q)->asker().id() != voter)
+    return fail(v1::NOT_FOUND, "no " + id_text(slot.id()));
   if (!votable((*q)->state()))
     return fail(v1::INVALID_STATE, id_text(slot.id()) + " is not open for votes");
   if (voted(slot.id(), voter) != withdraw) return Outcome::unchanged;

@@ -69,6 +69,9 @@ TEST_F(RedisRulesTest, AnotherNodeFollowsTheChangeAndALateNodeLoadsItFromTheSnap
   EXPECT_FALSE(board->info.rules().guest_questions());
   EXPECT_EQ(late.append("p", ask(kGuest)).error().code, v1::FORBIDDEN);
   ASSERT_TRUE(late.append("p", guest_questions(true)).has_value());
+  // Node b decides on its replica: once the change has reached it (the
+  // rules, the question, 60 chats, the rules again).
+  ASSERT_TRUE(on_b.wait_for_count(63));
   EXPECT_TRUE(b.append("p", ask(kGuest)).has_value()) << "and back on, on every node";
 }
 
