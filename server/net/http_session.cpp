@@ -87,7 +87,7 @@ void HttpSession::on_read(beast::error_code ec) {
     return;
   }
   if (ec) {
-    spdlog::info("event=bad_http error=\"{}\"", ec.message());
+    shard_.log_abuse(spdlog::level::info, "event=bad_http error=\"{}\"", ec.message());
     return respond(http::status::bad_request, "bad request\n");
   }
   const auto& req = parser_->get();

@@ -166,8 +166,8 @@ void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hell
     auto who = core::verify_token(hello.token(), shard_.config().token_secret, hello.panel_id(),
                                   shard_.clock().now_ms() / 1000, shard_.config().id_secret);
     if (!who) {
-      spdlog::info("event=join_refused session={} panel={} reason=\"{}\"", id_, hello.panel_id(),
-                   who.error().message);
+      shard_.log_abuse(spdlog::level::info, "event=join_refused session={} panel={} reason=\"{}\"",
+                       id_, hello.panel_id(), who.error().message);
       return ack_error(id, who.error());
     }
     you_ = std::move(*who);
@@ -365,8 +365,11 @@ void WebsocketSession::close(std::uint16_t code, std::string_view reason) {
   if (closing_) return;
   const bool upgraded = phase_ != Phase::upgrading;
   closing_ = true;
-  spdlog::info("event=close session={} panel={} code={} reason=\"{}\"", id_, panel_id_, code,
-               reason);
+  // Sessions that joined are paced per address, so a line each is fine;
+  // connections that never did may come and go as fast as a script likes.
+  spdlog::log(panel_id_.empty() ? spdlog::level::debug : spdlog::level::info,
+              "event=close session={} panel={} code={} reason=\"{}\"", id_, panel_id_, code,
+              reason);
   // The session stays a panel member until it is destroyed (events to a
   // closing session are dropped): leaving here could happen in the middle
   // of the hub's fan-out loop.
@@ -422,12 +425,11 @@ void WebsocketSession::fail(beast::error_code ec, const char* what) {
   // matching close code (1002, 1007, 1009) where there was one to send.
   timer_.cancel();
   if (!closing_) {
-    if (is_quiet_end(ec))
-      spdlog::debug("event=disconnect session={} panel={} op={} error=\"{}\"", id_, panel_id_, what,
-                    ec.message());
-    else
-      spdlog::info("event=disconnect session={} panel={} op={} error=\"{}\"", id_, panel_id_, what,
-                   ec.message());
+    // As for close(): a line each only for sessions that joined.
+    const bool quiet = is_quiet_end(ec) || panel_id_.empty();
+    spdlog::log(quiet ? spdlog::level::debug : spdlog::level::info,
+                "event=disconnect session={} panel={} op={} error=\"{}\"", id_, panel_id_, what,
+                ec.message());
   }
   closing_ = true;
 }
