@@ -64,6 +64,10 @@ Relay::Relay(ServerConfig config) : config_(std::move(config)) {
     engine::RedisEngineOptions o;
     o.endpoint = *engine::parse_redis_url(config_.redis_url);
     if (!config_.redis_password.empty()) o.endpoint.password = config_.redis_password;
+    if (config_.catalog.open())
+      spdlog::warn(
+          "event=open_panels detail=\"no --panels list: any panel id gets Redis keys (kept 7 "
+          "days) and this engine has no panel cap; give a panel list on a public relay\"");
     if (config_.id_secret_random)
       spdlog::warn(
           "event=id_secret_random detail=\"no --id-secret nor --token-secret: a guest gets "
