@@ -3,7 +3,7 @@
 //
 // glibc hands memory back only from the top of a heap. Once thousands of
 // panels or sessions have come and gone, the pages they freed in the middle
-// stay resident for good (100,000 short-lived panels: 373 MiB after every
+// stay resident for good (100,000 short-lived panels: 374 MiB after every
 // one was evicted). malloc_trim(0) releases them.
 //
 // It runs on the main thread, never on an io thread. While it walks an
