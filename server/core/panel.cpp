@@ -97,6 +97,12 @@ Result<QuestionBoard::Outcome> Panel::resolve(v1::Event& ev, std::uint64_t seq,
     }
     case v1::Event::kQuestionsChanged: {
       auto& change = *ev.mutable_questions_changed();
+      const bool adds =
+          change.change() == v1::CHANGE_ASKED || change.change() == v1::CHANGE_PROMOTED;
+      if (adds && board_.questions().size() >= limits_.max_questions)
+        return fail(
+            v1::RESOURCE_EXHAUSTED,
+            "this panel holds " + std::to_string(limits_.max_questions) + " questions, its most");
       if (change.change() == v1::CHANGE_PROMOTED && change.questions_size() == 1) {
         auto& q = *change.mutable_questions(0);
         auto chat = chat_at(q.chat_seq());

@@ -26,6 +26,11 @@ struct PanelLimits {
   // whichever is reached first. 10k events cover a busy hour of chat.
   std::size_t history_events = 10'000;
   std::size_t history_bytes = 16u << 20;
+  // Questions a panel holds, every state counted. Every open one is in a
+  // fresh Welcome (which the slow-consumer cap does not count): a busy
+  // panel gets a few hundred; 1,000 of at most 500 characters keep a
+  // Welcome under 2 MiB.
+  std::size_t max_questions = 1'000;
   // Commands remembered for retries, client by client.
   CommandWindowLimits command_window;
   RateLimits rates;

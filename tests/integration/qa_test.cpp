@@ -416,6 +416,25 @@ TEST(QaLimits, ExcessCommandsAreRateLimitedAndTheConnectionStays) {
   EXPECT_TRUE(ann.closes().empty());
 }
 
+// Sockpuppets filling a board: past the panel's cap a question is refused
+// with a typed code whoever asks, and the session and the board go on.
+TEST(QaLimits, APanelsBoardIsCappedAndTheConnectionStays) {
+  ServerProcess server({"--token-secret", kSecret, "--max-questions", "2"});
+  IoThread io;
+  SdkClient ann(io, as(server, "full", "attendee", "Ann"));
+  SdkClient bob(io, as(server, "full", "", "Bob"));
+  ASSERT_TRUE(ann.wait_welcomes(1) && bob.wait_welcomes(1));
+  ASSERT_FALSE(ann.send(ask("one")).has_error());
+  ASSERT_FALSE(bob.send(ask("two")).has_error());
+  auto third = bob.send(ask("three"));
+  ASSERT_TRUE(third.has_error());
+  EXPECT_EQ(third.error().code(), v1::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(ann.send(ask("four")).error().code(), v1::RESOURCE_EXHAUSTED) << "for everyone";
+  EXPECT_FALSE(bob.send(vote(1)).has_error()) << "what is on the board can be voted on";
+  EXPECT_FALSE(bob.chat("chat goes on").has_error());
+  EXPECT_TRUE(ann.closes().empty() && bob.closes().empty());
+}
+
 TEST_F(QaTest, MutedAndLockedChatIsRefusedNotDropped) {
   SdkClient mod(io_, as(server_, "gates", "moderator", "Mo"));
   SdkClient ann(io_, as(server_, "gates", "attendee", "Ann"));

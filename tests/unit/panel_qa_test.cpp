@@ -119,6 +119,43 @@ TEST_F(PanelQa, AVoteOnAQuestionYouMayNotSeeIsNotFound) {
   EXPECT_EQ(vote(mod, pending->seq).error().code, v1::INVALID_STATE) << "moderators see it";
 }
 
+// A panel holds a bounded number of questions, whoever adds them: past it
+// asking and promoting are refused with a typed code, and the rest of the
+// board keeps working.
+TEST_F(PanelQa, QuestionsAreCappedPerPanel) {
+  PanelLimits small = plimits_;
+  small.max_questions = 3;
+  Panel p("capped", settings_, small, clock_);
+  auto on = [&](const v1::Participant& who, auto set) {
+    v1::ClientMessage m;
+    set(m);
+    auto d = draft_command(m, who, limits_);
+    return d ? p.append(std::move(*d)) : Result<Appended>(d.error());
+  };
+  auto asking = [](const char* text) {
+    return [text](auto& m) { m.mutable_ask_question()->set_text(text); };
+  };
+  auto first = on(ann, asking("one"));
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(on(bob, asking("two")).has_value());
+  auto chat_seq = on(bob, [](auto& m) { m.mutable_send_chat()->set_text("a comment"); })->seq;
+  ASSERT_TRUE(on(mod, [](auto& m) {
+                m.mutable_moderate_question()->set_question_id(1);
+                m.mutable_moderate_question()->set_action(v1::DISMISS);
+              }).has_value());
+  ASSERT_TRUE(on(ann, asking("three")).has_value()) << "dismissed ones still count: this is 3";
+  const auto head = p.head();
+  auto refused = on(ann, asking("four"));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, v1::RESOURCE_EXHAUSTED);
+  auto promote = on(mod, [chat_seq](auto& m) { m.mutable_promote_chat()->set_chat_seq(chat_seq); });
+  ASSERT_FALSE(promote.has_value());
+  EXPECT_EQ(promote.error().code, v1::RESOURCE_EXHAUSTED) << "moderators too";
+  EXPECT_EQ(p.head(), head) << "nothing appended";
+  EXPECT_TRUE(on(bob, [](auto& m) { m.mutable_vote()->set_question_id(2); }).has_value())
+      << "votes on what is there go on";
+}
+
 TEST_F(PanelQa, EndPublishesOneBatchWithEveryLeftover) {
   auto a = ask("open one", ann)->seq;
   auto b = ask("secret one", bob, true)->seq;
