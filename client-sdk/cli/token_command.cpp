@@ -4,9 +4,7 @@
 
 #include <cstdlib>
 #include <ctime>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 
 #include <boost/json/array.hpp>
@@ -14,6 +12,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli_args.h"
+#include "panelwire/tools/secret_file.h"
 
 namespace panelwire::cli {
 
@@ -36,10 +35,9 @@ int run_token(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (auto exit = parse_args(args, desc, {}, "token", vm)) return *exit;
   if (!secret_file.empty()) {
-    std::ifstream in(secret_file, std::ios::binary);
-    if (!in) return usage_error("token", "cannot read --secret-file " + secret_file, desc);
-    secret.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (!secret.empty() && secret.back() == '\n') secret.pop_back();
+    auto text = tools::read_secret_file(secret_file);
+    if (!text) return usage_error("token", "cannot read --secret-file " + secret_file, desc);
+    secret = std::move(*text);
   }
   if (secret.empty())
     if (const char* env = std::getenv("PANELWIRE_TOKEN_SECRET")) secret = env;

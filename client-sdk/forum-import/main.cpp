@@ -4,6 +4,9 @@
 //   panelwire-forum-import (--redis URL | --outbox FILE) --sink discourse|webhook|jsonl
 //                          [sink options] [--once]
 //   panelwire-forum-import dead-letters list|retry [ENTRY_ID] --redis URL
+//
+// Secrets (the Discourse API key, the webhook secret, the Redis password)
+// come from a file, the environment or argv, and never reach a log or error.
 
 #include <curl/curl.h>
 #include <signal.h>
@@ -13,6 +16,8 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <optional>
+#include <tuple>
 
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
@@ -24,6 +29,7 @@
 #include "panelwire/forum/outbox_leftover_source.h"
 #include "panelwire/forum/redis_leftover_source.h"
 #include "panelwire/forum/webhook_sink.h"
+#include "panelwire/tools/secret_file.h"
 
 namespace po = boost::program_options;
 using namespace panelwire::forum;
@@ -49,13 +55,13 @@ std::string default_consumer() {
   return std::string(host[0] ? host : "importer");
 }
 
-int dead_letters(const std::vector<std::string>& args, const std::string& redis_url,
+int dead_letters(const std::vector<std::string>& args, const std::optional<RedisEndpoint>& endpoint,
                  const RedisSourceOptions& o) {
-  if (args.empty() || (args[0] != "list" && args[0] != "retry") || redis_url.empty()) {
+  if (args.empty() || (args[0] != "list" && args[0] != "retry") || !endpoint) {
     std::cerr << "usage: panelwire-forum-import dead-letters list|retry [ENTRY_ID] --redis URL\n";
     return kUsage;
   }
-  RedisClient redis(redis_url);
+  RedisClient redis(*endpoint);
   if (args[0] == "list") {
     for (const auto& d : list_dead_letters(redis, o))
       std::cout << d.entry_id << "\t" << d.leftover_id << "\t" << d.reason << "\n";
@@ -69,10 +75,11 @@ int dead_letters(const std::vector<std::string>& args, const std::string& redis_
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string redis_url, outbox, sink_name, ledger,
+  std::string redis_url, redis_password, outbox, sink_name, ledger,
       format = "markdown", out, url, secret, discourse_url, api_key, api_username, topic, usernames,
       question_template, comment_template, link, drip, drip_key = "pw:{leftovers}:drip",
       log_level = "info";
+  std::string redis_password_file, secret_file, api_key_file;
   RedisSourceOptions source_opts;
   source_opts.consumer = default_consumer();
   ImporterOptions opts;
@@ -86,6 +93,8 @@ int main(int argc, char** argv) {
   desc.add_options()
     ("help,h", "print this help")
     ("redis", po::value(&redis_url), "read leftovers from this Redis (redis://[:password@]host:port[/db])")
+    ("redis-password", po::value(&redis_password), "Redis password, in place of one in the URL (prefer the file or PANELWIRE_REDIS_PASSWORD)")
+    ("redis-password-file", po::value(&redis_password_file), "file holding the Redis password")
     ("outbox", po::value(&outbox), "read leftovers from the embedded engine's outbox file instead")
     ("sink", po::value(&sink_name), "discourse, webhook or jsonl")
     ("once", "deliver everything waiting, then exit (0; 75 when the forum kept failing)")
@@ -99,9 +108,11 @@ int main(int argc, char** argv) {
     ("link", po::value(&link), "link back to the panel's page or recording; {panel} becomes the panel id")
     ("out", po::value(&out), "jsonl: the file to append posts to")
     ("url", po::value(&url), "webhook: the URL to POST to")
-    ("secret", po::value(&secret), "webhook: the HMAC-SHA256 signing secret")
+    ("secret", po::value(&secret), "webhook: the HMAC-SHA256 signing secret (prefer the file or PANELWIRE_SECRET: argv is visible to every local user)")
+    ("secret-file", po::value(&secret_file), "webhook: file holding the signing secret")
     ("discourse-url", po::value(&discourse_url), "discourse: the forum's base URL")
-    ("api-key", po::value(&api_key), "discourse: the API key")
+    ("api-key", po::value(&api_key), "discourse: the API key (prefer the file or PANELWIRE_API_KEY: argv is visible to every local user)")
+    ("api-key-file", po::value(&api_key_file), "discourse: file holding the API key")
     ("api-username", po::value(&api_username), "discourse: the account posts are made as")
     ("topic", po::value(&topic), "discourse: one topic for every post (default: each panel's forum_thread)")
     ("usernames", po::value(&usernames), "discourse: JSON file {\"display name\": \"username\"} to post as the asker (admin key)")
@@ -118,11 +129,14 @@ int main(int argc, char** argv) {
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
-    // PANELWIRE_API_KEY, PANELWIRE_SECRET: secrets stay out of `ps`.
+    // PANELWIRE_API_KEY, PANELWIRE_SECRET, PANELWIRE_REDIS_PASSWORD: secrets
+    // stay out of `ps`. The command line wins over them.
     po::store(po::parse_environment(desc,
                                     [&](const std::string& env) -> std::string {
                                       if (env == "PANELWIRE_API_KEY") return "api-key";
                                       if (env == "PANELWIRE_SECRET") return "secret";
+                                      if (env == "PANELWIRE_REDIS_PASSWORD")
+                                        return "redis-password";
                                       return {};
                                     }),
               vm);
@@ -147,10 +161,38 @@ int main(int argc, char** argv) {
     return kUsage;
   };
 
+  // A secret from its file; errors name the flag and the path, never what
+  // the file holds.
+  for (auto [value, file, name, env] :
+       {std::tuple{&secret, &secret_file, "secret", "PANELWIRE_SECRET"},
+        std::tuple{&api_key, &api_key_file, "api-key", "PANELWIRE_API_KEY"},
+        std::tuple{&redis_password, &redis_password_file, "redis-password",
+                   "PANELWIRE_REDIS_PASSWORD"}}) {
+    const std::string file_option = std::string(name) + "-file";
+    if (!vm.count(file_option)) continue;
+    if (vm.count(name))
+      return usage(std::string("give --") + name + " (or " + env + ") or --" + file_option +
+                   ", not both");
+    auto text = panelwire::tools::read_secret_file(*file);
+    if (!text) return usage("cannot read --" + file_option + " " + *file);
+    if (text->empty()) return usage("--" + file_option + " " + *file + " is empty");
+    *value = std::move(*text);
+  }
+  // Errors name the URL with its password masked.
+  std::optional<RedisEndpoint> endpoint;
+  if (!redis_url.empty()) {
+    try {
+      endpoint = parse_redis_url(redis_url);
+    } catch (const RedisError& e) {
+      return usage(std::string("--redis ") + e.what());
+    }
+    if (!redis_password.empty()) endpoint->password = redis_password;
+  }
+
   try {
     if (!command.empty()) {
       if (command[0] != "dead-letters") return usage("unknown command " + command[0]);
-      return dead_letters({command.begin() + 1, command.end()}, redis_url, source_opts);
+      return dead_letters({command.begin() + 1, command.end()}, endpoint, source_opts);
     }
     if (redis_url.empty() == outbox.empty()) return usage("give one of --redis or --outbox");
     if (format != "markdown" && format != "html") return usage("--format is markdown or html");
@@ -167,11 +209,16 @@ int main(int argc, char** argv) {
       if (out.empty()) return usage("--sink jsonl needs --out FILE");
       sink = std::make_unique<JsonlSink>(out, render.format);
     } else if (sink_name == "webhook") {
-      if (url.empty() || secret.empty()) return usage("--sink webhook needs --url and --secret");
+      if (url.empty() || secret.empty())
+        return usage(
+            "--sink webhook needs --url and a secret (--secret-file, PANELWIRE_SECRET or "
+            "--secret)");
       sink = std::make_unique<WebhookSink>(WebhookOptions{url, secret, render.format});
     } else if (sink_name == "discourse") {
       if (discourse_url.empty() || api_key.empty() || api_username.empty())
-        return usage("--sink discourse needs --discourse-url, --api-key and --api-username");
+        return usage(
+            "--sink discourse needs --discourse-url, an API key (--api-key-file, PANELWIRE_API_KEY "
+            "or --api-key) and --api-username");
       DiscourseOptions d{discourse_url, api_key, api_username, topic, {}};
       if (!usernames.empty()) {
         auto v = boost::json::parse(read_file(usernames));
@@ -194,9 +241,9 @@ int main(int argc, char** argv) {
     std::unique_ptr<LeftoverSource> source;
     std::unique_ptr<Ledger> book;
     std::unique_ptr<DripSchedule> schedule;
-    if (!redis_url.empty()) {
+    if (endpoint) {
       // Longer than a blocking read, so the read's own timeout comes first.
-      redis = std::make_unique<RedisClient>(redis_url, opts.wait + std::chrono::seconds(10));
+      redis = std::make_unique<RedisClient>(*endpoint, opts.wait + std::chrono::seconds(10));
       source = std::make_unique<RedisLeftoverSource>(*redis, source_opts);
       book =
           std::make_unique<RedisLedger>(*redis, ledger.empty() ? "pw:{leftovers}:posted" : ledger);

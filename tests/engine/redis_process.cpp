@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 extern char** environ;
@@ -44,7 +45,8 @@ bool accepts(unsigned short port) {
   return ok;
 }
 
-RedisProcess::RedisProcess(unsigned short port) : port_(port ? port : free_port()) {
+RedisProcess::RedisProcess(unsigned short port, std::string password)
+    : port_(port ? port : free_port()), password_(std::move(password)) {
   char dir[] = "/tmp/panelwire-redis-XXXXXX";
   if (!mkdtemp(dir)) throw std::runtime_error("mkdtemp");
   dir_ = dir;
@@ -62,6 +64,7 @@ void RedisProcess::spawn() {
                                    dir_,           "--save",    "",
                                    "--appendonly", "yes",       "--appendfsync",
                                    "always",       "--logfile", dir_ + "/redis.log"};
+  if (!password_.empty()) args.insert(args.end(), {"--requirepass", password_});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -90,6 +93,10 @@ std::vector<std::vector<std::string>> RedisProcess::stream(const std::string& ke
   if (!c || c->err) {
     if (c) redisFree(c);
     throw std::runtime_error("cannot connect to the test's redis-server");
+  }
+  if (!password_.empty()) {
+    const char* auth[] = {"AUTH", password_.c_str()};
+    if (auto* r = redisCommandArgv(c, 2, auth, nullptr)) freeReplyObject(r);
   }
   const char* argv[] = {"XRANGE", key.c_str(), "-", "+"};
   auto* r = static_cast<redisReply*>(redisCommandArgv(c, 4, argv, nullptr));

@@ -16,12 +16,15 @@ bool accepts(unsigned short port);
 
 class RedisProcess {
  public:
-  // Starts redis-server; `port` 0 picks a free one.
-  explicit RedisProcess(unsigned short port = 0);
+  // Starts redis-server; `port` 0 picks a free one. A `password` makes it
+  // refuse clients until they AUTH with it (requirepass).
+  explicit RedisProcess(unsigned short port = 0, std::string password = {});
   ~RedisProcess();
 
   unsigned short port() const { return port_; }
+  // Without the password: tests give it as they mean to.
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  const std::string& password() const { return password_; }
   pid_t pid() const { return pid_; }
   // SIGKILL, as a crash would.
   void kill();
@@ -35,6 +38,7 @@ class RedisProcess {
  private:
   void spawn();
   unsigned short port_ = 0;
+  std::string password_;
   std::string dir_;
   pid_t pid_ = -1;
 };

@@ -2,6 +2,8 @@
 // type reaches everyone in one order, and its exit code tells scripts what
 // happened.
 
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "server_process.h"
@@ -77,6 +79,24 @@ TEST(Cli, ExitCodesSayWhatWentWrong) {
 
   auto usage = run_tool(PANELWIRE_CLI_BIN, {"chat", "--name", "Ann"});
   EXPECT_EQ(usage.exit_code, 64) << "missing --panel";
+}
+
+TEST(Cli, ATokenSecretFileSignsWithTheSecretLessItsLineEnd) {
+  const std::string secret = "cli-test-secret-of-32-bytes-or-more";
+  auto token = [&](std::vector<std::string> how) {
+    std::vector<std::string> args = {"token", "--name",       "Ann",       "--panel",
+                                     "p",     "--expires-at", "2000000000"};
+    args.insert(args.end(), how.begin(), how.end());
+    auto r = run_tool(PANELWIRE_CLI_BIN, args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  auto on_argv = token({"--secret", secret});
+  for (auto [line_end, name] : {std::pair{"\n", "LF"}, std::pair{"\r\n", "CRLF"}}) {
+    auto file = temp_path("token.secret");
+    std::ofstream(file, std::ios::binary) << secret << line_end;
+    EXPECT_EQ(token({"--secret-file", file}), on_argv) << "a file ending in " << name;
+  }
 }
 
 }  // namespace

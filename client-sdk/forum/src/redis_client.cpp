@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 
 namespace panelwire::forum {
 
@@ -35,22 +36,35 @@ Reply copy_of(const redisReply* r) {
 
 }  // namespace
 
-RedisClient::RedisClient(const std::string& url, std::chrono::milliseconds timeout)
-    : timeout_(timeout) {
+std::string redacted_redis_url(const std::string& url) {
+  auto u = boost::urls::parse_uri(url);
+  if (!u) return "(an unparsable URL, not shown)";
+  boost::urls::url copy(*u);
+  if (copy.has_password()) copy.set_password("***");
+  return std::string(copy.buffer());
+}
+
+RedisEndpoint parse_redis_url(const std::string& url) {
   auto u = boost::urls::parse_uri(url);
   if (!u || u->scheme() != "redis" || u->host().empty())
-    throw RedisError("wants redis://[:password@]host:port[/db], got " + url);
-  host_ = std::string(u->host());
-  if (u->has_port()) port_ = u->port_number();
-  if (u->has_password()) password_ = std::string(u->password());
+    throw RedisError("wants redis://[:password@]host:port[/db], got " + redacted_redis_url(url));
+  RedisEndpoint e;
+  e.host = std::string(u->host());
+  if (u->has_port()) e.port = u->port_number();
+  if (u->has_password()) e.password = std::string(u->password());
   auto path = std::string(u->path());
   if (path.size() > 1) {
     try {
-      db_ = std::stoi(path.substr(1));
+      e.db = std::stoi(path.substr(1));
     } catch (...) {
-      throw RedisError("the database in " + url + " is not a number");
+      throw RedisError("the database in " + redacted_redis_url(url) + " is not a number");
     }
   }
+  return e;
+}
+
+RedisClient::RedisClient(RedisEndpoint endpoint, std::chrono::milliseconds timeout)
+    : endpoint_(std::move(endpoint)), timeout_(timeout) {
   connect();
 }
 
@@ -62,17 +76,25 @@ void RedisClient::connect() {
   if (c_) redisFree(c_);
   timeval tv{static_cast<time_t>(timeout_.count() / 1000),
              static_cast<suseconds_t>(timeout_.count() % 1000 * 1000)};
-  c_ = redisConnectWithTimeout(host_.c_str(), port_, tv);
+  auto where = endpoint_.host + ":" + std::to_string(endpoint_.port);
+  c_ = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, tv);
   if (!c_ || c_->err) {
     std::string why = c_ ? c_->errstr : "out of memory";
     if (c_) redisFree(c_);
     c_ = nullptr;
-    throw RedisError("cannot connect to Redis at " + host_ + ":" + std::to_string(port_) + ": " +
-                     why);
+    throw RedisError("cannot connect to Redis at " + where + ": " + why);
   }
   redisSetTimeout(c_, tv);
-  if (!password_.empty()) command({"AUTH", password_});
-  if (db_ != 0) command({"SELECT", std::to_string(db_)});
+  try {
+    if (!endpoint_.password.empty()) command({"AUTH", endpoint_.password});
+    if (endpoint_.db != 0) command({"SELECT", std::to_string(endpoint_.db)});
+  } catch (const RedisError&) {
+    // A refused password (its reply never holds the password) or database:
+    // the next call starts over rather than on a half set up connection.
+    if (c_) redisFree(c_);
+    c_ = nullptr;
+    throw;
+  }
 }
 
 Reply RedisClient::command(const std::vector<std::string>& argv) {

@@ -27,11 +27,27 @@ struct Reply {
   std::vector<Reply> elements;
 };
 
+// redis://[:password@]host:port[/db]
+struct RedisEndpoint {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::string password;
+  int db = 0;
+};
+// Throws RedisError naming the URL with its password masked: it may reach a
+// log.
+RedisEndpoint parse_redis_url(const std::string& url);
+// `url` fit for a log line or an error: the password, if any, masked.
+std::string redacted_redis_url(const std::string& url);
+
 class RedisClient {
  public:
-  // redis://[:password@]host:port[/db]. Throws RedisError.
-  explicit RedisClient(const std::string& url,
+  // Throws RedisError, whose message never holds the password.
+  explicit RedisClient(RedisEndpoint endpoint,
                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  explicit RedisClient(const std::string& url,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10))
+      : RedisClient(parse_redis_url(url), timeout) {}
   ~RedisClient();
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;
@@ -42,8 +58,7 @@ class RedisClient {
 
  private:
   void connect();
-  std::string host_, password_;
-  int port_ = 6379, db_ = 0;
+  RedisEndpoint endpoint_;
   std::chrono::milliseconds timeout_;
   redisContext* c_ = nullptr;
 };
