@@ -16,6 +16,7 @@
 #include <boost/url/parse.hpp>
 
 #include "load_run.h"
+#include "panelwire/tools/option_error.h"
 #include "process_stats.h"
 
 namespace asio = boost::asio;
@@ -89,7 +90,8 @@ int main(int argc, char** argv) {
     if (!vm.count("idle") && (publishers == 0 || rate <= 0 || duration_s <= 0))
       throw po::error("--publishers, --rate and --duration must be positive");
   } catch (const po::error& e) {
-    std::cerr << "panelwire-bench: " << e.what() << "\n" << desc << "\n";
+    std::cerr << "panelwire-bench: " << panelwire::tools::option_error_message(e) << "\n"
+              << desc << "\n";
     return 64;
   }
   if (panel.empty())

@@ -16,6 +16,7 @@
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 
+#include "panelwire/tools/option_error.h"
 #include "probe.h"
 #include "process_stats.h"
 
@@ -67,7 +68,8 @@ int main(int argc, char** argv) {
       throw po::error("--subprotocol is proto or json");
     plan.target = parse_target(url);
   } catch (const std::exception& e) {
-    std::cerr << "panelwire-probe: " << e.what() << "\n" << desc << "\n";
+    std::cerr << "panelwire-probe: " << panelwire::tools::option_error_message(e) << "\n"
+              << desc << "\n";
     return 64;
   }
   plan.server_pid = static_cast<pid_t>(server_pid);

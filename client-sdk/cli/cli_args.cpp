@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "panelwire/tools/option_error.h"
+
 namespace panelwire::cli {
 
 namespace po = boost::program_options;
@@ -18,7 +20,7 @@ std::optional<int> parse_args(const std::vector<std::string>& args,
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    return usage_error(command, e.what(), desc);
+    return usage_error(command, tools::option_error_message(e), desc);
   }
   return std::nullopt;
 }

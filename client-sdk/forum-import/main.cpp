@@ -29,6 +29,7 @@
 #include "panelwire/forum/outbox_leftover_source.h"
 #include "panelwire/forum/redis_leftover_source.h"
 #include "panelwire/forum/webhook_sink.h"
+#include "panelwire/tools/option_error.h"
 #include "panelwire/tools/secret_file.h"
 
 namespace po = boost::program_options;
@@ -150,7 +151,7 @@ int main(int argc, char** argv) {
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "panelwire-forum-import: " << e.what() << "\n";
+    std::cerr << "panelwire-forum-import: " << panelwire::tools::option_error_message(e) << "\n";
     return kUsage;
   }
   spdlog::set_level(spdlog::level::from_str(log_level));
