@@ -35,9 +35,15 @@ class PanelQa : public ::testing::Test {
     return run(m, who);
   }
   Result<Appended> simple(const v1::Participant& who, auto set) {
+    return send_to(panel_, who, set);
+  }
+  // A command that `set` fills, from `who`, to a panel of the test's own.
+  Result<Appended> send_to(Panel& p, const v1::Participant& who, auto set) {
     v1::ClientMessage m;
     set(m);
-    return run(m, who);
+    auto d = draft_command(m, who, limits_);
+    if (!d) return d.error();
+    return p.append(std::move(*d));
   }
 
   FixedClock clock_{1'000'000};
@@ -93,12 +99,7 @@ TEST_F(PanelQa, AVoteOnAQuestionYouMayNotSeeIsNotFound) {
   PanelSettings moderated = settings_;
   moderated.pre_moderation = true;
   Panel p("pre", moderated, plimits_, clock_);
-  auto on = [&](const v1::Participant& who, auto set) {
-    v1::ClientMessage m;
-    set(m);
-    auto d = draft_command(m, who, limits_);
-    return d ? p.append(std::move(*d)) : Result<Appended>(d.error());
-  };
+  auto on = [&](const v1::Participant& who, auto set) { return send_to(p, who, set); };
   auto pending = on(ann, [](auto& m) { m.mutable_ask_question()->set_text("waiting"); });
   ASSERT_TRUE(pending.has_value());
   auto mute = on(mod, [](auto& m) {
@@ -126,12 +127,7 @@ TEST_F(PanelQa, QuestionsAreCappedPerPanel) {
   PanelLimits small = plimits_;
   small.max_questions = 3;
   Panel p("capped", settings_, small, clock_);
-  auto on = [&](const v1::Participant& who, auto set) {
-    v1::ClientMessage m;
-    set(m);
-    auto d = draft_command(m, who, limits_);
-    return d ? p.append(std::move(*d)) : Result<Appended>(d.error());
-  };
+  auto on = [&](const v1::Participant& who, auto set) { return send_to(p, who, set); };
   auto asking = [](const char* text) {
     return [text](auto& m) { m.mutable_ask_question()->set_text(text); };
   };
