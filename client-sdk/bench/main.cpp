@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
     po::notify(vm);
     if (!vm.count("idle") && (publishers == 0 || rate <= 0 || duration_s <= 0))
       throw po::error("--publishers, --rate and --duration must be positive");
-  } catch (const po::error& e) {
+  } catch (po::error& e) {
     std::cerr << "panelwire-bench: " << panelwire::tools::option_error_message(e) << "\n"
               << desc << "\n";
     return 64;

@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     if (subprotocol != "proto" && subprotocol != "json")
       throw po::error("--subprotocol is proto or json");
     plan.target = parse_target(url);
-  } catch (const std::exception& e) {
+  } catch (std::exception& e) {
     std::cerr << "panelwire-probe: " << panelwire::tools::option_error_message(e) << "\n"
               << desc << "\n";
     return 64;

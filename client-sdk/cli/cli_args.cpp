@@ -19,7 +19,7 @@ std::optional<int> parse_args(const std::vector<std::string>& args,
       return 0;
     }
     po::notify(vm);
-  } catch (const po::error& e) {
+  } catch (po::error& e) {
     return usage_error(command, tools::option_error_message(e), desc);
   }
   return std::nullopt;

@@ -150,7 +150,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     po::notify(vm);
-  } catch (const po::error& e) {
+  } catch (po::error& e) {
     std::cerr << "panelwire-forum-import: " << panelwire::tools::option_error_message(e) << "\n";
     return kUsage;
   }

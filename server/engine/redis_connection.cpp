@@ -53,11 +53,14 @@ core::Failure lost_reply() {
 }  // namespace
 
 std::string redacted_url(const std::string& url) {
-  auto u = boost::urls::parse_uri(url);
-  if (!u) return "(an unparsable URL, not shown)";
-  boost::urls::url copy(*u);
-  if (copy.has_password()) copy.set_password("***");
-  return std::string(copy.buffer());
+  // By text, not by a URL parser: a password with an unencoded '/', '?' or
+  // '#' is no password to the parser, yet it is one to whoever typed it.
+  // Everything up to the last '@' after the scheme is hidden, user included.
+  auto at = url.rfind('@');
+  if (at == std::string::npos) return url;
+  auto scheme = url.find("://");
+  auto from = scheme == std::string::npos || scheme > at ? 0 : scheme + 3;
+  return url.substr(0, from) + ":***" + url.substr(at);
 }
 
 core::Result<RedisEndpoint> parse_redis_url(const std::string& url) {
@@ -169,7 +172,14 @@ void RedisConnection::on_connected(int status) {
     return [weak, what](core::Result<RedisValue> r) {
       auto self = weak.lock();
       if (!r && self && self->ac_) {
-        spdlog::error("event=redis_{}_failed error=\"{}\"", what, r.error().message);
+        // A refused AUTH logs only the reply's code: a Redis that does not
+        // know the command echoes its arguments, the password first.
+        std::string_view m = r.error().message;
+        if (std::string_view(what) == "auth") {
+          if (m.starts_with("redis: ")) m.remove_prefix(7);
+          m = m.substr(0, m.find(' '));
+        }
+        spdlog::error("event=redis_{}_failed error=\"{}\"", what, m);
         redisAsyncDisconnect(self->ac_);
       }
     };

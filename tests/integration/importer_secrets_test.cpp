@@ -171,7 +171,9 @@ TEST(ImporterSecrets, TheRedisPasswordReachesRedisAndAWrongOneIsNeverShown) {
            {"--redis", with_password, "--sink", "jsonl", "--out", out, "--once"}}) {
     r = import(args);
     EXPECT_EQ(r.exit_code, 1) << r.err;
-    EXPECT_TRUE(contains(r.err, "WRONGPASS") || contains(r.err, "invalid password")) << r.err;
+    EXPECT_TRUE(contains(r.err, "Redis refused the password: WRONGPASS") ||
+                contains(r.err, "Redis refused the password: ERR"))
+        << r.err;
     EXPECT_FALSE(contains(r.err, "wrong-in")) << r.err;
   }
   // A URL that cannot be used is shown with its password masked.

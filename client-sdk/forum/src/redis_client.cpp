@@ -34,14 +34,23 @@ Reply copy_of(const redisReply* r) {
   return v;
 }
 
+// "redis: WRONGPASS invalid username-password pair" -> "WRONGPASS".
+std::string reply_code(const std::string& what) {
+  std::string s = what.rfind("redis: ", 0) == 0 ? what.substr(7) : what;
+  return s.substr(0, s.find(' '));
+}
+
 }  // namespace
 
 std::string redacted_redis_url(const std::string& url) {
-  auto u = boost::urls::parse_uri(url);
-  if (!u) return "(an unparsable URL, not shown)";
-  boost::urls::url copy(*u);
-  if (copy.has_password()) copy.set_password("***");
-  return std::string(copy.buffer());
+  // By text, not by a URL parser: a password with an unencoded '/', '?' or
+  // '#' is no password to the parser, yet it is one to whoever typed it.
+  // Everything up to the last '@' after the scheme is hidden, user included.
+  auto at = url.rfind('@');
+  if (at == std::string::npos) return url;
+  auto scheme = url.find("://");
+  auto from = scheme == std::string::npos || scheme > at ? 0 : scheme + 3;
+  return url.substr(0, from) + ":***" + url.substr(at);
 }
 
 RedisEndpoint parse_redis_url(const std::string& url) {
@@ -86,10 +95,18 @@ void RedisClient::connect() {
   }
   redisSetTimeout(c_, tv);
   try {
-    if (!endpoint_.password.empty()) command({"AUTH", endpoint_.password});
+    if (!endpoint_.password.empty()) {
+      try {
+        command({"AUTH", endpoint_.password});
+      } catch (const RedisError& e) {
+        // Only the reply's code: a Redis that does not know AUTH (renamed,
+        // or a proxy) echoes the command's arguments, the password first.
+        throw RedisError("Redis refused the password: " + reply_code(e.what()));
+      }
+    }
     if (endpoint_.db != 0) command({"SELECT", std::to_string(endpoint_.db)});
   } catch (const RedisError&) {
-    // A refused password (its reply never holds the password) or database:
+    // A refused password or database:
     // the next call starts over rather than on a half set up connection.
     if (c_) redisFree(c_);
     c_ = nullptr;

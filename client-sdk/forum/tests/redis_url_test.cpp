@@ -22,9 +22,14 @@ TEST(RedisUrl, ThePartsAndAPercentEncodedPassword) {
 
 TEST(RedisUrl, ErrorsMaskThePassword) {
   EXPECT_EQ(redacted_redis_url("redis://:s3cret@host:6379/1"), "redis://:***@host:6379/1");
-  EXPECT_EQ(redacted_redis_url("redis://user:s3cret@host"), "redis://user:***@host");
+  EXPECT_EQ(redacted_redis_url("redis://user:s3cret@host"), "redis://:***@host");
+  // Passwords a URL parser does not see as passwords are hidden all the same.
+  EXPECT_EQ(redacted_redis_url("redis://:/Zk3+q@host:6379"), "redis://:***@host:6379");
+  EXPECT_EQ(redacted_redis_url("redis://:ab?c#d@host"), "redis://:***@host");
+  EXPECT_EQ(redacted_redis_url("redis://s3cret@host"), "redis://:***@host");
+  EXPECT_EQ(redacted_redis_url("s3cret@host"), ":***@host");
   EXPECT_EQ(redacted_redis_url("redis://host:6379"), "redis://host:6379");
-  EXPECT_EQ(redacted_redis_url("redis://:s3 cret@host"), "(an unparsable URL, not shown)");
+  EXPECT_EQ(redacted_redis_url("redis://:s3 cret@host"), "redis://:***@host") << "unparsable";
   for (const char* url :
        {"http://:s3cret@host:6379", "redis://:s3cret@host:6379/db", "redis://:s3cret@"}) {
     try {

@@ -11,15 +11,12 @@ struct Substitutions : po::error_with_option_name {
 };
 }  // namespace
 
-std::string option_error_message(const std::exception& e) {
-  const auto* named = dynamic_cast<const po::error_with_option_name*>(&e);
-  if (!named) return e.what();
-  // A copy: the caller's error stays as thrown.
-  po::error_with_option_name copy = *named;
-  for (auto& entry : copy.*(Substitutions::member()))
-    for (char& c : entry.second)
-      if (c == '%') c = '?';
-  return copy.what();
+std::string option_error_message(std::exception& e) {
+  if (auto* named = dynamic_cast<po::error_with_option_name*>(&e))
+    for (auto& entry : named->*(Substitutions::member()))
+      for (char& c : entry.second)
+        if (c == '%') c = '?';
+  return e.what();
 }
 
 }  // namespace panelwire::tools

@@ -19,7 +19,7 @@ std::string message_for(std::vector<std::string> args) {
   try {
     po::store(po::command_line_parser(args).options(desc).run(), vm);
     po::notify(vm);
-  } catch (const std::exception& e) {
+  } catch (std::exception& e) {
     return option_error_message(e);
   }
   return "no error";
@@ -35,7 +35,23 @@ TEST(OptionError, AValueHoldingAPlaceholderIsShownDefused) {
 TEST(OptionError, OtherErrorsKeepTheirMessage) {
   EXPECT_NE(message_for({"--per-minute", "many"}).find("'many'"), std::string::npos);
   EXPECT_NE(message_for({"--posts"}).find("unrecognised option '--posts'"), std::string::npos);
-  EXPECT_EQ(option_error_message(std::runtime_error("plain")), "plain");
+  std::runtime_error plain("plain");
+  EXPECT_EQ(option_error_message(plain), "plain");
+}
+
+TEST(OptionError, AnAmbiguousOptionStillListsItsCandidates) {
+  int a = 0, b = 0;
+  po::options_description desc;
+  desc.add_options()("api-key", po::value(&a), "")("api-key-file", po::value(&b), "");
+  po::variables_map vm;
+  std::vector<std::string> args{"--api", "1"};
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    FAIL() << "--api is ambiguous";
+  } catch (std::exception& e) {
+    auto m = option_error_message(e);
+    EXPECT_NE(m.find("--api-key-file"), std::string::npos) << m;
+  }
 }
 
 }  // namespace

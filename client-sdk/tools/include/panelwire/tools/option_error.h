@@ -9,6 +9,8 @@
 
 namespace panelwire::tools {
 
-std::string option_error_message(const std::exception& e);
+// Changes the error's values in place: what() stays its own (an ambiguous
+// option lists its candidates).
+std::string option_error_message(std::exception& e);
 
 }  // namespace panelwire::tools
