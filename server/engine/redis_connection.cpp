@@ -8,7 +8,6 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <boost/url/parse.hpp>
-#include <boost/url/url.hpp>
 
 #include "redis_asio_adapter.h"
 
@@ -168,14 +167,14 @@ void RedisConnection::on_connected(int status) {
     return lost();
   }
   // Pipelined ahead of everything else on this connection.
-  auto check = [weak = weak_from_this()](const char* what) {
-    return [weak, what](core::Result<RedisValue> r) {
+  // `code_only`: log the reply's code alone, as for AUTH, whose refusal by a
+  // Redis that does not know the command echoes its arguments.
+  auto check = [weak = weak_from_this()](const char* what, bool code_only = false) {
+    return [weak, what, code_only](core::Result<RedisValue> r) {
       auto self = weak.lock();
       if (!r && self && self->ac_) {
-        // A refused AUTH logs only the reply's code: a Redis that does not
-        // know the command echoes its arguments, the password first.
         std::string_view m = r.error().message;
-        if (std::string_view(what) == "auth") {
+        if (code_only) {
           if (m.starts_with("redis: ")) m.remove_prefix(7);
           m = m.substr(0, m.find(' '));
         }
@@ -184,7 +183,7 @@ void RedisConnection::on_connected(int status) {
       }
     };
   };
-  if (!endpoint_.password.empty()) command({"AUTH", endpoint_.password}, check("auth"));
+  if (!endpoint_.password.empty()) command({"AUTH", endpoint_.password}, check("auth", true));
   if (endpoint_.db != 0) command({"SELECT", std::to_string(endpoint_.db)}, check("select"));
   // The old context is gone, and with it hiredis's references to these.
   retired_.clear();

@@ -24,7 +24,6 @@ class RedisProcess {
   unsigned short port() const { return port_; }
   // Without the password: tests give it as they mean to.
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
-  const std::string& password() const { return password_; }
   pid_t pid() const { return pid_; }
   // SIGKILL, as a crash would.
   void kill();

@@ -3,7 +3,6 @@
 #include <hiredis/hiredis.h>
 
 #include <boost/url/parse.hpp>
-#include <boost/url/url.hpp>
 
 namespace panelwire::forum {
 
@@ -94,23 +93,29 @@ void RedisClient::connect() {
     throw RedisError("cannot connect to Redis at " + where + ": " + why);
   }
   redisSetTimeout(c_, tv);
-  try {
-    if (!endpoint_.password.empty()) {
-      try {
-        command({"AUTH", endpoint_.password});
-      } catch (const RedisError& e) {
-        // Only the reply's code: a Redis that does not know AUTH (renamed,
-        // or a proxy) echoes the command's arguments, the password first.
-        throw RedisError("Redis refused the password: " + reply_code(e.what()));
-      }
-    }
-    if (endpoint_.db != 0) command({"SELECT", std::to_string(endpoint_.db)});
-  } catch (const RedisError&) {
-    // A refused password or database:
-    // the next call starts over rather than on a half set up connection.
+  // A refused password or database drops the connection: the next call
+  // starts over rather than on a half set up one.
+  auto drop = [this] {
     if (c_) redisFree(c_);
     c_ = nullptr;
-    throw;
+  };
+  if (!endpoint_.password.empty()) {
+    try {
+      command({"AUTH", endpoint_.password});
+    } catch (const RedisError& e) {
+      drop();
+      // Only the reply's code: a Redis that does not know AUTH (renamed, or
+      // a proxy) echoes the command's arguments, the password first.
+      throw RedisError("Redis refused the password: " + reply_code(e.what()));
+    }
+  }
+  if (endpoint_.db != 0) {
+    try {
+      command({"SELECT", std::to_string(endpoint_.db)});
+    } catch (const RedisError&) {
+      drop();
+      throw;
+    }
   }
 }
 

@@ -45,9 +45,6 @@ class RedisClient {
   // Throws RedisError, whose message never holds the password.
   explicit RedisClient(RedisEndpoint endpoint,
                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
-  explicit RedisClient(const std::string& url,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(10))
-      : RedisClient(parse_redis_url(url), timeout) {}
   ~RedisClient();
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;
