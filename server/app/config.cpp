@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -183,10 +184,16 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   if (r.page_min_bytes_per_second == 0) return bad("--page-min-bytes-per-second must be positive");
   for (long v : {handshake_ms, join_ms, idle_ms, close_ms, drain_ms, idle_ttl_ms, ended_ttl_ms})
     if (v <= 0) return bad("timeouts must be positive");
+  // A closing session is cut after the close timeout, or the handshake
+  // timeout if shorter; a drain that ends first leaves it behind.
+  if (drain_ms <= std::min(close_ms, handshake_ms))
+    return bad(
+        "--drain-timeout-ms must be longer than --close-timeout-ms (or "
+        "--handshake-timeout-ms if shorter)");
   if (r.questions.max_question_chars == 0 || r.questions.max_answer_chars == 0)
     return bad("--max-question-chars and --max-answer-chars must be positive");
-  for (double burst : {rates.chat.burst, rates.question.burst, rates.vote.burst,
-                       addr.joins.burst, r.frames.burst})
+  for (double burst :
+       {rates.chat.burst, rates.question.burst, rates.vote.burst, addr.joins.burst, r.frames.burst})
     if (!(burst >= 1)) return bad("bursts must be at least 1");  // "nan" too
   for (double rate : {chat_per_minute, questions_per_minute, votes_per_minute, joins_per_minute,
                       r.frames.per_second})

@@ -19,7 +19,10 @@ struct ServerConfig {
   unsigned threads = 0;
   std::string log_level = "info";
   // Time sessions get to close on SIGTERM before the process exits anyway.
-  std::chrono::milliseconds drain_timeout{5'000};
+  // Longer than the close timeout (5 s), so a client that never answers the
+  // close frame is cut by its own timer before the exit; under the 10 s a
+  // container gets between SIGTERM and SIGKILL.
+  std::chrono::milliseconds drain_timeout{8'000};
   // JSON file of the configured panels; empty: panels are made on first join.
   std::string panels_file;
   core::PanelCatalog catalog;

@@ -15,7 +15,8 @@ namespace {
 
 TEST(SlowConsumer, StalledReaderIsCutOthersReceiveEverything) {
   ServerProcess server({"--outbound-queue-bytes", "262144", "--max-frame-bytes", "16384",
-                        "--close-timeout-ms", "30000", "--socket-send-buffer-bytes", "16384"});
+                        "--close-timeout-ms", "30000", "--drain-timeout-ms", "31000",
+                        "--socket-send-buffer-bytes", "16384"});
   constexpr int kMessages = 2000;
   const std::string text(1000, 'x');
 

@@ -54,6 +54,16 @@ TEST(ServerConfig, RatesAndBurstsThatCannotWorkAreRefused) {
   }
 }
 
+// A drain that ends before a silent client's close timeout exits with the
+// session still open.
+TEST(ServerConfig, TheDrainOutlastsTheCloseTimeout) {
+  EXPECT_TRUE(parse({}).config) << "the defaults: 8 s against 5 s";
+  EXPECT_FALSE(parse({"--drain-timeout-ms", "5000"}).config) << "as long as the close timeout";
+  EXPECT_FALSE(parse({"--close-timeout-ms", "9000"}).config);
+  EXPECT_TRUE(parse({"--close-timeout-ms", "9000", "--handshake-timeout-ms", "4000"}).config)
+      << "the handshake timeout cuts a close sooner";
+}
+
 TEST(ServerConfig, HeapTrimCanBeTurnedOffNotMadeNegative) {
   auto off = parse({"--heap-trim-every-ms", "0"});
   ASSERT_TRUE(off.config);
