@@ -24,6 +24,9 @@ void connect_and_upgrade(websocket::stream<beast::tcp_stream>& ws, unsigned shor
   sock.open(tcp::v4());
   if (opts.rcvbuf > 0) sock.set_option(asio::socket_base::receive_buffer_size(opts.rcvbuf));
   sock.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  // A masked frame past Beast's 4 KiB write buffer goes out in pieces; with
+  // Nagle on, each piece after the first waits for the server's delayed ACK.
+  sock.set_option(tcp::no_delay(true));
   ws.set_option(websocket::stream_base::decorator([opts](websocket::request_type& r) {
     if (!opts.subprotocol.empty())
       r.set(beast::http::field::sec_websocket_protocol, opts.subprotocol);
