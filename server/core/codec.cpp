@@ -1,5 +1,7 @@
 #include "codec.h"
 
+#include "ws_frame.h"
+
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/json_util.h>
 #include <spdlog/spdlog.h>
@@ -40,8 +42,19 @@ std::string encode(const v1::ServerMessage& msg, WireFormat format) {
   return out;
 }
 
+std::string encode_wire(const v1::ServerMessage& msg, WireFormat format) {
+  if (format == WireFormat::json) return frame_message(encode(msg, format), true);
+  // Binary: serialized straight after its header, no second copy.
+  const auto size = msg.ByteSizeLong();
+  const auto header = frame_header_size(size);
+  std::string out(header + size, '\0');
+  write_frame_header(out.data(), size, false);
+  msg.SerializeWithCachedSizesToArray(reinterpret_cast<std::uint8_t*>(out.data() + header));
+  return out;
+}
+
 Frame encode_frame(const v1::ServerMessage& msg, WireFormat format) {
-  return std::make_shared<const std::string>(encode(msg, format));
+  return std::make_shared<const std::string>(encode_wire(msg, format));
 }
 
 void route_protobuf_logs() {

@@ -17,14 +17,18 @@ inline constexpr std::size_t kWireFormats = 2;
 inline constexpr std::string_view kProtoSubprotocol = "panelwire.v1.proto";
 inline constexpr std::string_view kJsonSubprotocol = "panelwire.v1.json";
 
-// An encoded server message, immutable once built and shared by every
-// recipient's outbound queue.
+// A server message as one whole WebSocket frame, header included (see
+// ws_frame.h), immutable once built and shared by every recipient's
+// outbound queue: the session writes these bytes as they are.
 using Frame = std::shared_ptr<const std::string>;
 
 // MALFORMED when the bytes are not a ClientMessage in `format`.
 Result<v1::ClientMessage> decode_client(std::string_view data, WireFormat format);
 
+// The message alone (a frame's payload).
 std::string encode(const v1::ServerMessage& msg, WireFormat format);
+// The message framed: binary frames for proto, text frames for JSON.
+std::string encode_wire(const v1::ServerMessage& msg, WireFormat format);
 Frame encode_frame(const v1::ServerMessage& msg, WireFormat format);
 
 // Protobuf's own logging would write parse complaints straight to stderr;

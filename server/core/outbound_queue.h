@@ -12,9 +12,9 @@ class OutboundQueue {
  public:
   // Overflow rule: push() refuses a frame that would take the queued bytes
   // past `max_bytes` and the caller closes the session (SLOW_CONSUMER); the
-  // client resumes from its last seq, so refusing loses nothing. The frame
-  // being written counts until pop(); one frame always fits into an empty
-  // queue, so a frame larger than the cap cannot wedge a session.
+  // client resumes from its last seq, so refusing loses nothing. Frames
+  // being written count until end_write(); one frame always fits into an
+  // empty queue, so a frame larger than the cap cannot wedge a session.
   explicit OutboundQueue(std::size_t max_bytes) : max_bytes_(max_bytes) {}
 
   [[nodiscard]] bool push(Frame f) {
@@ -38,15 +38,38 @@ class OutboundQueue {
   std::size_t size() const { return count_; }
   // Every byte queued, uncapped frames included.
   std::size_t bytes() const { return bytes_; }
-  const Frame& front() const { return ring_[head_]; }
+  // Frames begin_write() handed out and end_write() has not yet dropped.
+  std::size_t writing() const { return writing_; }
 
-  void pop() {
-    const auto* f = ring_[head_].get();
-    bytes_ -= f->size();
-    if (f == uncapped_) uncapped_ = nullptr;
-    ring_[head_].reset();
-    head_ = (head_ + 1) & (ring_.size() - 1);
-    --count_;
+  // Hands the frames at the front to `each(const std::string&)`, in order,
+  // for one gathered write: at most `max_frames`, and no more than
+  // `max_bytes` in all unless the first alone is larger. They stay queued
+  // (and counted) until end_write(). Returns how many; none while a write
+  // is still open.
+  template <class Each>
+  std::size_t begin_write(std::size_t max_frames, std::size_t max_bytes, Each&& each) {
+    if (writing_ > 0) return 0;
+    std::size_t taken_bytes = 0;
+    while (writing_ < count_ && writing_ < max_frames) {
+      const auto& f = *ring_[(head_ + writing_) & (ring_.size() - 1)];
+      if (writing_ > 0 && taken_bytes + f.size() > max_bytes) break;
+      taken_bytes += f.size();
+      each(f);
+      ++writing_;
+    }
+    return writing_;
+  }
+
+  // The frames of the last begin_write() are on the wire: drops them.
+  void end_write() {
+    for (; writing_ > 0; --writing_) {
+      const auto* f = ring_[head_].get();
+      bytes_ -= f->size();
+      if (f == uncapped_) uncapped_ = nullptr;
+      ring_[head_].reset();
+      head_ = (head_ + 1) & (ring_.size() - 1);
+      --count_;
+    }
     // An idle session should not keep the memory of its busiest moment.
     if (count_ == 0 && ring_.size() > kKeep) {
       std::vector<Frame>().swap(ring_);
@@ -54,10 +77,10 @@ class OutboundQueue {
     }
   }
 
-  // Drops every frame but the one being written (the front), which the
-  // writer still refers to.
+  // Drops every frame but those being written, which the writer still
+  // refers to.
   void clear_pending() {
-    while (count_ > 1) {
+    while (count_ > writing_) {
       auto last = (head_ + count_ - 1) & (ring_.size() - 1);
       const auto* f = ring_[last].get();
       bytes_ -= f->size();
@@ -94,6 +117,7 @@ class OutboundQueue {
   std::size_t head_ = 0;
   std::size_t count_ = 0;
   std::size_t bytes_ = 0;
+  std::size_t writing_ = 0;
   // The uncapped frame while it is queued (the queue holds it alive).
   const std::string* uncapped_ = nullptr;
 };

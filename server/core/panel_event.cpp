@@ -17,7 +17,7 @@ Frame PanelEvent::frame(WireFormat format, Viewing viewing) const {
   std::call_once(once_[i], [&] {
     v1::ServerMessage msg;
     *msg.mutable_event() = view == View::full ? event_ : public_view(event_);
-    frames_[i] = encode(msg, format);
+    frames_[i] = encode_wire(msg, format);
   });
   // Aliasing constructor: the frame shares the event's ownership.
   return Frame(shared_from_this(), &frames_[i]);

@@ -45,6 +45,14 @@ struct RelayConfig {
   // panel sends one client. It also makes a stalled client reach the
   // outbound cap sooner. 0: the kernel's autotuning.
   std::size_t socket_send_buffer_bytes = 256u << 10;
+  // Frames one write to a client may gather (one sendmsg): Asio hands the
+  // kernel at most 64 buffers per call, so more would only mean more calls.
+  std::size_t write_frames = 64;
+  // Bytes one gathered write may take (unless its first frame alone is
+  // larger): the socket's send buffer (socket_send_buffer_bytes, doubled)
+  // takes no more at once, and frames not yet in a write can still be
+  // dropped when the client is closed.
+  std::size_t write_bytes = 256u << 10;
   // Chat messages in a fresh Welcome: one screen of recent context.
   std::size_t snapshot_chat = 50;
   // Commands of one client awaiting the engine before we stop reading its

@@ -69,9 +69,6 @@ void WebsocketSession::run(http::request<http::empty_body> req, std::string_view
       self->close(websocket::close_code::policy_error, "too many frames");
     });
   });
-  // Messages go out whole: fragmenting only adds frames and syscalls.
-  ws_.auto_fragment(false);
-  ws_.binary(format_ == core::WireFormat::proto);
   ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
 }
 
@@ -346,19 +343,27 @@ void WebsocketSession::send(core::Frame frame, Cap cap) {
 }
 
 void WebsocketSession::do_write() {
+  const auto& cfg = shard_.config();
+  iov_.clear();
+  if (out_.begin_write(cfg.write_frames, cfg.write_bytes, [this](const std::string& f) {
+        iov_.emplace_back(f.data(), f.size());
+      }) == 0)
+    return;
   writing_ = true;
-  ws_.async_write(
-      asio::buffer(*out_.front()),
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+  // The frames are whole WebSocket frames already (built once per event
+  // for every receiver); the gate keeps Beast's control frames out of them.
+  ws_.next_layer().async_write_frames(
+      iov_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
 }
 
 void WebsocketSession::on_write(beast::error_code ec) {
   writing_ = false;
   if (ec) return fail(ec, "write");
-  out_.pop();
+  out_.end_write();
   if (closing_) return;
   pump_catchup();
-  if (!out_.empty() && !writing_) do_write();
+  if (!out_.empty() && !writing_) return do_write();
+  if (out_.empty() && iov_.capacity() > 8) std::vector<asio::const_buffer>().swap(iov_);
 }
 
 void WebsocketSession::close(std::uint16_t code, std::string_view reason) {
@@ -382,11 +387,11 @@ void WebsocketSession::close(std::uint16_t code, std::string_view reason) {
   timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (ec) return;
     beast::error_code ignored;
-    self->ws_.next_layer().close(ignored);
+    beast::get_lowest_layer(self->ws_).close(ignored);
   });
   if (!upgraded) {
     beast::error_code ignored;
-    ws_.next_layer().close(ignored);
+    beast::get_lowest_layer(ws_).close(ignored);
     return;
   }
   ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason),

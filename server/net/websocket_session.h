@@ -15,6 +15,7 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include "codec.h"
+#include "gated_socket.h"
 #include "event_cursor.h"
 #include "outbound_queue.h"
 #include "shard.h"
@@ -81,7 +82,7 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void leave_panel();
   void fail(beast::error_code ec, const char* what);
 
-  websocket::stream<Socket> ws_;
+  websocket::stream<GatedSocket> ws_;
   Shard& shard_;
   const core::WireFormat format_;
   const std::uint64_t id_;
@@ -96,6 +97,9 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   std::uint32_t inflight_ = 0;
   beast::flat_buffer in_;
   core::OutboundQueue out_;
+  // The frames of the write in flight, as the gathered write's buffers;
+  // released when the queue drains, like the queue's own ring.
+  std::vector<boost::asio::const_buffer> iov_;
   core::EventCursor cursor_;
   // The join deadline until joined, then the close deadline once closing.
   boost::asio::steady_timer timer_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "codec.h"
+#include "ws_frame.h"
 
 namespace panelwire::core {
 namespace {
@@ -304,10 +305,12 @@ TEST(Codec, FramesAreSharedImmutableBuffers) {
   auto msg = sample_event();
   auto f = encode_frame(msg, WireFormat::proto);
   ASSERT_NE(f, nullptr);
-  EXPECT_EQ(*f, encode(msg, WireFormat::proto));
+  EXPECT_EQ(frame_payload(*f), encode(msg, WireFormat::proto));
+  EXPECT_EQ(static_cast<unsigned char>((*f)[0]), 0x82) << "final binary frame";
   auto j = encode_frame(msg, WireFormat::json);
   ASSERT_NE(j, nullptr);
-  EXPECT_EQ(*j, encode(msg, WireFormat::json));
+  EXPECT_EQ(frame_payload(*j), encode(msg, WireFormat::json));
+  EXPECT_EQ(static_cast<unsigned char>((*j)[0]), 0x81) << "final text frame";
   EXPECT_EQ(f.use_count(), 1) << "the frame owns its bytes alone";
 }
 

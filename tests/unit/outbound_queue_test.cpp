@@ -20,6 +20,22 @@ Frame numbered(int n) {
   return std::make_shared<const std::string>(std::to_string(n));
 }
 
+// Writes the front frame alone; returns its bytes.
+std::string write_one(OutboundQueue& q) {
+  std::string written;
+  EXPECT_EQ(q.begin_write(1, 1 << 20, [&](const std::string& f) { written = f; }), 1u);
+  q.end_write();
+  return written;
+}
+
+// Writes the front frame alone; returns where its bytes were, to compare.
+const std::string* write_one_at(OutboundQueue& q) {
+  const std::string* at = nullptr;
+  EXPECT_EQ(q.begin_write(1, 1 << 20, [&](const std::string& f) { at = &f; }), 1u);
+  q.end_write();
+  return at;
+}
+
 TEST(OutboundQueue, StartsEmpty) {
   OutboundQueue q(10);
   EXPECT_TRUE(q.empty());
@@ -34,8 +50,7 @@ TEST(OutboundQueue, KeepsOrderAndCountsBytes) {
   EXPECT_EQ(q.bytes(), 100u);
   for (int i = 0; i < 20; ++i) {
     ASSERT_FALSE(q.empty());
-    EXPECT_EQ((*q.front())[0], static_cast<char>('a' + i)) << "FIFO across ring growth";
-    q.pop();
+    EXPECT_EQ(write_one(q)[0], static_cast<char>('a' + i)) << "FIFO across ring growth";
   }
   EXPECT_TRUE(q.empty());
   EXPECT_EQ(q.bytes(), 0u);
@@ -48,14 +63,12 @@ TEST(OutboundQueue, GrowingWhileWrappedKeepsOrder) {
   for (int round = 0; round < 6; ++round) {
     for (int i = 0; i < 3 + round * 2; ++i) ASSERT_TRUE(q.push(numbered(next_in++)));
     for (int i = 0; i < 2 + round; ++i) {
-      ASSERT_EQ(*q.front(), std::to_string(next_out++)) << "round " << round;
-      q.pop();
+      ASSERT_EQ(write_one(q), std::to_string(next_out++)) << "round " << round;
     }
   }
   EXPECT_EQ(q.size(), static_cast<std::size_t>(next_in - next_out));
   while (!q.empty()) {
-    ASSERT_EQ(*q.front(), std::to_string(next_out++));
-    q.pop();
+    ASSERT_EQ(write_one(q), std::to_string(next_out++));
   }
   EXPECT_EQ(next_out, next_in) << "every frame came out once";
 }
@@ -77,10 +90,9 @@ TEST(OutboundQueue, MatchesASimpleQueueUnderAnyInterleaving) {
         model.push_back(f);
       }
     } else if (!model.empty()) {
-      ASSERT_EQ(q.front().get(), model.front().get()) << step;
+      ASSERT_EQ(write_one_at(q), model.front().get()) << step;
       model_bytes -= model.front()->size();
       model.pop_front();
-      q.pop();
     }
     ASSERT_EQ(q.size(), model.size()) << step;
     ASSERT_EQ(q.bytes(), model_bytes) << step;
@@ -94,7 +106,7 @@ TEST(OutboundQueue, RefusesPastTheByteCapExactly) {
   EXPECT_TRUE(q.push(frame_of(4))) << "exactly at the cap fits";
   EXPECT_FALSE(q.push(frame_of(1))) << "one byte over does not";
   EXPECT_EQ(q.bytes(), 10u) << "a refused frame leaves the queue as it was";
-  q.pop();
+  write_one(q);
   EXPECT_TRUE(q.push(frame_of(6)));
 }
 
@@ -115,7 +127,7 @@ TEST(OutboundQueue, OneOversizedFrameFitsAnEmptyQueue) {
   EXPECT_TRUE(q.push(frame_of(50))) << "or a big frame would wedge the session";
   EXPECT_EQ(q.bytes(), 50u);
   EXPECT_FALSE(q.push(frame_of(1)));
-  q.pop();
+  write_one(q);
   EXPECT_TRUE(q.empty());
   EXPECT_TRUE(q.push(frame_of(10))) << "back to normal once it is written";
   EXPECT_FALSE(q.push(frame_of(1)));
@@ -124,12 +136,14 @@ TEST(OutboundQueue, OneOversizedFrameFitsAnEmptyQueue) {
 TEST(OutboundQueue, ClearPendingKeepsTheFrameBeingWritten) {
   OutboundQueue q(100);
   ASSERT_TRUE(q.push(frame_of(3, 'a')));
+  ASSERT_EQ(q.begin_write(1, 100, [](const std::string&) {}), 1u);
   ASSERT_TRUE(q.push(frame_of(4, 'b')));
   ASSERT_TRUE(q.push(frame_of(5, 'c')));
   q.clear_pending();
   ASSERT_EQ(q.size(), 1u);
   EXPECT_EQ(q.bytes(), 3u);
-  EXPECT_EQ((*q.front())[0], 'a');
+  q.end_write();
+  EXPECT_TRUE(q.empty()) << "what was written went; nothing after it is left";
 }
 
 TEST(OutboundQueue, ClearPendingWhenWrappedAndOnTheEdges) {
@@ -140,40 +154,39 @@ TEST(OutboundQueue, ClearPendingWhenWrappedAndOnTheEdges) {
   OutboundQueue one(10);
   ASSERT_TRUE(one.push(frame_of(4, 'a')));
   one.clear_pending();
-  EXPECT_EQ(one.size(), 1u);
-  EXPECT_EQ(one.bytes(), 4u);
+  EXPECT_TRUE(one.empty()) << "nothing was being written";
+  EXPECT_EQ(one.bytes(), 0u);
 
   // Wrap the ring, then clear: the right frame survives and the freed
   // frames are released.
   OutboundQueue q(1 << 20);
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(q.push(numbered(i)));
-  q.pop();
-  q.pop();
+  write_one(q);
+  write_one(q);
   auto watched = numbered(4);
   ASSERT_TRUE(q.push(watched));
   ASSERT_TRUE(q.push(numbered(5)));
+  std::string being_written;
+  ASSERT_EQ(q.begin_write(1, 100, [&](const std::string& f) { being_written = f; }), 1u);
   q.clear_pending();
   ASSERT_EQ(q.size(), 1u);
-  EXPECT_EQ(*q.front(), "2");
+  EXPECT_EQ(being_written, "2");
   EXPECT_EQ(q.bytes(), 1u);
   EXPECT_EQ(watched.use_count(), 1);
+  q.end_write();
   ASSERT_TRUE(q.push(numbered(6)));
-  q.pop();
-  EXPECT_EQ(*q.front(), "6") << "the queue goes on after a clear";
+  EXPECT_EQ(write_one(q), "6") << "the queue goes on after a clear";
 }
 
 TEST(OutboundQueue, DrainingAfterABurstStartsOver) {
   // Releasing a large idle ring must not lose the queue's state.
   OutboundQueue q(1 << 20);
   for (int i = 0; i < 100; ++i) ASSERT_TRUE(q.push(numbered(i)));
-  for (int i = 0; i < 100; ++i) q.pop();
+  for (int i = 0; i < 100; ++i) write_one(q);
   EXPECT_TRUE(q.empty());
   EXPECT_EQ(q.bytes(), 0u);
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(q.push(numbered(i)));
-  for (int i = 0; i < 10; ++i) {
-    ASSERT_EQ(*q.front(), std::to_string(i));
-    q.pop();
-  }
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(write_one(q), std::to_string(i));
 }
 
 TEST(OutboundQueue, SharesFramesWithoutCopying) {
@@ -181,10 +194,8 @@ TEST(OutboundQueue, SharesFramesWithoutCopying) {
   auto f = frame_of(10);
   ASSERT_TRUE(a.push(f));
   ASSERT_TRUE(b.push(f));
-  EXPECT_EQ(a.front().get(), b.front().get());
   EXPECT_EQ(f.use_count(), 3);
-  a.pop();
-  b.pop();
+  EXPECT_EQ(write_one_at(a), write_one_at(b));
   EXPECT_EQ(f.use_count(), 1) << "a popped frame is released";
 }
 
@@ -195,8 +206,8 @@ TEST(OutboundQueue, AnUncappedWelcomeLeavesTheCapToWhatFollows) {
   EXPECT_EQ(q.bytes(), 1030u) << "bytes() counts everything, for pacing";
   ASSERT_TRUE(q.push(frame_of(70))) << "30 + 70 capped bytes fit";
   EXPECT_FALSE(q.push(frame_of(1))) << "the cap still holds for the rest";
-  q.pop();
-  q.pop();  // the Welcome is written: its exemption goes with it
+  write_one(q);
+  write_one(q);  // the Welcome is written: its exemption goes with it
   EXPECT_EQ(q.bytes(), 70u);
   ASSERT_TRUE(q.push(frame_of(30)));
   EXPECT_FALSE(q.push(frame_of(1)));
@@ -205,12 +216,60 @@ TEST(OutboundQueue, AnUncappedWelcomeLeavesTheCapToWhatFollows) {
 TEST(OutboundQueue, ClearingPendingDropsTheUncappedWelcomeToo) {
   OutboundQueue q(100);
   ASSERT_TRUE(q.push(frame_of(50)));
+  ASSERT_EQ(q.begin_write(1, 100, [](const std::string&) {}), 1u);
   q.push_uncapped(frame_of(1000));
   q.clear_pending();  // a close: only the frame being written stays
   EXPECT_EQ(q.size(), 1u);
   EXPECT_EQ(q.bytes(), 50u);
   ASSERT_TRUE(q.push(frame_of(50)));
   EXPECT_FALSE(q.push(frame_of(1))) << "no exemption left over";
+}
+
+// Gathered writes: the frames at the front, in order, within the counts.
+TEST(OutboundQueue, AWriteGathersFramesInOrderWithinItsBudget) {
+  OutboundQueue q(1 << 20);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(q.push(numbered(i)));
+  std::string gathered;
+  EXPECT_EQ(q.begin_write(4, 1 << 20, [&](const std::string& f) { gathered += f; }), 4u);
+  EXPECT_EQ(gathered, "0123") << "at most max_frames";
+  EXPECT_EQ(q.begin_write(4, 1 << 20, [&](const std::string&) { ADD_FAILURE(); }), 0u)
+      << "one write open at a time";
+  EXPECT_EQ(q.writing(), 4u);
+  EXPECT_EQ(q.bytes(), 10u) << "frames being written still count";
+  q.end_write();
+  EXPECT_EQ(q.size(), 6u);
+  EXPECT_EQ(q.bytes(), 6u);
+  gathered.clear();
+  EXPECT_EQ(q.begin_write(64, 3, [&](const std::string& f) { gathered += f; }), 3u);
+  EXPECT_EQ(gathered, "456") << "no more than max_bytes in all";
+  q.end_write();
+  gathered.clear();
+  EXPECT_EQ(q.begin_write(64, 1 << 20, [&](const std::string& f) { gathered += f; }), 3u);
+  EXPECT_EQ(gathered, "789");
+  q.end_write();
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.begin_write(64, 1 << 20, [&](const std::string&) { ADD_FAILURE(); }), 0u);
+}
+
+TEST(OutboundQueue, AFrameLargerThanTheWriteBudgetGoesAlone) {
+  OutboundQueue q(1 << 20);
+  ASSERT_TRUE(q.push(frame_of(500)));
+  ASSERT_TRUE(q.push(frame_of(1)));
+  std::size_t bytes = 0;
+  EXPECT_EQ(q.begin_write(64, 100, [&](const std::string& f) { bytes += f.size(); }), 1u);
+  EXPECT_EQ(bytes, 500u) << "or it would never be written";
+  q.end_write();
+  EXPECT_EQ(q.size(), 1u);
+}
+
+TEST(OutboundQueue, FramesPushedDuringAWriteWaitForTheNext) {
+  OutboundQueue q(1 << 20);
+  ASSERT_TRUE(q.push(numbered(1)));
+  ASSERT_EQ(q.begin_write(64, 1 << 20, [](const std::string&) {}), 1u);
+  ASSERT_TRUE(q.push(numbered(2)));
+  q.end_write();
+  EXPECT_EQ(q.size(), 1u) << "end_write drops only what was written";
+  EXPECT_EQ(write_one(q), "2");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "panel_event.h"
+#include "ws_frame.h"
 
 namespace panelwire::core {
 namespace {
@@ -20,7 +21,8 @@ TEST(PanelEvent, FramesCarryTheEventAndAreBuiltOnce) {
     auto f = ev->frame(format);
     v1::ServerMessage expected;
     *expected.mutable_event() = e;
-    EXPECT_EQ(*f, encode(expected, format));
+    EXPECT_EQ(*f, encode_wire(expected, format));
+    EXPECT_EQ(frame_payload(*f), encode(expected, format)) << "one whole frame around the message";
     EXPECT_EQ(ev->frame(format).get(), f.get()) << "serialized once, then shared";
   }
   EXPECT_NE(ev->frame(WireFormat::proto).get(), ev->frame(WireFormat::json).get());

@@ -10,6 +10,7 @@
 
 #include "command_drafts.h"
 #include "panel.h"
+#include "ws_frame.h"
 #include "welcome.h"
 
 namespace panelwire::core {
@@ -82,7 +83,7 @@ class Redaction : public ::testing::Test {
   static v1::Event seen(const EventPtr& ev, const v1::Participant& viewer) {
     auto f = ev->frame(WireFormat::proto, view_for(viewer, ev->event()));
     v1::ServerMessage m;
-    EXPECT_TRUE(m.ParseFromString(*f));
+    EXPECT_TRUE(m.ParseFromString(std::string(frame_payload(*f))));
     return m.event();
   }
   static const std::string* shared_frame(const EventPtr& ev, const v1::Participant& viewer) {

@@ -1,0 +1,64 @@
+#include "gated_socket.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/websocket/error.hpp>
+
+namespace panelwire::net {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Beast's close frame: FIN and opcode 8, no reserved bits (no extension is
+// negotiated). Its HTTP reply starts with 'H' (0x48), so the whole byte is
+// compared, not the opcode alone.
+bool is_close_frame(std::span<const asio::const_buffer> buffers) {
+  for (const auto& b : buffers)
+    if (b.size() > 0) return *static_cast<const unsigned char*>(b.data()) == 0x88;
+  return false;
+}
+
+}  // namespace
+
+void GatedSocket::async_write_frames(std::span<const asio::const_buffer> frames, Handler handler) {
+  submit(Write{Write::Kind::data, {}, frames, std::move(handler)});
+}
+
+void GatedSocket::submit(Write w) {
+  if (busy_) {
+    waiting_.push_back(std::move(w));
+    return;
+  }
+  start(std::move(w));
+}
+
+void GatedSocket::start(Write w) {
+  if (w.kind == Write::Kind::data && closed_) {
+    // Never inside the caller's call: handlers run from the executor.
+    asio::post(get_executor(), [h = std::move(w.handler)]() mutable {
+      std::move(h)(boost::beast::websocket::error::closed, 0);
+    });
+    return;
+  }
+  busy_ = true;
+  auto done = [this, h = std::move(w.handler)](boost::beast::error_code ec, std::size_t n) mutable {
+    busy_ = false;
+    // The next write starts before this one's handler runs, so a writer
+    // that submits again from its handler queues behind it, in order.
+    if (!waiting_.empty()) {
+      auto next = std::move(waiting_.front());
+      waiting_.erase(waiting_.begin());
+      start(std::move(next));
+    }
+    std::move(h)(ec, n);
+  };
+  if (w.kind == Write::Kind::control) {
+    closed_ = closed_ || is_close_frame(w.control);
+    asio::async_write(socket_, w.control, std::move(done));
+  } else {
+    asio::async_write(socket_, w.frames, std::move(done));
+  }
+}
+
+}  // namespace panelwire::net
