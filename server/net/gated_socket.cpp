@@ -27,7 +27,7 @@ void GatedSocket::async_write_frames(std::span<const asio::const_buffer> frames,
 
 void GatedSocket::submit(Write w) {
   if (busy_) {
-    waiting_.push_back(std::move(w));
+    waiting_[waiting_[first_] ? first_ ^ 1 : first_].emplace(std::move(w));
     return;
   }
   start(std::move(w));
@@ -46,9 +46,10 @@ void GatedSocket::start(Write w) {
     busy_ = false;
     // The next write starts before this one's handler runs, so a writer
     // that submits again from its handler queues behind it, in order.
-    if (!waiting_.empty()) {
-      auto next = std::move(waiting_.front());
-      waiting_.erase(waiting_.begin());
+    if (auto& slot = waiting_[first_]) {
+      Write next(std::move(*slot));
+      slot.reset();
+      first_ ^= 1;
       start(std::move(next));
     }
     std::move(h)(ec, n);

@@ -13,6 +13,7 @@
 //   websocket::error::closed and write nothing: no data after a close.
 
 #include <cstddef>
+#include <optional>
 #include <span>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -22,7 +23,6 @@
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 #include <boost/container/small_vector.hpp>
-#include <boost/container/static_vector.hpp>
 
 #include "shard.h"
 
@@ -82,8 +82,11 @@ class GatedSocket {
   bool busy_ = false;
   bool closed_ = false;
   // Overflow rule: none is needed. Beast has at most one write of its own
-  // in flight and the session at most one, so at most two ever wait here.
-  boost::container::static_vector<Write, 2> waiting_;
+  // in flight and the session at most one, so at most two ever wait here,
+  // `waiting_[first_]` first. Slots are emplaced and reset, never assigned:
+  // Asio 1.26's any_completion_handler move assignment recurses for ever.
+  std::optional<Write> waiting_[2];
+  std::uint8_t first_ = 0;
 };
 
 // How Beast ends the connection under a GatedSocket: as it would a bare

@@ -1,0 +1,111 @@
+// The write path under load: frames built once and gathered into one write
+// reach the client whole and in order, with the client's pings answered in
+// between, and a close comes after the last whole frame.
+
+#include <atomic>
+#include <csignal>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "raw_client.h"
+#include "server_process.h"
+
+namespace panelwire::test {
+namespace {
+
+// Sends `n` chats of `text` in windows of 16, reading its acks between
+// windows so the publisher itself is never a slow consumer; `read`, when
+// given, is how far a reader is: the publisher keeps within 64 frames of
+// it (the test is about whole frames, not a reader slower than a burst).
+void publish(RawClient& publisher, int n, const std::string& text,
+             const std::atomic<int>* read = nullptr) {
+  int acked = 0;
+  for (int sent = 0; sent < n;) {
+    for (int spins = 0; read && read->load() + 64 < sent && spins < 5000; ++spins)
+      std::this_thread::sleep_for(1ms);
+    const int window = std::min(16, n - sent);
+    for (int i = 0; i < window; ++i) {
+      v1::ClientMessage m;
+      m.set_id("m" + std::to_string(sent + i));
+      m.mutable_send_chat()->set_text(text);
+      publisher.send(m);
+    }
+    sent += window;
+    while (acked < sent) {
+      auto m = publisher.read(10s);
+      ASSERT_TRUE(m) << "the publisher lost its connection";
+      if (m->has_ack()) {
+        ASSERT_FALSE(m->ack().has_error()) << m->ack().DebugString();
+        ++acked;
+      }
+    }
+  }
+}
+
+// Small socket buffers on both sides: the relay's gathered writes end up
+// partial, and the reader's pings arrive in the middle of them.
+TEST(WritePath, ABurstArrivesWholeAndInOrderWhileTheReaderPings) {
+  ServerProcess server({"--socket-send-buffer-bytes", "8192"});
+  constexpr int kMessages = 600;
+  const std::string text(1900, 'w');
+  RawClient reader(server.port(), {.subprotocol = "panelwire.v1.proto", .rcvbuf = 4096});
+  reader.join("burst", "Reader");
+  std::atomic<int> read{0};
+  auto received = std::async(std::launch::async, [&] {
+    std::vector<std::uint64_t> seqs;
+    while (seqs.size() < kMessages) {
+      auto m = reader.read(10s);
+      if (!m) break;
+      if (!m->has_event()) continue;
+      EXPECT_EQ(m->event().chat_posted().text(), text) << "a whole frame, not a piece";
+      seqs.push_back(m->event().seq());
+      ++read;
+      // A ping every few frames: the relay answers it inside its read, while
+      // its writes to this client are still going out.
+      if (seqs.size() % 7 == 0) reader.ping();
+    }
+    return seqs;
+  });
+  RawClient publisher(server.port(), {.subprotocol = "panelwire.v1.proto"});
+  publisher.join("burst", "Publisher");
+  publish(publisher, kMessages, text, &read);
+  auto seqs = received.get();
+  ASSERT_EQ(seqs.size(), static_cast<std::size_t>(kMessages)) << "none lost";
+  for (std::size_t i = 0; i < seqs.size(); ++i) ASSERT_EQ(seqs[i], i + 1) << "in order, at " << i;
+  EXPECT_FALSE(reader.closed()) << "the client's parser saw no broken frame";
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+// A reader that has not read yet when the server shuts down: what it gets
+// is a gap-free run of whole frames, then the close frame (1001); a close
+// inside a data frame would be a protocol error at the client.
+TEST(WritePath, ACloseAfterABurstComesAfterTheLastWholeFrame) {
+  ServerProcess server({"--socket-send-buffer-bytes", "8192", "--outbound-queue-bytes",
+                        std::to_string(4 << 20)});
+  constexpr int kMessages = 300;
+  const std::string text(1900, 'c');
+  RawClient reader(server.port(), {.subprotocol = "panelwire.v1.json", .rcvbuf = 4096});
+  reader.join("burst-close", "Reader");
+  RawClient publisher(server.port(), {.subprotocol = "panelwire.v1.proto"});
+  publisher.join("burst-close", "Publisher");
+  publish(publisher, kMessages, text);
+  auto stopped = std::async(std::launch::async, [&] { return server.stop(SIGTERM); });
+  std::uint64_t last = 0;
+  while (auto m = reader.read(10s)) {
+    if (!m->has_event()) continue;
+    ASSERT_EQ(m->event().seq(), last + 1) << "gap-free";
+    ASSERT_EQ(m->event().chat_posted().text(), text);
+    last = m->event().seq();
+  }
+  EXPECT_TRUE(reader.closed());
+  EXPECT_EQ(reader.close_code(), 1001) << "a clean close frame, after whole frames only";
+  EXPECT_GT(last, 0u);
+  EXPECT_EQ(stopped.get(), 0);
+}
+
+}  // namespace
+}  // namespace panelwire::test
