@@ -55,7 +55,7 @@ HttpSession::~HttpSession() {
 
 void HttpSession::run() {
   beast::error_code ec;
-  stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ec);
+  stream_.socket().set_option(boost::asio::ip::tcp::no_delay(shard_.config().tcp_nodelay), ec);
   if (auto n = shard_.config().socket_send_buffer_bytes)
     stream_.socket().set_option(boost::asio::socket_base::send_buffer_size(static_cast<int>(n)),
                                 ec);

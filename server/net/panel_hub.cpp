@@ -2,8 +2,9 @@
 
 namespace panelwire::net {
 
-PanelHub::PanelHub(engine::Engine& engine, engine::Executor shard)
-    : engine_(engine), shard_(std::move(shard)) {}
+PanelHub::PanelHub(engine::Engine& engine, engine::Executor shard, const core::Clock& clock,
+                   double batch_above)
+    : engine_(engine), shard_(std::move(shard)), clock_(clock), batch_above_(batch_above) {}
 
 PanelHub::~PanelHub() {
   for (auto& [id, local] : panels_) local.members.clear();
@@ -44,7 +45,8 @@ void PanelHub::leave(const std::string& panel_id, PanelMember& member) {
 void PanelHub::on_event(const core::EventPtr& ev) {
   auto it = panels_.find(ev->panel_id());
   if (it == panels_.end()) return;
-  for (auto& m : it->second.members) m.on_panel_event(ev);
+  const bool batch = it->second.rate.record(clock_.now_ms()) > batch_above_;
+  for (auto& m : it->second.members) m.on_panel_event(ev, batch);
 }
 
 }  // namespace panelwire::net

@@ -8,7 +8,9 @@
 
 #include <boost/intrusive/list.hpp>
 
+#include "clock.h"
 #include "engine.h"
+#include "event_rate.h"
 
 namespace panelwire::net {
 
@@ -20,9 +22,10 @@ class PanelMember
   // The panel's subscription is live (or failed): the member may now fetch
   // its backlog without missing anything after it.
   virtual void on_subscribed(const core::Result<void>& result) = 0;
-  // A live event. Must not join or leave a panel from here: the hub is
-  // iterating its members.
-  virtual void on_panel_event(const core::EventPtr& ev) = 0;
+  // A live event. `batch`: the panel is busy, so the frame may wait for the
+  // shard's flush (see RelayConfig::batch_above_events_per_second). Must
+  // not join or leave a panel from here: the hub is iterating its members.
+  virtual void on_panel_event(const core::EventPtr& ev, bool batch) = 0;
 
  protected:
   ~PanelMember() = default;
@@ -30,7 +33,10 @@ class PanelMember
 
 class PanelHub final : public engine::EventSink {
  public:
-  PanelHub(engine::Engine& engine, engine::Executor shard);
+  // Panels with more than `batch_above` events a second (by `clock`) are
+  // fanned out with `batch` set.
+  PanelHub(engine::Engine& engine, engine::Executor shard, const core::Clock& clock,
+           double batch_above);
   ~PanelHub() override;
 
   // All on the shard's thread.
@@ -47,6 +53,7 @@ class PanelHub final : public engine::EventSink {
       bi::constant_time_size<false>>;
   struct Local {
     bool live = false;
+    core::EventRate rate;
     Members members;
   };
 
@@ -54,6 +61,8 @@ class PanelHub final : public engine::EventSink {
 
   engine::Engine& engine_;
   engine::Executor shard_;
+  const core::Clock& clock_;
+  double batch_above_;
   std::unordered_map<std::string, Local> panels_;
 };
 

@@ -45,6 +45,10 @@ struct RelayConfig {
   // panel sends one client. It also makes a stalled client reach the
   // outbound cap sooner. 0: the kernel's autotuning.
   std::size_t socket_send_buffer_bytes = 256u << 10;
+  // Nagle off: the relay gathers frames itself (write_frames, batching), so
+  // a write is never small by accident, and Nagle would hold a lone chat
+  // message until the client's delayed ACK (up to 40 ms on Linux).
+  bool tcp_nodelay = true;
   // Frames one write to a client may gather (one sendmsg): Asio hands the
   // kernel at most 64 buffers per call, so more would only mean more calls.
   std::size_t write_frames = 64;
@@ -53,6 +57,17 @@ struct RelayConfig {
   // takes no more at once, and frames not yet in a write can still be
   // dropped when the client is closed.
   std::size_t write_bytes = 256u << 10;
+  // A panel busier than this (events a second, on this shard) has its
+  // frames wait for the shard's next flush, up to batch_interval, so that
+  // several share one write and one TCP segment: each write on loopback or
+  // a LAN costs about as much as the delivery itself. Below it every frame
+  // goes at once, as a quiet chat wants. 50 a second is one event every
+  // 20 ms, past which a 20 ms wait gathers two or more frames a write.
+  double batch_above_events_per_second = 50;
+  // The longest a batched frame waits: well under what anyone notices in a
+  // chat (about 100 ms), long enough to gather several events of a busy
+  // panel. 0: never batch.
+  std::chrono::milliseconds batch_interval{20};
   // Chat messages in a fresh Welcome: one screen of recent context.
   std::size_t snapshot_chat = 50;
   // Commands of one client awaiting the engine before we stop reading its

@@ -3,11 +3,13 @@
 // shard and is only touched there; shards talk by posting immutable data.
 
 #include <atomic>
+#include <limits>
 #include <memory>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/intrusive/list.hpp>
 
 #include "connection_gate.h"
@@ -34,6 +36,15 @@ class Drainable : public bi::list_base_hook<bi::tag<Drainable>, bi::link_mode<bi
   ~Drainable() = default;
 };
 
+// A session whose frames wait for the shard's next flush.
+class Flushable : public bi::list_base_hook<bi::tag<Flushable>, bi::link_mode<bi::auto_unlink>> {
+ public:
+  virtual void flush() = 0;
+
+ protected:
+  ~Flushable() = default;
+};
+
 class Shard {
  public:
   // `ioc` is run by exactly one thread.
@@ -46,8 +57,11 @@ class Shard {
         clock_(clock),
         engine_(engine),
         gate_(gate),
-        hub_(engine, ioc.get_executor()),
-        live_sessions_(live_sessions) {}
+        hub_(engine, ioc.get_executor(), clock,
+             config.batch_interval.count() > 0 ? config.batch_above_events_per_second
+                                               : std::numeric_limits<double>::infinity()),
+        live_sessions_(live_sessions),
+        tick_(ioc) {}
 
   std::size_t index() const { return index_; }
   boost::asio::io_context& ioc() { return ioc_; }
@@ -86,6 +100,10 @@ class Shard {
   }
   bool draining() const { return draining_; }
 
+  // Flushes `f` at the shard's next tick, at most batch_interval from the
+  // first frame that waits for it; once however often it is asked.
+  void flush_later(Flushable& f);
+
  private:
   std::size_t index_;
   boost::asio::io_context& ioc_;
@@ -103,6 +121,16 @@ class Shard {
            bi::base_hook<bi::list_base_hook<bi::tag<Drainable>, bi::link_mode<bi::auto_unlink>>>,
            bi::constant_time_size<false>>
       drainables_;
+  // Overflow rule: none is needed; each session is in it at most once (a
+  // hook of its own), and leaves it when destroyed.
+  using FlushList =
+      bi::list<Flushable,
+               bi::base_hook<bi::list_base_hook<bi::tag<Flushable>, bi::link_mode<bi::auto_unlink>>>,
+               bi::constant_time_size<false>>;
+  FlushList to_flush_;
+  boost::asio::steady_timer tick_;
+  bool tick_armed_ = false;
+  void on_tick();
 };
 
 }  // namespace panelwire::net

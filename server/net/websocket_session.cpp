@@ -274,14 +274,14 @@ void WebsocketSession::pump_catchup() {
   for (const auto& ev : cursor_.caught_up(seq)) deliver(ev);
 }
 
-void WebsocketSession::on_panel_event(const core::EventPtr& ev) {
-  if (!closing_ && (phase_ == Phase::joining || phase_ == Phase::joined)) deliver(ev);
+void WebsocketSession::on_panel_event(const core::EventPtr& ev, bool batch) {
+  if (!closing_ && (phase_ == Phase::joining || phase_ == Phase::joined)) deliver(ev, batch);
 }
 
-void WebsocketSession::deliver(const core::EventPtr& ev) {
+void WebsocketSession::deliver(const core::EventPtr& ev, bool batch) {
   switch (cursor_.on_live(ev)) {
     case core::EventCursor::Verdict::deliver:
-      return send(frame_of(*ev));
+      return send(frame_of(*ev), Cap::counted, batch ? When::later : When::now);
     case core::EventCursor::Verdict::skip:
     case core::EventCursor::Verdict::held:
       return;
@@ -333,13 +333,22 @@ void WebsocketSession::ack_error(const std::string& id, const core::Failure& f) 
   send(core::encode_frame(msg, format_));
 }
 
-void WebsocketSession::send(core::Frame frame, Cap cap) {
+void WebsocketSession::send(core::Frame frame, Cap cap, When when) {
   if (closing_ || phase_ == Phase::upgrading) return;
   if (cap == Cap::exempt)
     out_.push_uncapped(std::move(frame));
   else if (!out_.push(std::move(frame)))
     return close(v1::SLOW_CONSUMER, "slow consumer: outbound queue over its byte cap");
-  if (!writing_) do_write();
+  // A write in flight takes what is queued when it ends, batched or not.
+  if (writing_) return;
+  if (when == When::later)
+    shard_.flush_later(*this);
+  else
+    do_write();
+}
+
+void WebsocketSession::flush() {
+  if (!writing_ && !closing_) do_write();
 }
 
 void WebsocketSession::do_write() {

@@ -28,7 +28,8 @@ using tcp = boost::asio::ip::tcp;
 
 class WebsocketSession final : public std::enable_shared_from_this<WebsocketSession>,
                                public PanelMember,
-                               public Drainable {
+                               public Drainable,
+                               public Flushable {
  public:
   // `client` is the address the connection is counted under (the peer, or
   // the client a trusted proxy named).
@@ -40,8 +41,9 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void run(beast::http::request<beast::http::empty_body> req, std::string_view subprotocol);
 
   void on_subscribed(const core::Result<void>& result) override;
-  void on_panel_event(const core::EventPtr& ev) override;
+  void on_panel_event(const core::EventPtr& ev, bool batch) override;
   void drain() override;
+  void flush() override;
 
  private:
   // Where the protocol is; closing_ is apart from it and never undone, so
@@ -62,13 +64,16 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void send_welcome(const core::Backlog& b);
   // Feeds the replay, then ends the catch-up, as the queue drains.
   void pump_catchup();
-  void deliver(const core::EventPtr& ev);
+  // `batch`: the frame may wait for the shard's flush (a busy panel).
+  void deliver(const core::EventPtr& ev, bool batch = false);
 
   void ack(const std::string& id, std::uint64_t seq);
   void ack_error(const std::string& id, const core::Failure& f);
   // `exempt`: the Welcome only (see OutboundQueue::push_uncapped).
   enum class Cap : std::uint8_t { counted, exempt };
-  void send(core::Frame frame, Cap cap = Cap::counted);
+  // `later`: written at the shard's next flush rather than at once.
+  enum class When : std::uint8_t { now, later };
+  void send(core::Frame frame, Cap cap = Cap::counted, When when = When::now);
   // The event as this participant may see it.
   core::Frame frame_of(const core::PanelEvent& ev) const;
   void do_write();

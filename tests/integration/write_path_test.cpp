@@ -5,6 +5,7 @@
 #include <atomic>
 #include <csignal>
 #include <future>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -105,6 +106,48 @@ TEST(WritePath, ACloseAfterABurstComesAfterTheLastWholeFrame) {
   EXPECT_EQ(reader.close_code(), 1001) << "a clean close frame, after whole frames only";
   EXPECT_GT(last, 0u);
   EXPECT_EQ(stopped.get(), 0);
+}
+
+// Every panel batched (any rate is above 0), with a wait long enough that
+// several events share each flush: three readers of both formats still get
+// every event once, in order, and the publisher its acks (which are not
+// batched) for every command.
+TEST(WritePath, ABatchedPanelLosesNothingAndKeepsItsOrder) {
+  ServerProcess server({"--batch-above-events-per-second", "0", "--batch-interval-ms", "50"});
+  constexpr int kMessages = 400;
+  const std::string text(200, 'b');
+  std::vector<std::unique_ptr<RawClient>> readers;
+  for (const char* sub : {"panelwire.v1.proto", "panelwire.v1.json", "panelwire.v1.proto"}) {
+    readers.push_back(std::make_unique<RawClient>(server.port(), RawOptions{.subprotocol = sub}));
+    readers.back()->join("batched", "Reader");
+  }
+  std::atomic<int> read{0};
+  std::vector<std::future<std::vector<std::uint64_t>>> received;
+  for (auto& r : readers) {
+    received.push_back(std::async(std::launch::async, [&, c = r.get()] {
+      std::vector<std::uint64_t> seqs;
+      while (seqs.size() < kMessages) {
+        auto m = c->read(10s);
+        if (!m) break;
+        if (!m->has_event()) continue;
+        EXPECT_EQ(m->event().chat_posted().text(), text);
+        seqs.push_back(m->event().seq());
+        ++read;
+      }
+      return seqs;
+    }));
+  }
+  RawClient publisher(server.port(), {.subprotocol = "panelwire.v1.proto"});
+  publisher.join("batched", "Publisher");
+  publish(publisher, kMessages, text);
+  for (auto& f : received) {
+    auto seqs = f.get();
+    ASSERT_EQ(seqs.size(), static_cast<std::size_t>(kMessages)) << "none lost";
+    for (std::size_t i = 0; i < seqs.size(); ++i)
+      ASSERT_EQ(seqs[i], i + 1) << "in order and once, at " << i;
+  }
+  for (auto& r : readers) EXPECT_FALSE(r->read(300ms)) << "nothing more";
+  EXPECT_EQ(server.stop(SIGTERM), 0);
 }
 
 }  // namespace

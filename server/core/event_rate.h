@@ -1,0 +1,49 @@
+#pragma once
+// How busy a panel is: its events per second over about the last second,
+// from two fixed one-second windows (the previous one weighted by the part
+// of it still inside the last second). Constant memory, one per panel and
+// shard; decides whether the panel's frames wait for the shard's flush.
+
+#include <cstdint>
+
+namespace panelwire::core {
+
+class EventRate {
+ public:
+  // Counts one event at `now_ms` (a clock that may step back: a step back
+  // counts in the current window); returns the rate with it counted.
+  double record(std::int64_t now_ms) {
+    advance(now_ms);
+    ++current_;
+    return per_second(now_ms);
+  }
+
+  double per_second(std::int64_t now_ms) const {
+    const auto into = now_ms - window_start_;
+    if (into >= 2 * kWindowMs) return 0;
+    if (into >= kWindowMs) {
+      // One window later than the last event: only what it left behind.
+      const double left = static_cast<double>(2 * kWindowMs - into) / kWindowMs;
+      return current_ * left;
+    }
+    const double left = into <= 0 ? 1.0 : static_cast<double>(kWindowMs - into) / kWindowMs;
+    return current_ + previous_ * left;
+  }
+
+ private:
+  static constexpr std::int64_t kWindowMs = 1000;
+
+  void advance(std::int64_t now_ms) {
+    const auto into = now_ms - window_start_;
+    if (into < kWindowMs) return;
+    previous_ = into < 2 * kWindowMs ? current_ : 0;
+    current_ = 0;
+    window_start_ = now_ms - into % kWindowMs;
+  }
+
+  std::int64_t window_start_ = 0;
+  std::uint32_t current_ = 0;
+  std::uint32_t previous_ = 0;
+};
+
+}  // namespace panelwire::core

@@ -1,0 +1,28 @@
+#include "shard.h"
+
+namespace panelwire::net {
+
+void Shard::flush_later(Flushable& f) {
+  if (!f.is_linked()) to_flush_.push_back(f);
+  if (tick_armed_) return;
+  tick_armed_ = true;
+  tick_.expires_after(config_.batch_interval);
+  tick_.async_wait([this](boost::system::error_code ec) {
+    tick_armed_ = false;
+    if (!ec) on_tick();
+  });
+}
+
+void Shard::on_tick() {
+  // Taken as a whole first: a session flushed here may ask again (its write
+  // is still in flight), for the next tick.
+  FlushList due;
+  due.swap(to_flush_);
+  while (!due.empty()) {
+    auto& f = due.front();
+    due.pop_front();
+    f.flush();
+  }
+}
+
+}  // namespace panelwire::net
