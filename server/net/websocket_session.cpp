@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
+#include "ack.h"
 #include "command_drafts.h"
 #include "identity.h"
 #include "participant_name.h"
@@ -315,22 +316,11 @@ void WebsocketSession::submit(const std::string& id, core::Result<core::Draft> d
 }
 
 void WebsocketSession::ack(const std::string& id, std::uint64_t seq) {
-  v1::ServerMessage msg;
-  auto* a = msg.mutable_ack();
-  a->set_id(id);
-  a->set_seq(seq);
-  send(core::encode_frame(msg, format_));
+  send(core::encode_frame(core::make_ack(id, seq), format_));
 }
 
 void WebsocketSession::ack_error(const std::string& id, const core::Failure& f) {
-  v1::ServerMessage msg;
-  auto* a = msg.mutable_ack();
-  a->set_id(id);
-  auto* e = a->mutable_error();
-  e->set_code(f.code);
-  e->set_message(f.message);
-  e->set_retry_after_ms(f.retry_after_ms);
-  send(core::encode_frame(msg, format_));
+  send(core::encode_frame(core::make_ack_error(id, f), format_));
 }
 
 void WebsocketSession::send(core::Frame frame, Cap cap) {
