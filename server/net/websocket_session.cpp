@@ -251,10 +251,8 @@ void WebsocketSession::on_backlog(core::Result<core::Backlog> result) {
 
 void WebsocketSession::send_welcome(const core::Backlog& b) {
   const auto& cfg = shard_.config();
-  core::WelcomeContext ctx{panel_id_, you_, question_order_, {}};
-  ctx.limits.set_max_chat_chars(static_cast<std::uint32_t>(cfg.chat.max_chat_chars));
-  ctx.limits.set_max_frame_bytes(static_cast<std::uint32_t>(cfg.max_frame_bytes));
-  ctx.limits.set_max_question_chars(static_cast<std::uint32_t>(cfg.questions.max_question_chars));
+  core::WelcomeContext ctx{panel_id_, you_, question_order_,
+                           core::welcome_limits(cfg.chat, cfg.questions, cfg.max_frame_bytes)};
   v1::ServerMessage msg;
   *msg.mutable_welcome() = core::make_welcome(ctx, b);
   // A snapshot may exceed the cap that cuts slow consumers; it is paced
