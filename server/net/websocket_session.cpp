@@ -6,6 +6,7 @@
 #include "ack.h"
 #include "command_drafts.h"
 #include "identity.h"
+#include "message_route.h"
 #include "participant_name.h"
 #include "text.h"
 #include "welcome.h"
@@ -123,23 +124,25 @@ void WebsocketSession::on_read(beast::error_code ec) {
 }
 
 void WebsocketSession::handle(v1::ClientMessage& msg) {
-  if (!core::valid_token_id(msg.id()))
-    return ack_error("",
-                     core::fail(v1::INVALID_ARGUMENT,
-                                "command id must be 1 to 64 visible ASCII characters (no spaces)"));
+  // Nothing is read before the upgrade, so `upgrading` never gets here; it
+  // would take neither a Hello nor a command, as `joining`.
+  const auto state = phase_ == Phase::awaiting_hello ? core::JoinState::awaiting_hello
+                     : phase_ == Phase::joined       ? core::JoinState::joined
+                                                     : core::JoinState::joining;
+  auto route = core::route_message(msg, state);
+  if (!route) return ack_error(route.error().ack_id, route.error().failure);
   const auto& id = msg.id();
-  using C = v1::ClientMessage;
-  if (msg.command_case() == C::kHello) {
-    if (phase_ != Phase::awaiting_hello)
-      return ack_error(id, core::fail(v1::ALREADY_JOINED, "this connection has joined a panel"));
-    return handle_hello(id, msg.hello());
+  switch (*route) {
+    case core::Route::hello:
+      return handle_hello(id, msg.hello());
+    case core::Route::ping:
+      return ack(id, 0);
+    case core::Route::command: {
+      const auto& cfg = shard_.config();
+      return submit(id,
+                    core::draft_command(msg, you_, core::CommandLimits{cfg.chat, cfg.questions}));
+    }
   }
-  if (msg.command_case() == C::COMMAND_NOT_SET)
-    return ack_error(id, core::fail(v1::UNKNOWN_COMMAND, "the message holds no known command"));
-  if (phase_ != Phase::joined) return ack_error(id, core::fail(v1::NOT_JOINED, "send Hello first"));
-  if (msg.command_case() == C::kPing) return ack(id, 0);
-  const auto& cfg = shard_.config();
-  submit(id, core::draft_command(msg, you_, core::CommandLimits{cfg.chat, cfg.questions}));
 }
 
 void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hello) {
