@@ -5,10 +5,8 @@
 
 #include "ack.h"
 #include "command_drafts.h"
-#include "identity.h"
+#include "join_request.h"
 #include "message_route.h"
-#include "participant_name.h"
-#include "text.h"
 #include "welcome.h"
 
 namespace panelwire::net {
@@ -146,46 +144,36 @@ void WebsocketSession::handle(v1::ClientMessage& msg) {
 }
 
 void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hello) {
-  if (!core::valid_panel_id(hello.panel_id()))
-    return ack_error(id, core::fail(v1::INVALID_ARGUMENT,
-                                    "panel_id must be 1 to 64 characters of [A-Za-z0-9._-]"));
-  if (!hello.client_id().empty() && !core::valid_token_id(hello.client_id()))
-    return ack_error(id,
-                     core::fail(v1::INVALID_ARGUMENT,
-                                "client_id must be 1 to 64 visible ASCII characters (no spaces)"));
-
+  // A malformed Hello is refused before it spends one of the address's joins.
+  if (auto ids = core::check_hello_ids(hello); !ids) return ack_error(id, ids.error());
   // Each join may mint a guest identity: an address gets them at a
   // person's pace, not a script's.
   if (auto wait = shard_.gate().take_join(client_, shard_.clock().now_ms())) {
     log_abuse("join_rate", client_);
     return ack_error(id, core::Failure{v1::RATE_LIMITED, "too many joins from this address", wait});
   }
-  client_id_ = hello.client_id().empty() ? random_client_id() : hello.client_id();
-  if (hello.token().empty()) {
-    you_ = core::guest(client_id_, hello.display_name(), shard_.config().id_secret);
-  } else {
-    auto who = core::verify_token(hello.token(), shard_.config().token_secret, hello.panel_id(),
-                                  shard_.clock().now_ms() / 1000, shard_.config().id_secret);
-    if (!who) {
+  const auto& cfg = shard_.config();
+  auto join = core::check_hello(
+      hello, {.token_secret = cfg.token_secret,
+              .id_secret = cfg.id_secret,
+              .now_s = shard_.clock().now_ms() / 1000,
+              .reserved = cfg.catalog ? cfg.catalog->reserved_names(hello.panel_id())
+                                      : core::ReservedNames::fixed(),
+              .new_client_id = random_client_id});
+  if (!join) {
+    // Only a refused token is worth a line; a refused name is the guest's typo.
+    if (join.error().code == v1::UNAUTHENTICATED)
       shard_.log_abuse(spdlog::level::info, "event=join_refused session={} panel={} reason=\"{}\"",
-                       id_, hello.panel_id(), who.error().message);
-      return ack_error(id, who.error());
-    }
-    you_ = std::move(*who);
+                       id_, hello.panel_id(), join.error().message);
+    return ack_error(id, join.error());
   }
-  // Names cleaned of what hides or fakes text; a guest may not pass for a
-  // host (the role words, the names the panel reserves).
-  const auto* catalog = shard_.config().catalog;
-  auto admitted = core::admit_participant(
-      you_, hello.token().empty(),
-      catalog ? catalog->reserved_names(hello.panel_id()) : core::ReservedNames::fixed());
-  if (!admitted) return ack_error(id, admitted.error());
-  you_ = std::move(*admitted);
-  guest_ = hello.token().empty();
-  question_order_ = hello.question_order();
-  panel_id_ = hello.panel_id();
+  panel_id_ = std::move(join->panel_id);
+  client_id_ = std::move(join->client_id);
+  you_ = std::move(join->you);
+  guest_ = join->guest;
+  question_order_ = join->question_order;
+  resume_after_ = join->resume_after;
   hello_id_ = id;
-  resume_after_ = hello.has_resume_after() ? std::optional(hello.resume_after()) : std::nullopt;
 
   phase_ = Phase::joining;
   cursor_.begin_catchup();
