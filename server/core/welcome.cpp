@@ -30,4 +30,13 @@ v1::Welcome make_welcome(const WelcomeContext& ctx, const Backlog& b) {
   return w;
 }
 
+v1::Limits welcome_limits(const ChatLimits& chat, const QuestionLimits& questions,
+                          std::size_t max_frame_bytes) {
+  v1::Limits l;
+  l.set_max_chat_chars(static_cast<std::uint32_t>(chat.max_chat_chars));
+  l.set_max_frame_bytes(static_cast<std::uint32_t>(max_frame_bytes));
+  l.set_max_question_chars(static_cast<std::uint32_t>(questions.max_question_chars));
+  return l;
+}
+
 }  // namespace panelwire::core

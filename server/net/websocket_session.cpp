@@ -3,10 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
+#include "ack.h"
 #include "command_drafts.h"
-#include "identity.h"
-#include "participant_name.h"
-#include "text.h"
+#include "join_request.h"
+#include "message_route.h"
 #include "welcome.h"
 
 namespace panelwire::net {
@@ -122,66 +122,58 @@ void WebsocketSession::on_read(beast::error_code ec) {
 }
 
 void WebsocketSession::handle(v1::ClientMessage& msg) {
-  if (!core::valid_token_id(msg.id()))
-    return ack_error("",
-                     core::fail(v1::INVALID_ARGUMENT,
-                                "command id must be 1 to 64 visible ASCII characters (no spaces)"));
+  // Nothing is read before the upgrade, so `upgrading` never gets here; it
+  // would take neither a Hello nor a command, as `joining`.
+  const auto state = phase_ == Phase::awaiting_hello ? core::JoinState::awaiting_hello
+                     : phase_ == Phase::joined       ? core::JoinState::joined
+                                                     : core::JoinState::joining;
+  auto route = core::route_message(msg, state);
+  if (!route) return ack_error(route.error().ack_id, route.error().failure);
   const auto& id = msg.id();
-  using C = v1::ClientMessage;
-  if (msg.command_case() == C::kHello) {
-    if (phase_ != Phase::awaiting_hello)
-      return ack_error(id, core::fail(v1::ALREADY_JOINED, "this connection has joined a panel"));
-    return handle_hello(id, msg.hello());
+  switch (*route) {
+    case core::Route::hello:
+      return handle_hello(id, msg.hello());
+    case core::Route::ping:
+      return ack(id, 0);
+    case core::Route::command: {
+      const auto& cfg = shard_.config();
+      return submit(id,
+                    core::draft_command(msg, you_, core::CommandLimits{cfg.chat, cfg.questions}));
+    }
   }
-  if (msg.command_case() == C::COMMAND_NOT_SET)
-    return ack_error(id, core::fail(v1::UNKNOWN_COMMAND, "the message holds no known command"));
-  if (phase_ != Phase::joined) return ack_error(id, core::fail(v1::NOT_JOINED, "send Hello first"));
-  if (msg.command_case() == C::kPing) return ack(id, 0);
-  const auto& cfg = shard_.config();
-  submit(id, core::draft_command(msg, you_, core::CommandLimits{cfg.chat, cfg.questions}));
 }
 
 void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hello) {
-  if (!core::valid_panel_id(hello.panel_id()))
-    return ack_error(id, core::fail(v1::INVALID_ARGUMENT,
-                                    "panel_id must be 1 to 64 characters of [A-Za-z0-9._-]"));
-  if (!hello.client_id().empty() && !core::valid_token_id(hello.client_id()))
-    return ack_error(id,
-                     core::fail(v1::INVALID_ARGUMENT,
-                                "client_id must be 1 to 64 visible ASCII characters (no spaces)"));
-
+  // A malformed Hello is refused before it spends one of the address's joins.
+  if (auto ids = core::check_hello_ids(hello); !ids) return ack_error(id, ids.error());
   // Each join may mint a guest identity: an address gets them at a
   // person's pace, not a script's.
   if (auto wait = shard_.gate().take_join(client_, shard_.clock().now_ms())) {
     log_abuse("join_rate", client_);
     return ack_error(id, core::Failure{v1::RATE_LIMITED, "too many joins from this address", wait});
   }
-  client_id_ = hello.client_id().empty() ? random_client_id() : hello.client_id();
-  if (hello.token().empty()) {
-    you_ = core::guest(client_id_, hello.display_name(), shard_.config().id_secret);
-  } else {
-    auto who = core::verify_token(hello.token(), shard_.config().token_secret, hello.panel_id(),
-                                  shard_.clock().now_ms() / 1000, shard_.config().id_secret);
-    if (!who) {
+  const auto& cfg = shard_.config();
+  auto join = core::check_hello(
+      hello, {.token_secret = cfg.token_secret,
+              .id_secret = cfg.id_secret,
+              .now_s = shard_.clock().now_ms() / 1000,
+              .reserved = cfg.catalog ? cfg.catalog->reserved_names(hello.panel_id())
+                                      : core::ReservedNames::fixed(),
+              .new_client_id = random_client_id});
+  if (!join) {
+    // Only a refused token is worth a line; a refused name is the guest's typo.
+    if (join.error().code == v1::UNAUTHENTICATED)
       shard_.log_abuse(spdlog::level::info, "event=join_refused session={} panel={} reason=\"{}\"",
-                       id_, hello.panel_id(), who.error().message);
-      return ack_error(id, who.error());
-    }
-    you_ = std::move(*who);
+                       id_, hello.panel_id(), join.error().message);
+    return ack_error(id, join.error());
   }
-  // Names cleaned of what hides or fakes text; a guest may not pass for a
-  // host (the role words, the names the panel reserves).
-  const auto* catalog = shard_.config().catalog;
-  auto admitted = core::admit_participant(
-      you_, hello.token().empty(),
-      catalog ? catalog->reserved_names(hello.panel_id()) : core::ReservedNames::fixed());
-  if (!admitted) return ack_error(id, admitted.error());
-  you_ = std::move(*admitted);
-  guest_ = hello.token().empty();
-  question_order_ = hello.question_order();
-  panel_id_ = hello.panel_id();
+  panel_id_ = std::move(join->panel_id);
+  client_id_ = std::move(join->client_id);
+  you_ = std::move(join->you);
+  guest_ = join->guest;
+  question_order_ = join->question_order;
+  resume_after_ = join->resume_after;
   hello_id_ = id;
-  resume_after_ = hello.has_resume_after() ? std::optional(hello.resume_after()) : std::nullopt;
 
   phase_ = Phase::joining;
   cursor_.begin_catchup();
@@ -250,10 +242,8 @@ void WebsocketSession::on_backlog(core::Result<core::Backlog> result) {
 
 void WebsocketSession::send_welcome(const core::Backlog& b) {
   const auto& cfg = shard_.config();
-  core::WelcomeContext ctx{panel_id_, you_, question_order_, {}};
-  ctx.limits.set_max_chat_chars(static_cast<std::uint32_t>(cfg.chat.max_chat_chars));
-  ctx.limits.set_max_frame_bytes(static_cast<std::uint32_t>(cfg.max_frame_bytes));
-  ctx.limits.set_max_question_chars(static_cast<std::uint32_t>(cfg.questions.max_question_chars));
+  core::WelcomeContext ctx{panel_id_, you_, question_order_,
+                           core::welcome_limits(cfg.chat, cfg.questions, cfg.max_frame_bytes)};
   v1::ServerMessage msg;
   *msg.mutable_welcome() = core::make_welcome(ctx, b);
   // A snapshot may exceed the cap that cuts slow consumers; it is paced
@@ -315,22 +305,11 @@ void WebsocketSession::submit(const std::string& id, core::Result<core::Draft> d
 }
 
 void WebsocketSession::ack(const std::string& id, std::uint64_t seq) {
-  v1::ServerMessage msg;
-  auto* a = msg.mutable_ack();
-  a->set_id(id);
-  a->set_seq(seq);
-  send(core::encode_frame(msg, format_));
+  send(core::encode_frame(core::make_ack(id, seq), format_));
 }
 
 void WebsocketSession::ack_error(const std::string& id, const core::Failure& f) {
-  v1::ServerMessage msg;
-  auto* a = msg.mutable_ack();
-  a->set_id(id);
-  auto* e = a->mutable_error();
-  e->set_code(f.code);
-  e->set_message(f.message);
-  e->set_retry_after_ms(f.retry_after_ms);
-  send(core::encode_frame(msg, format_));
+  send(core::encode_frame(core::make_ack_error(id, f), format_));
 }
 
 void WebsocketSession::send(core::Frame frame, Cap cap, When when) {
