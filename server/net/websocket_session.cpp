@@ -108,10 +108,9 @@ void WebsocketSession::on_read(beast::error_code ec) {
   auto data = in_.cdata();
   auto msg = core::decode_client(
       std::string_view(static_cast<const char*>(data.data()), data.size()), format_);
-  in_.consume(in_.size());
-  // Free the buffer between messages: Beast fills it only once a frame has
-  // arrived, so an idle session holds none.
-  in_.shrink_to_fit();
+  // Free the buffer between messages (see ReadBuffer: an idle session
+  // holds next to none).
+  in_.clear();
   if (msg) {
     handle(*msg);
   } else {

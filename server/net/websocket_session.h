@@ -18,6 +18,7 @@
 #include "gated_socket.h"
 #include "event_cursor.h"
 #include "outbound_queue.h"
+#include "read_buffer.h"
 #include "shard.h"
 
 namespace panelwire::net {
@@ -100,7 +101,7 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   bool writing_ = false;
   bool in_hub_ = false;
   std::uint32_t inflight_ = 0;
-  beast::flat_buffer in_;
+  ReadBuffer in_;
   core::OutboundQueue out_;
   // The frames of the write in flight, as the gathered write's buffers;
   // released when the queue drains, like the queue's own ring.
