@@ -123,10 +123,10 @@ class Shard {
       drainables_;
   // Overflow rule: none is needed; each session is in it at most once (a
   // hook of its own), and leaves it when destroyed.
-  using FlushList =
-      bi::list<Flushable,
-               bi::base_hook<bi::list_base_hook<bi::tag<Flushable>, bi::link_mode<bi::auto_unlink>>>,
-               bi::constant_time_size<false>>;
+  using FlushList = bi::list<
+      Flushable,
+      bi::base_hook<bi::list_base_hook<bi::tag<Flushable>, bi::link_mode<bi::auto_unlink>>>,
+      bi::constant_time_size<false>>;
   FlushList to_flush_;
   boost::asio::steady_timer tick_;
   bool tick_armed_ = false;

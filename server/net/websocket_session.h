@@ -15,8 +15,8 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include "codec.h"
-#include "gated_socket.h"
 #include "event_cursor.h"
+#include "gated_socket.h"
 #include "outbound_queue.h"
 #include "read_buffer.h"
 #include "shard.h"

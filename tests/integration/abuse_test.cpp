@@ -155,8 +155,8 @@ TEST(Abuse, EvictedPanelsGiveTheirMemoryBack) {
   // messages only just outweighed three to one).
   ServerProcess server({"--max-panels", "100000", "--panel-idle-ttl-ms", "4000",
                         "--ended-panel-ttl-ms", "4000", "--heap-trim-every-ms", "200",
-                        "--heap-trim-min-free-bytes", std::to_string(1 << 20),
-                        "--max-chat-chars", "16000"});
+                        "--heap-trim-min-free-bytes", std::to_string(1 << 20), "--max-chat-chars",
+                        "16000"});
   const long rss_before = server.rss_kib();
   const std::string text(16000, 'x');
   for (int i = 0; i < 2000; ++i) {

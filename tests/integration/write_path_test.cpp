@@ -85,8 +85,8 @@ TEST(WritePath, ABurstArrivesWholeAndInOrderWhileTheReaderPings) {
 // is a gap-free run of whole frames, then the close frame (1001); a close
 // inside a data frame would be a protocol error at the client.
 TEST(WritePath, ACloseAfterABurstComesAfterTheLastWholeFrame) {
-  ServerProcess server({"--socket-send-buffer-bytes", "8192", "--outbound-queue-bytes",
-                        std::to_string(4 << 20)});
+  ServerProcess server(
+      {"--socket-send-buffer-bytes", "8192", "--outbound-queue-bytes", std::to_string(4 << 20)});
   constexpr int kMessages = 300;
   const std::string text(1900, 'c');
   RawClient reader(server.port(), {.subprotocol = "panelwire.v1.json", .rcvbuf = 4096});

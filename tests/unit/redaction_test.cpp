@@ -10,8 +10,8 @@
 
 #include "command_drafts.h"
 #include "panel.h"
-#include "ws_frame.h"
 #include "welcome.h"
+#include "ws_frame.h"
 
 namespace panelwire::core {
 namespace {

@@ -77,12 +77,12 @@ TEST(ServerConfig, BatchingHasBoundsAndCanBeTurnedOff) {
   auto nagle = parse({"--tcp-nodelay", "false"});
   ASSERT_TRUE(nagle.config);
   EXPECT_FALSE(nagle.config->relay.tcp_nodelay);
-  for (auto args : std::vector<std::vector<std::string>>{
-           {"--batch-interval-ms", "-1"},
-           {"--batch-interval-ms", "1001"},
-           {"--batch-above-events-per-second", "-1"},
-           {"--batch-above-events-per-second", "nan"},
-           {"--batch-above-events-per-second", "inf"}}) {
+  for (auto args :
+       std::vector<std::vector<std::string>>{{"--batch-interval-ms", "-1"},
+                                             {"--batch-interval-ms", "1001"},
+                                             {"--batch-above-events-per-second", "-1"},
+                                             {"--batch-above-events-per-second", "nan"},
+                                             {"--batch-above-events-per-second", "inf"}}) {
     auto p = parse(args);
     EXPECT_FALSE(p.config) << args[0] << " " << args[1];
     EXPECT_EQ(p.exit_code, 2) << args[0] << " " << args[1];
