@@ -10,8 +10,8 @@ namespace panelwire::core {
 
 class EventRate {
  public:
-  // Counts one event at `now_ms` (a clock that may step back: a step back
-  // counts in the current window); returns the rate with it counted.
+  // Counts one event at `now_ms` (a wall clock, which may step back: the
+  // count then starts over); returns the rate with it counted.
   double record(std::int64_t now_ms) {
     advance(now_ms);
     ++current_;
@@ -35,6 +35,14 @@ class EventRate {
 
   void advance(std::int64_t now_ms) {
     const auto into = now_ms - window_start_;
+    if (into < 0) {
+      // The wall clock stepped back: start over from now rather than count
+      // into one window for as long as the step (a quiet panel would read
+      // as busy all that time).
+      window_start_ = now_ms;
+      current_ = previous_ = 0;
+      return;
+    }
     if (into < kWindowMs) return;
     previous_ = into < 2 * kWindowMs ? current_ : 0;
     current_ = 0;

@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/assert.hpp>
 #include <boost/beast/websocket/error.hpp>
 
 namespace panelwire::net {
@@ -21,13 +22,33 @@ bool is_close_frame(std::span<const asio::const_buffer> buffers) {
 
 }  // namespace
 
+GatedSocket::~GatedSocket() {
+  *alive_ = false;
+  for (auto& slot : waiting_) {
+    if (!slot) continue;
+    asio::post(socket_.get_executor(), [h = std::move(slot->handler)]() mutable {
+      std::move(h)(asio::error::operation_aborted, 0);
+    });
+  }
+}
+
 void GatedSocket::async_write_frames(std::span<const asio::const_buffer> frames, Handler handler) {
   submit(Write{Write::Kind::data, {}, frames, std::move(handler)});
 }
 
 void GatedSocket::submit(Write w) {
   if (busy_) {
-    waiting_[waiting_[first_] ? first_ ^ 1 : first_].emplace(std::move(w));
+    auto& slot = waiting_[waiting_[first_] ? first_ ^ 1 : first_];
+    if (slot) {
+      // A third writer: none exists (Beast has one write at a time, the
+      // session one). Refused loudly rather than dropping a handler.
+      BOOST_ASSERT_MSG(false, "a third write waiting at the gate");
+      asio::post(get_executor(), [h = std::move(w.handler)]() mutable {
+        std::move(h)(asio::error::in_progress, 0);
+      });
+      return;
+    }
+    slot.emplace(std::move(w));
     return;
   }
   start(std::move(w));
@@ -42,7 +63,9 @@ void GatedSocket::start(Write w) {
     return;
   }
   busy_ = true;
-  auto done = [this, h = std::move(w.handler)](boost::beast::error_code ec, std::size_t n) mutable {
+  auto done = [this, alive = alive_, h = std::move(w.handler)](boost::beast::error_code ec,
+                                                               std::size_t n) mutable {
+    if (!*alive) return std::move(h)(ec, n);
     busy_ = false;
     // The next write starts before this one's handler runs, so a writer
     // that submits again from its handler queues behind it, in order.

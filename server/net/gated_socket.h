@@ -13,6 +13,7 @@
 //   websocket::error::closed and write nothing: no data after a close.
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <span>
 
@@ -35,6 +36,10 @@ class GatedSocket {
   using Handler = boost::asio::any_completion_handler<void(boost::beast::error_code, std::size_t)>;
 
   explicit GatedSocket(Socket&& socket) : socket_(std::move(socket)) {}
+  // Writes still waiting complete with operation_aborted, from the executor.
+  ~GatedSocket();
+  GatedSocket(const GatedSocket&) = delete;
+  GatedSocket& operator=(const GatedSocket&) = delete;
 
   executor_type get_executor() noexcept { return socket_.get_executor(); }
   Socket& next_layer() noexcept { return socket_; }
@@ -87,6 +92,10 @@ class GatedSocket {
   // Asio 1.26's any_completion_handler move assignment recurses for ever.
   std::optional<Write> waiting_[2];
   std::uint8_t first_ = 0;
+  // False once this is destroyed. A write's completion may outlive it:
+  // Beast's keep-alive ping holds only a weak reference to the stream, so
+  // its write can complete after the session (and this) is gone.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 // How Beast ends the connection under a GatedSocket: as it would a bare

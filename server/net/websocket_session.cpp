@@ -74,8 +74,9 @@ void WebsocketSession::run(http::request<http::empty_body> req, std::string_view
 
 void WebsocketSession::on_accept(beast::error_code ec) {
   if (ec) return fail(ec, "accept");
-  if (shard_.draining()) return close(websocket::close_code::going_away, "server shutting down");
+  // Upgraded from here on: a close is a close frame, even one at once.
   phase_ = Phase::awaiting_hello;
+  if (shard_.draining()) return close(websocket::close_code::going_away, "server shutting down");
   // One deadline for the whole join, however many Hellos it takes: a join
   // still in flight or refused at the deadline ends the connection too.
   timer_.expires_after(shard_.config().join_timeout);

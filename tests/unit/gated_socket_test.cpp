@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -167,6 +168,28 @@ TEST(GatedSocket, AnHttpReplyIsNotTakenForACloseFrame) {
   p.io.run_for(std::chrono::milliseconds(200));
   EXPECT_FALSE(data_ec) << data_ec.message();
   EXPECT_EQ(p.read_exactly(reply.size() + frame.size()), reply + frame);
+}
+
+// Beast's keep-alive ping holds only a weak reference to the stream: its
+// write may complete after the session, and the gate with it, is gone.
+// Completions then reach their handlers without touching the gate (ASan
+// sees a use after free otherwise).
+TEST(GatedSocket, WritesThatOutliveTheGateStillComplete) {
+  Pair p;
+  auto gate = std::make_unique<GatedSocket>(std::move(p.server));
+  const std::string big = core::frame_message(std::string(4 << 20, 'x'), false);
+  std::vector<asio::const_buffer> data{asio::buffer(big)};
+  int completed = 0;
+  gate->async_write_frames(data, [&](auto ec, std::size_t) {
+    EXPECT_TRUE(ec) << "cut short by the close";
+    ++completed;
+  });
+  p.io.poll();  // partly written, stuck: nobody reads
+  const auto ping = control_frame(0x9, "");
+  gate->async_write_some(ping.buffers(), [&](auto, std::size_t) { ++completed; });
+  gate.reset();  // closes the socket; both writes are still to complete
+  p.io.run();
+  EXPECT_EQ(completed, 2) << "every handler ran, after the gate was gone";
 }
 
 }  // namespace
