@@ -20,16 +20,19 @@ bool is_close_frame(std::span<const asio::const_buffer> buffers) {
   return false;
 }
 
+// Completes a write that never reached the socket: from the executor, never
+// inside the caller's call.
+void complete_unwritten(ShardExecutor ex, GatedSocket::Handler h, boost::beast::error_code ec) {
+  asio::post(ex, [h = std::move(h), ec]() mutable { std::move(h)(ec, 0); });
+}
+
 }  // namespace
 
 GatedSocket::~GatedSocket() {
   *alive_ = false;
-  for (auto& slot : waiting_) {
-    if (!slot) continue;
-    asio::post(socket_.get_executor(), [h = std::move(slot->handler)]() mutable {
-      std::move(h)(asio::error::operation_aborted, 0);
-    });
-  }
+  for (auto& slot : waiting_)
+    if (slot)
+      complete_unwritten(get_executor(), std::move(slot->handler), asio::error::operation_aborted);
 }
 
 void GatedSocket::async_write_frames(std::span<const asio::const_buffer> frames, Handler handler) {
@@ -43,10 +46,7 @@ void GatedSocket::submit(Write w) {
       // A third writer: none exists (Beast has one write at a time, the
       // session one). Refused loudly rather than dropping a handler.
       BOOST_ASSERT_MSG(false, "a third write waiting at the gate");
-      asio::post(get_executor(), [h = std::move(w.handler)]() mutable {
-        std::move(h)(asio::error::in_progress, 0);
-      });
-      return;
+      return complete_unwritten(get_executor(), std::move(w.handler), asio::error::in_progress);
     }
     slot.emplace(std::move(w));
     return;
@@ -55,13 +55,9 @@ void GatedSocket::submit(Write w) {
 }
 
 void GatedSocket::start(Write w) {
-  if (w.kind == Write::Kind::data && closed_) {
-    // Never inside the caller's call: handlers run from the executor.
-    asio::post(get_executor(), [h = std::move(w.handler)]() mutable {
-      std::move(h)(boost::beast::websocket::error::closed, 0);
-    });
-    return;
-  }
+  if (w.kind == Write::Kind::data && closed_)
+    return complete_unwritten(get_executor(), std::move(w.handler),
+                              boost::beast::websocket::error::closed);
   busy_ = true;
   auto done = [this, alive = alive_, h = std::move(w.handler)](boost::beast::error_code ec,
                                                                std::size_t n) mutable {

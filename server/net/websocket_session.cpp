@@ -318,26 +318,23 @@ void WebsocketSession::send(core::Frame frame, Cap cap, When when) {
     out_.push_uncapped(std::move(frame));
   else if (!out_.push(std::move(frame)))
     return close(v1::SLOW_CONSUMER, "slow consumer: outbound queue over its byte cap");
+  if (when == When::now) return do_write();
   // A write in flight takes what is queued when it ends, batched or not.
-  if (writing_) return;
-  if (when == When::later)
-    shard_.flush_later(*this);
-  else
-    do_write();
+  if (out_.writing() == 0) shard_.flush_later(*this);
 }
 
 void WebsocketSession::flush() {
-  if (!writing_ && !closing_) do_write();
+  if (!closing_) do_write();
 }
 
 void WebsocketSession::do_write() {
+  // A write is open (its end writes what is queued), or nothing is queued.
+  // iov_ holds the open write's buffers: untouched until it ends.
+  if (out_.writing() > 0 || out_.empty()) return;
   const auto& cfg = shard_.config();
   iov_.clear();
-  if (out_.begin_write(cfg.write_frames, cfg.write_bytes, [this](const std::string& f) {
-        iov_.emplace_back(f.data(), f.size());
-      }) == 0)
-    return;
-  writing_ = true;
+  out_.begin_write(cfg.write_frames, cfg.write_bytes,
+                   [this](const std::string& f) { iov_.emplace_back(f.data(), f.size()); });
   // The frames are whole WebSocket frames already (built once per event
   // for every receiver); the gate keeps Beast's control frames out of them.
   ws_.next_layer().async_write_frames(
@@ -345,13 +342,12 @@ void WebsocketSession::do_write() {
 }
 
 void WebsocketSession::on_write(beast::error_code ec) {
-  writing_ = false;
   if (ec) return fail(ec, "write");
   out_.end_write();
   if (closing_) return;
   pump_catchup();
-  if (!out_.empty() && !writing_) return do_write();
-  if (out_.empty() && iov_.capacity() > 8) std::vector<asio::const_buffer>().swap(iov_);
+  if (!out_.empty()) return do_write();
+  if (iov_.capacity() > 8) std::vector<asio::const_buffer>().swap(iov_);
 }
 
 void WebsocketSession::close(std::uint16_t code, std::string_view reason) {

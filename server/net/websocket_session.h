@@ -98,7 +98,6 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   Phase phase_ = Phase::upgrading;
   bool closing_ = false;
   bool reading_ = false;
-  bool writing_ = false;
   bool in_hub_ = false;
   std::uint32_t inflight_ = 0;
   ReadBuffer in_;

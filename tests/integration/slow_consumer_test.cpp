@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "chat_burst.h"
 #include "raw_client.h"
 #include "server_process.h"
 
@@ -41,31 +42,9 @@ TEST(SlowConsumer, StalledReaderIsCutOthersReceiveEverything) {
 
   RawClient publisher(server.port(), {.subprotocol = "panelwire.v1.proto"});
   publisher.join("flood", "Publisher");
-  // Windows of 16 commands, reading the acks (and our own events) between
-  // them so the publisher itself never stalls, and no further ahead of the
-  // healthy reader than it can take on this small machine: the test is about
-  // a reader that stopped, not one that is merely slower than a burst.
-  int acked = 0;
-  for (int sent = 0; sent < kMessages;) {
-    for (int spins = 0; healthy_count.load() + 64 < sent && spins < 5000; ++spins)
-      std::this_thread::sleep_for(1ms);
-    int window = std::min(16, kMessages - sent);
-    for (int i = 0; i < window; ++i) {
-      v1::ClientMessage m;
-      m.set_id("m" + std::to_string(sent + i));
-      m.mutable_send_chat()->set_text(text);
-      publisher.send(m);
-    }
-    sent += window;
-    while (acked < sent) {
-      auto m = publisher.read(10s);
-      ASSERT_TRUE(m) << "publisher lost its connection";
-      if (m->has_ack()) {
-        ASSERT_FALSE(m->ack().has_error()) << m->ack().DebugString();
-        ++acked;
-      }
-    }
-  }
+  // Paced by the healthy reader (see publish): the test is about a reader
+  // that stopped, not one that is merely slower than a burst.
+  ASSERT_NO_FATAL_FAILURE(publish(publisher, kMessages, text, &healthy_count));
 
   auto seqs = received.get();
   ASSERT_EQ(seqs.size(), static_cast<std::size_t>(kMessages));

@@ -12,40 +12,12 @@
 
 #include <gtest/gtest.h>
 
+#include "chat_burst.h"
 #include "raw_client.h"
 #include "server_process.h"
 
 namespace panelwire::test {
 namespace {
-
-// Sends `n` chats of `text` in windows of 16, reading its acks between
-// windows so the publisher itself is never a slow consumer; `read`, when
-// given, is how far a reader is: the publisher keeps within 64 frames of
-// it (the test is about whole frames, not a reader slower than a burst).
-void publish(RawClient& publisher, int n, const std::string& text,
-             const std::atomic<int>* read = nullptr) {
-  int acked = 0;
-  for (int sent = 0; sent < n;) {
-    for (int spins = 0; read && read->load() + 64 < sent && spins < 5000; ++spins)
-      std::this_thread::sleep_for(1ms);
-    const int window = std::min(16, n - sent);
-    for (int i = 0; i < window; ++i) {
-      v1::ClientMessage m;
-      m.set_id("m" + std::to_string(sent + i));
-      m.mutable_send_chat()->set_text(text);
-      publisher.send(m);
-    }
-    sent += window;
-    while (acked < sent) {
-      auto m = publisher.read(10s);
-      ASSERT_TRUE(m) << "the publisher lost its connection";
-      if (m->has_ack()) {
-        ASSERT_FALSE(m->ack().has_error()) << m->ack().DebugString();
-        ++acked;
-      }
-    }
-  }
-}
 
 // Small socket buffers on both sides: the relay's gathered writes end up
 // partial, and the reader's pings arrive in the middle of them.
@@ -73,7 +45,7 @@ TEST(WritePath, ABurstArrivesWholeAndInOrderWhileTheReaderPings) {
   });
   RawClient publisher(server.port(), {.subprotocol = "panelwire.v1.proto"});
   publisher.join("burst", "Publisher");
-  publish(publisher, kMessages, text, &read);
+  ASSERT_NO_FATAL_FAILURE(publish(publisher, kMessages, text, &read));
   auto seqs = received.get();
   ASSERT_EQ(seqs.size(), static_cast<std::size_t>(kMessages)) << "none lost";
   for (std::size_t i = 0; i < seqs.size(); ++i) ASSERT_EQ(seqs[i], i + 1) << "in order, at " << i;
@@ -93,7 +65,7 @@ TEST(WritePath, ACloseAfterABurstComesAfterTheLastWholeFrame) {
   reader.join("burst-close", "Reader");
   RawClient publisher(server.port(), {.subprotocol = "panelwire.v1.proto"});
   publisher.join("burst-close", "Publisher");
-  publish(publisher, kMessages, text);
+  ASSERT_NO_FATAL_FAILURE(publish(publisher, kMessages, text));
   auto stopped = std::async(std::launch::async, [&] { return server.stop(SIGTERM); });
   std::uint64_t last = 0;
   while (auto m = reader.read(10s)) {
@@ -139,7 +111,7 @@ TEST(WritePath, ABatchedPanelLosesNothingAndKeepsItsOrder) {
   }
   RawClient publisher(server.port(), {.subprotocol = "panelwire.v1.proto"});
   publisher.join("batched", "Publisher");
-  publish(publisher, kMessages, text);
+  ASSERT_NO_FATAL_FAILURE(publish(publisher, kMessages, text));
   for (auto& f : received) {
     auto seqs = f.get();
     ASSERT_EQ(seqs.size(), static_cast<std::size_t>(kMessages)) << "none lost";
