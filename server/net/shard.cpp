@@ -3,12 +3,15 @@
 namespace panelwire::net {
 
 void Shard::flush_later(Flushable& f) {
-  if (!f.is_linked()) to_flush_.push_back(f);
-  if (tick_armed_) return;
-  tick_armed_ = true;
+  if (f.is_linked()) return;
+  // The tick is armed while anyone waits for it. (Should every waiter have
+  // gone, the tick armed again here replaces the old one, which then ends
+  // aborted.)
+  const bool arm = to_flush_.empty();
+  to_flush_.push_back(f);
+  if (!arm) return;
   tick_.expires_after(config_.batch_interval);
   tick_.async_wait([this](boost::system::error_code ec) {
-    tick_armed_ = false;
     if (!ec) on_tick();
   });
 }

@@ -129,7 +129,6 @@ class Shard {
       bi::constant_time_size<false>>;
   FlushList to_flush_;
   boost::asio::steady_timer tick_;
-  bool tick_armed_ = false;
   void on_tick();
 };
 
