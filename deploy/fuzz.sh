@@ -24,6 +24,7 @@ cmake --build "$build" -j "$jobs" --target panelwire_fuzz_targets
 targets=(
   frame_proto:65536
   frame_json:65536
+  ws_reader:16384
   token:8192
   panel_catalog:16384
   server_config:4096

@@ -8,9 +8,12 @@ std::size_t frame_header_size(std::size_t payload_bytes) {
   return 10;
 }
 
-void write_frame_header(char* out, std::size_t payload_bytes, bool text) {
+namespace {
+
+// FIN, no RSV bits (no extension is ever negotiated), and the opcode.
+void write_header(char* out, std::size_t payload_bytes, unsigned char opcode) {
   auto* p = reinterpret_cast<unsigned char*>(out);
-  p[0] = 0x80 | (text ? 0x1 : 0x2);  // FIN, no RSV bits: no extension is ever negotiated
+  p[0] = 0x80 | opcode;
   if (payload_bytes < 126) {
     p[1] = static_cast<unsigned char>(payload_bytes);
     return;
@@ -19,6 +22,43 @@ void write_frame_header(char* out, std::size_t payload_bytes, bool text) {
   p[1] = length_bytes == 2 ? 126 : 127;
   for (int i = 0; i < length_bytes; ++i)
     p[2 + i] = static_cast<unsigned char>(payload_bytes >> (8 * (length_bytes - 1 - i)));
+}
+
+std::string control_frame(unsigned char opcode, std::string_view payload) {
+  payload = payload.substr(0, 125);
+  std::string out(2 + payload.size(), '\0');
+  write_header(out.data(), payload.size(), opcode);
+  payload.copy(out.data() + 2, payload.size());
+  return out;
+}
+
+}  // namespace
+
+void write_frame_header(char* out, std::size_t payload_bytes, bool text) {
+  write_header(out, payload_bytes, text ? 0x1 : 0x2);
+}
+
+std::string ping_frame(std::string_view payload) {
+  return control_frame(0x9, payload);
+}
+
+std::string pong_frame(std::string_view payload) {
+  return control_frame(0xa, payload);
+}
+
+std::string close_frame(std::uint16_t code, std::string_view reason) {
+  if (code == kNoCloseCode) return control_frame(0x8, {});
+  if (reason.size() > 123) {
+    std::size_t cut = 123;
+    // Back to the first byte of a character: never half of one.
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xc0) == 0x80) --cut;
+    reason = reason.substr(0, cut);
+  }
+  std::string payload(2, '\0');
+  payload[0] = static_cast<char>(code >> 8);
+  payload[1] = static_cast<char>(code & 0xff);
+  payload += reason;
+  return control_frame(0x8, payload);
 }
 
 std::string frame_message(std::string_view payload, bool text) {

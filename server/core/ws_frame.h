@@ -5,6 +5,7 @@
 // written to every socket.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,16 @@ std::size_t frame_header_size(std::size_t payload_bytes);
 void write_frame_header(char* out, std::size_t payload_bytes, bool text);
 
 std::string frame_message(std::string_view payload, bool text);
+
+// The frames a server sends besides data (section 5.5), whole.
+// A ping or pong carries at most 125 bytes of `payload` (the rest is cut).
+std::string ping_frame(std::string_view payload = {});
+std::string pong_frame(std::string_view payload);
+// The code that stands for "no code" (RFC 6455 7.4.1); never sent.
+inline constexpr std::uint16_t kNoCloseCode = 1005;
+// A close frame with `code` and as much of `reason` as fits in 123 bytes,
+// cut at a character boundary; kNoCloseCode makes one with no payload.
+std::string close_frame(std::uint16_t code, std::string_view reason);
 
 // The payload of one whole frame as frame_message() builds it; empty for
 // bytes that are not one.

@@ -1,5 +1,7 @@
 #include "shard.h"
 
+#include <algorithm>
+
 namespace panelwire::net {
 
 void Shard::flush_later(Flushable& f) {
@@ -26,6 +28,23 @@ void Shard::on_tick() {
     due.pop_front();
     f.flush();
   }
+}
+
+void Shard::watch(Keepalive& k) {
+  const bool arm = watched_.empty();
+  watched_.push_back(k);
+  if (arm) arm_keepalive();
+}
+
+void Shard::arm_keepalive() {
+  keepalive_tick_.expires_after(std::max(config_.idle_timeout / 4, std::chrono::milliseconds(1)));
+  keepalive_tick_.async_wait([this](boost::system::error_code ec) {
+    if (ec || watched_.empty()) return;
+    // A tick may close a session, never destroy one (its handlers hold it),
+    // so the walk is safe; the next is taken first all the same.
+    for (auto it = watched_.begin(); it != watched_.end();) (it++)->keepalive_tick();
+    if (!watched_.empty()) arm_keepalive();
+  });
 }
 
 }  // namespace panelwire::net

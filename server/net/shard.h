@@ -5,6 +5,7 @@
 #include <atomic>
 #include <limits>
 #include <memory>
+#include <span>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
@@ -45,8 +46,24 @@ class Flushable : public bi::list_base_hook<bi::tag<Flushable>, bi::link_mode<bi
   ~Flushable() = default;
 };
 
+// A session the shard looks in on while it is silent.
+class Keepalive : public bi::list_base_hook<bi::tag<Keepalive>, bi::link_mode<bi::auto_unlink>> {
+ public:
+  // Every quarter of the idle timeout (see RelayConfig::idle_timeout).
+  virtual void keepalive_tick() = 0;
+
+ protected:
+  ~Keepalive() = default;
+};
+
 class Shard {
  public:
+  // One socket read takes at most this much. The buffer is the shard's,
+  // shared by its sessions (a read is parsed before the next starts), so a
+  // session holds no read buffer of its own while its client is silent;
+  // 64 KiB takes a busy client's commands, or a long message, in few reads.
+  static constexpr std::size_t kReadChunkBytes = 64u << 10;
+
   // `ioc` is run by exactly one thread.
   Shard(std::size_t index, boost::asio::io_context& ioc, const RelayConfig& config,
         const core::Clock& clock, engine::Engine& engine, ConnectionGate& gate,
@@ -61,7 +78,8 @@ class Shard {
              config.batch_interval.count() > 0 ? config.batch_above_events_per_second
                                                : std::numeric_limits<double>::infinity()),
         live_sessions_(live_sessions),
-        tick_(ioc) {}
+        tick_(ioc),
+        keepalive_tick_(ioc) {}
 
   std::size_t index() const { return index_; }
   boost::asio::io_context& ioc() { return ioc_; }
@@ -100,6 +118,12 @@ class Shard {
   }
   bool draining() const { return draining_; }
 
+  // Where a session reads its socket into; see kReadChunkBytes.
+  std::span<char> read_chunk() { return {read_chunk_.get(), kReadChunkBytes}; }
+
+  // Calls `k` every quarter of the idle timeout until it is destroyed.
+  void watch(Keepalive& k);
+
   // Flushes `f` at the shard's next tick, at most batch_interval from the
   // first frame that waits for it; once however often it is asked.
   void flush_later(Flushable& f);
@@ -130,6 +154,16 @@ class Shard {
   FlushList to_flush_;
   boost::asio::steady_timer tick_;
   void on_tick();
+  // Overflow rule: none is needed; as the flush list, a hook per session.
+  using KeepaliveList = bi::list<
+      Keepalive,
+      bi::base_hook<bi::list_base_hook<bi::tag<Keepalive>, bi::link_mode<bi::auto_unlink>>>,
+      bi::constant_time_size<false>>;
+  KeepaliveList watched_;
+  // Armed while anyone is watched.
+  boost::asio::steady_timer keepalive_tick_;
+  void arm_keepalive();
+  std::unique_ptr<char[]> read_chunk_ = std::make_unique<char[]>(kReadChunkBytes);
 };
 
 }  // namespace panelwire::net

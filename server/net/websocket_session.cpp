@@ -8,6 +8,7 @@
 #include "join_request.h"
 #include "message_route.h"
 #include "welcome.h"
+#include "ws_frame.h"
 
 namespace panelwire::net {
 
@@ -21,6 +22,12 @@ std::string random_client_id() {
   return fmt::format("{:016x}", rng());
 }
 
+// The same bytes for every session's keepalive ping.
+const core::Frame& keepalive_ping() {
+  static const core::Frame frame = std::make_shared<const std::string>(core::ping_frame());
+  return frame;
+}
+
 bool is_quiet_end(beast::error_code ec) {
   return ec == websocket::error::closed || ec == asio::error::eof ||
          ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
@@ -32,16 +39,17 @@ bool is_quiet_end(beast::error_code ec) {
 WebsocketSession::WebsocketSession(Socket&& socket, Shard& shard, core::WireFormat format,
                                    std::uint64_t id, ConnectionGate::Lease lease,
                                    std::string client)
-    : ws_(std::move(socket)),
+    : socket_(std::move(socket)),
       shard_(shard),
       format_(format),
       id_(id),
       lease_(std::move(lease)),
       client_(std::move(client)),
       frames_(shard.config().frames),
+      reader_(shard.config().max_frame_bytes),
       out_(shard.config().outbound_queue_bytes),
       cursor_(shard.config().outbound_queue_bytes),
-      timer_(ws_.get_executor()) {
+      timer_(socket_.get_executor()) {
   shard_.add(*this);
 }
 
@@ -52,30 +60,28 @@ WebsocketSession::~WebsocketSession() {
 }
 
 void WebsocketSession::run(http::request<http::empty_body> req, std::string_view subprotocol) {
-  const auto& cfg = shard_.config();
-  ws_.set_option(websocket::stream_base::timeout{cfg.handshake_timeout, cfg.idle_timeout, true});
-  ws_.set_option(websocket::stream_base::decorator([subprotocol](websocket::response_type& res) {
-    res.set(http::field::server, "panelwire");
-    if (!subprotocol.empty()) res.set(http::field::sec_websocket_protocol, subprotocol);
-  }));
-  ws_.read_message_max(cfg.max_frame_bytes);
-  // Pings and pongs are answered inside Beast's read; they spend from the
-  // same budget. No stream operation may start from here, so the close is
-  // posted.
-  ws_.control_callback([this](websocket::frame_type, std::string_view) {
-    if (closing_ || frames_.take(shard_.clock().now_ms())) return;
-    asio::post(ws_.get_executor(), [self = shared_from_this()] {
-      self->log_abuse("frame_budget", "control frames");
-      self->close(websocket::close_code::policy_error, "too many frames");
-    });
-  });
-  ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+  handshake_ = std::make_unique<websocket::stream<Socket&>>(socket_);
+  handshake_->set_option(websocket::stream_base::timeout{shard_.config().handshake_timeout,
+                                                         websocket::stream_base::none(), false});
+  handshake_->set_option(
+      websocket::stream_base::decorator([subprotocol](websocket::response_type& res) {
+        res.set(http::field::server, "panelwire");
+        if (!subprotocol.empty()) res.set(http::field::sec_websocket_protocol, subprotocol);
+      }));
+  handshake_->async_accept(
+      req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
 }
 
 void WebsocketSession::on_accept(beast::error_code ec) {
+  handshake_.reset();
   if (ec) return fail(ec, "accept");
+  if (closing_) return;
   // Upgraded from here on: a close is a close frame, even one at once.
   phase_ = Phase::awaiting_hello;
+  // Reads try the socket and wait only when it has nothing (read_ready).
+  socket_.non_blocking(true, ec);
+  if (ec) return fail(ec, "accept");
+  shard_.watch(*this);
   if (shard_.draining()) return close(websocket::close_code::going_away, "server shutting down");
   // One deadline for the whole join, however many Hellos it takes: a join
   // still in flight or refused at the deadline ends the connection too.
@@ -87,38 +93,122 @@ void WebsocketSession::on_accept(beast::error_code ec) {
   do_read();
 }
 
-void WebsocketSession::do_read() {
-  if (reading_ || closing_ || phase_ == Phase::joining ||
-      inflight_ >= shard_.config().max_inflight_commands)
-    return;
-  reading_ = true;
-  ws_.async_read(
-      in_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+bool WebsocketSession::may_read() const {
+  if (phase_ == Phase::upgrading || !socket_.is_open()) return false;
+  // A closing session reads on for the peer's close frame.
+  if (closing_) return true;
+  return phase_ != Phase::joining && inflight_ < shard_.config().max_inflight_commands;
 }
 
-void WebsocketSession::on_read(beast::error_code ec) {
+void WebsocketSession::do_read() {
+  if (reading_ || !may_read()) return;
+  reading_ = true;
+  // Posted, never run here: do_read is called from the middle of a parse
+  // (an ack that ends a pause), and the shard's read buffer is in use.
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_ready(); });
+}
+
+void WebsocketSession::read_ready() {
+  if (!held_.empty()) {
+    held_.erase(0, parse(held_));
+    if (held_.empty()) std::string().swap(held_);
+  }
+  // A few reads a turn, then the other sessions of the shard get theirs.
+  for (int reads = 0; reads < 4; ++reads) {
+    if (!held_.empty() || !may_read()) {
+      reading_ = false;
+      return;
+    }
+    auto chunk = shard_.read_chunk();
+    beast::error_code ec;
+    const auto n = socket_.read_some(asio::buffer(chunk.data(), chunk.size()), ec);
+    if (ec == asio::error::would_block) {
+      // Nothing to read. The socket is waited on only now, when the
+      // kernel's next arrival is sure to wake it.
+      socket_.async_wait(Socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+        if (ec) {
+          self->reading_ = false;
+          return self->fail(ec, "read");
+        }
+        self->read_ready();
+      });
+      return;
+    }
+    if (ec) {
+      reading_ = false;
+      return fail(ec, "read");
+    }
+    silent_ticks_ = 0;
+    const auto taken = parse(chunk.first(n));
+    if (taken < n && socket_.is_open()) held_.assign(chunk.data() + taken, n - taken);
+  }
   reading_ = false;
-  if (ec) return fail(ec, "read");
-  if (closing_) return;
-  if (!spend_frame()) return;
-  if (ws_.got_text() != (format_ == core::WireFormat::json)) {
+  do_read();
+}
+
+std::size_t WebsocketSession::parse(std::span<char> bytes) {
+  std::size_t taken = 0;
+  while (taken < bytes.size() && may_read()) {
+    auto step = reader_.read(bytes.subspan(taken));
+    taken += step.used;
+    on_item(step.item);
+    // Past a broken rule nothing can be parsed: the rest is dropped.
+    if (step.item.kind == core::WsItem::Kind::fail) taken = bytes.size();
+  }
+  reader_.release();
+  return taken;
+}
+
+void WebsocketSession::on_item(const core::WsItem& item) {
+  using Kind = core::WsItem::Kind;
+  switch (item.kind) {
+    case Kind::none:
+      return;
+    case Kind::fail:
+      // The peer broke the protocol: 1002, 1007 or 1009 with the reason.
+      spdlog::debug("event=protocol_error session={} code={} reason=\"{}\"", id_, item.code,
+                    item.payload);
+      close(item.code, item.payload);
+      // Nothing more can be read, the peer's close frame included: the
+      // connection ends once ours is written.
+      peer_closed_ = true;
+      return finish_close();
+    case Kind::close:
+      if (std::exchange(peer_closed_, true)) return;
+      if (!closing_) {
+        spdlog::debug(
+            "event=disconnect session={} panel={} op=read error=\"closed by the peer ({})\"", id_,
+            panel_id_, item.code);
+        // Ours echoes its code (or carries none, as its did).
+        begin_close(item.code, "");
+      }
+      return finish_close();
+    case Kind::ping:
+    case Kind::pong:
+      if (closing_ || !spend_frame()) return;
+      if (item.kind == Kind::ping)
+        send(std::make_shared<const std::string>(core::pong_frame(item.payload)));
+      return;
+    case Kind::text:
+    case Kind::binary:
+      if (closing_ || !spend_frame()) return;
+      return on_message(item);
+  }
+}
+
+void WebsocketSession::on_message(const core::WsItem& item) {
+  if ((item.kind == core::WsItem::Kind::text) != (format_ == core::WireFormat::json)) {
     return close(websocket::close_code::unknown_data,
                  format_ == core::WireFormat::json ? "binary frame on the JSON subprotocol"
                                                    : "text frame on the protobuf subprotocol");
   }
-  auto data = in_.cdata();
-  auto msg = core::decode_client(
-      std::string_view(static_cast<const char*>(data.data()), data.size()), format_);
-  // Free the buffer between messages (see ReadBuffer: an idle session
-  // holds next to none).
-  in_.clear();
+  auto msg = core::decode_client(item.payload, format_);
   if (msg) {
     handle(*msg);
   } else {
     log_abuse("bad_frame", "MALFORMED");
     ack_error("", msg.error());
   }
-  do_read();
 }
 
 void WebsocketSession::handle(v1::ClientMessage& msg) {
@@ -199,7 +289,7 @@ void WebsocketSession::refuse_join(const core::Failure& f) {
 
 void WebsocketSession::request_backlog(std::optional<std::uint64_t> after) {
   shard_.engine().backlog(panel_id_, after, shard_.config().snapshot_chat, you_.id(),
-                          ws_.get_executor(),
+                          socket_.get_executor(),
                           [self = shared_from_this()](core::Result<core::Backlog> r) {
                             self->on_backlog(std::move(r));
                           });
@@ -293,7 +383,7 @@ void WebsocketSession::submit(const std::string& id, core::Result<core::Draft> d
   if (!draft) return ack_error(id, draft.error());
   draft->dedup_key = core::command_key(client_id_, id);
   ++inflight_;
-  shard_.engine().append(panel_id_, std::move(*draft), ws_.get_executor(),
+  shard_.engine().append(panel_id_, std::move(*draft), socket_.get_executor(),
                          [self = shared_from_this(), id](core::Result<core::Appended> r) {
                            --self->inflight_;
                            if (r)
@@ -335,56 +425,63 @@ void WebsocketSession::do_write() {
   iov_.clear();
   out_.begin_write(cfg.write_frames, cfg.write_bytes,
                    [this](const std::string& f) { iov_.emplace_back(f.data(), f.size()); });
-  // The frames are whole WebSocket frames already (built once per event
-  // for every receiver); the gate keeps Beast's control frames out of them.
-  ws_.next_layer().async_write_frames(
-      iov_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+  // Whole WebSocket frames already: data frames built once per event for
+  // every receiver, control frames here. Frames are written one gathered
+  // write at a time, so none lands inside another.
+  asio::async_write(socket_, iov_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->on_write(ec);
+  });
 }
 
 void WebsocketSession::on_write(beast::error_code ec) {
   if (ec) return fail(ec, "write");
   out_.end_write();
-  if (closing_) return;
-  pump_catchup();
+  if (!closing_) pump_catchup();
   if (!out_.empty()) return do_write();
   if (iov_.capacity() > 8) std::vector<asio::const_buffer>().swap(iov_);
+  // Once closing, the close frame is the last frame queued.
+  if (closing_ && !std::exchange(close_written_, true)) finish_close();
 }
 
 void WebsocketSession::close(std::uint16_t code, std::string_view reason) {
   if (closing_) return;
-  const bool upgraded = phase_ != Phase::upgrading;
-  closing_ = true;
   // Sessions that joined are paced per address, so a line each is fine;
   // connections that never did may come and go as fast as a script likes.
   spdlog::log(panel_id_.empty() ? spdlog::level::debug : spdlog::level::info,
               "event=close session={} panel={} code={} reason=\"{}\"", id_, panel_id_, code,
               reason);
+  begin_close(code, reason);
+}
+
+void WebsocketSession::begin_close(std::uint16_t code, std::string_view reason) {
+  const bool upgraded = phase_ != Phase::upgrading;
+  closing_ = true;
   // The session stays a panel member until it is destroyed (events to a
   // closing session are dropped): leaving here could happen in the middle
   // of the hub's fan-out loop.
   out_.clear_pending();
   replay_.clear();
   catchup_to_.reset();
+  if (!upgraded) return shut();
   // A peer that never answers (or whose socket is full) is cut after the
   // close timeout.
   timer_.expires_after(shard_.config().close_timeout);
   timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (ec) return;
-    beast::error_code ignored;
-    beast::get_lowest_layer(self->ws_).close(ignored);
+    if (!ec) self->shut();
   });
-  if (!upgraded) {
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).close(ignored);
-    return;
-  }
-  ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason),
-                  [self = shared_from_this()](beast::error_code ec) {
-                    self->timer_.cancel();
-                    if (ec && !is_quiet_end(ec))
-                      spdlog::debug("event=close_failed session={} error=\"{}\"", self->id_,
-                                    ec.message());
-                  });
+  // Nothing is queued after it (send() refuses once closing).
+  out_.push_uncapped(std::make_shared<const std::string>(core::close_frame(code, reason)));
+  do_write();
+  // Reading goes on (or resumes, if paused) for the peer's close frame.
+  do_read();
+}
+
+void WebsocketSession::finish_close() {
+  if (!close_written_ || !peer_closed_ || !socket_.is_open()) return;
+  // The server ends the TCP connection first (RFC 6455 7.1.1): its FIN now,
+  // then reading to the peer's (read_ready ends in fail() on it).
+  beast::error_code ignored;
+  socket_.shutdown(Socket::shutdown_send, ignored);
 }
 
 bool WebsocketSession::spend_frame() {
@@ -409,10 +506,18 @@ void WebsocketSession::leave_panel() {
   shard_.hub().leave(panel_id_, *this);
 }
 
+void WebsocketSession::keepalive_tick() {
+  if (closing_) return;  // the close timeout is running
+  if (silent_ticks_ < 4) ++silent_ticks_;
+  // Silent for a quarter to a half of the idle timeout: a ping, which any
+  // live client answers; nothing in the half after it: the peer is gone.
+  if (silent_ticks_ == 2) return send(keepalive_ping());
+  if (silent_ticks_ == 4) return fail(beast::error::timeout, "keepalive");
+}
+
 void WebsocketSession::fail(beast::error_code ec, const char* what) {
-  // The peer went away or broke the protocol; Beast has already sent the
-  // matching close code (1002, 1007, 1009) where there was one to send.
-  timer_.cancel();
+  // The peer went away (or stopped answering); there is nobody to send a
+  // close frame to.
   if (!closing_) {
     // As for close(): a line each only for sessions that joined.
     const bool quiet = is_quiet_end(ec) || panel_id_.empty();
@@ -421,6 +526,13 @@ void WebsocketSession::fail(beast::error_code ec, const char* what) {
                 ec.message());
   }
   closing_ = true;
+  shut();
+}
+
+void WebsocketSession::shut() {
+  timer_.cancel();
+  beast::error_code ignored;
+  socket_.close(ignored);
 }
 
 }  // namespace panelwire::net

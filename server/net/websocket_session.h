@@ -1,25 +1,30 @@
 #pragma once
 // One client connection after the upgrade: owns its socket and outbound
 // queue, speaks the protocol, and is a member of at most one panel.
+//
+// Beast completes the upgrade; from there the session moves the frames
+// itself. It reads only when the socket is readable, into the shard's
+// buffer (core::WsReader parses), and writes prebuilt frames from its
+// queue, control frames among them, one gathered write at a time; an idle
+// session holds neither a read buffer nor a pending write.
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include "codec.h"
 #include "event_cursor.h"
-#include "gated_socket.h"
 #include "outbound_queue.h"
-#include "read_buffer.h"
 #include "shard.h"
+#include "ws_reader.h"
 
 namespace panelwire::net {
 
@@ -30,7 +35,8 @@ using tcp = boost::asio::ip::tcp;
 class WebsocketSession final : public std::enable_shared_from_this<WebsocketSession>,
                                public PanelMember,
                                public Drainable,
-                               public Flushable {
+                               public Flushable,
+                               public Keepalive {
  public:
   // `client` is the address the connection is counted under (the peer, or
   // the client a trusted proxy named).
@@ -45,6 +51,7 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void on_panel_event(const core::EventPtr& ev, bool batch) override;
   void drain() override;
   void flush() override;
+  void keepalive_tick() override;
 
  private:
   // Where the protocol is; closing_ is apart from it and never undone, so
@@ -53,8 +60,15 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   enum class Phase : std::uint8_t { upgrading, awaiting_hello, joining, joined };
 
   void on_accept(beast::error_code ec);
+  // Reads once the socket is readable, unless reading is paused (a join or
+  // too many commands in flight) or already under way.
   void do_read();
-  void on_read(beast::error_code ec);
+  bool may_read() const;
+  void read_ready();
+  // Parses what was read until reading pauses; returns the bytes taken.
+  std::size_t parse(std::span<char> bytes);
+  void on_item(const core::WsItem& item);
+  void on_message(const core::WsItem& item);
   void handle(v1::ClientMessage& msg);
   void handle_hello(const std::string& id, const v1::Hello& hello);
   void submit(const std::string& id, core::Result<core::Draft> draft);
@@ -84,11 +98,21 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   // false (and the session is closing, 1008) once it is spent.
   bool spend_frame();
   void log_abuse(std::string_view what, std::string_view detail);
+  // Sends a close frame (nothing after it) and ends the connection once
+  // the peer answers, or after the close timeout.
   void close(std::uint16_t code, std::string_view reason);
+  // close() without its log line (the peer closed: quiet).
+  void begin_close(std::uint16_t code, std::string_view reason);
+  // Both close frames are through: shut down sending, read to the end.
+  void finish_close();
   void leave_panel();
   void fail(beast::error_code ec, const char* what);
+  // Closes the socket: every operation on it ends.
+  void shut();
 
-  websocket::stream<GatedSocket> ws_;
+  Socket socket_;
+  // Only while upgrading: Beast reads nothing, writes the 101 reply.
+  std::unique_ptr<websocket::stream<Socket&>> handshake_;
   Shard& shard_;
   const core::WireFormat format_;
   const std::uint64_t id_;
@@ -97,10 +121,18 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   core::TokenBucket frames_;
   Phase phase_ = Phase::upgrading;
   bool closing_ = false;
+  // A read is waiting for the socket, posted or running.
   bool reading_ = false;
   bool in_hub_ = false;
+  // The close handshake: ours written, the peer's read.
+  bool close_written_ = false;
+  bool peer_closed_ = false;
+  // Keepalive ticks since anything arrived: pinged at 2, dropped at 4.
+  std::uint8_t silent_ticks_ = 0;
   std::uint32_t inflight_ = 0;
-  ReadBuffer in_;
+  core::WsReader reader_;
+  // Bytes read but not parsed when reading paused; at most one read.
+  std::string held_;
   core::OutboundQueue out_;
   // The frames of the write in flight, as the gathered write's buffers;
   // released when the queue drains, like the queue's own ring.

@@ -68,5 +68,25 @@ TEST(WsFrame, BytesThatAreNotOneWholeFrameHaveNoPayload) {
   EXPECT_EQ(frame_payload(std::string("\x82\x7e\x00", 3)), "") << "length cut short";
 }
 
+TEST(WsFrame, ControlFramesCarryTheirOpcodeAndAtMost125Bytes) {
+  EXPECT_EQ(ping_frame(), std::string("\x89\x00", 2));
+  EXPECT_EQ(pong_frame("abc"), std::string("\x8a\x03"
+                                           "abc",
+                                           5));
+  EXPECT_EQ(pong_frame(std::string(200, 'p')).size(), 2u + 125u) << "cut to 125 bytes";
+}
+
+TEST(WsFrame, ACloseFrameCarriesItsCodeAndAReasonCutAtACharacter) {
+  EXPECT_EQ(close_frame(1008, "too many frames"), std::string("\x88\x11\x03\xf0"
+                                                              "too many frames",
+                                                              19));
+  EXPECT_EQ(close_frame(kNoCloseCode, "ignored"), std::string("\x88\x00", 2))
+      << "1005 is never sent: no payload instead";
+  // 122 ASCII bytes, then a 2-byte character that would end past byte 123.
+  auto frame = close_frame(1000, std::string(122, 'a') + "\xc3\xa9");
+  EXPECT_EQ(frame.size(), 2u + 2u + 122u) << "the character is left out whole";
+  EXPECT_LE(frame.size(), 2u + 125u);
+}
+
 }  // namespace
 }  // namespace panelwire::core
