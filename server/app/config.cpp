@@ -135,7 +135,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("handshake-timeout-ms", po::value(&handshake_ms)->default_value(handshake_ms), "time to send an HTTP request and complete the WebSocket upgrade; it also bounds a closing handshake")
     ("page-min-bytes-per-second", po::value(&r.page_min_bytes_per_second)->default_value(r.page_min_bytes_per_second), "the slowest a page is written: its write may take --handshake-timeout-ms plus its size at this rate; past it the connection is shut")
     ("join-timeout-ms", po::value(&join_ms)->default_value(join_ms), "time from the upgrade to a completed join (Welcome), however many Hellos it takes; past it: close 1008")
-    ("idle-timeout-ms", po::value(&idle_ms)->default_value(idle_ms), "a client is pinged every half of this; one that sent nothing in the half after a ping has its socket closed, without a close frame (browsers see 1006)")
+    ("idle-timeout-ms", po::value(&idle_ms)->default_value(idle_ms), "a client silent for a quarter to a half of this is pinged; one that sent nothing in the half after the ping has its socket closed, without a close frame (browsers see 1006)")
     ("close-timeout-ms", po::value(&close_ms)->default_value(close_ms), "time a closing client gets to answer the close frame (at most --handshake-timeout-ms)")
     ("drain-timeout-ms", po::value(&drain_ms)->default_value(drain_ms), "time sessions get to close (1001) on SIGTERM before the process exits");
   // clang-format on

@@ -83,8 +83,9 @@ struct RelayConfig {
   std::size_t page_min_bytes_per_second = 16u << 10;
   // Time between the upgrade and Hello.
   std::chrono::milliseconds join_timeout{10'000};
-  // Silence after which a client is dropped; the server pings at half of it,
-  // so only a dead peer reaches it.
+  // Silence after which a client is dropped. The server pings a client
+  // silent for a quarter to a half of it, so only a dead peer reaches it; a
+  // minute keeps mobile radios asleep between pings.
   std::chrono::milliseconds idle_timeout{60'000};
   // Time a closing client gets to answer the close frame.
   std::chrono::milliseconds close_timeout{5'000};

@@ -310,13 +310,6 @@ void WebsocketSession::on_backlog(core::Result<core::Backlog> result) {
     // tell the client, so make it reconnect.
     return close(websocket::close_code::try_again_later, "resume point lost; reconnect");
   }
-  // Nothing missed, or a snapshot: the client is current as of head.
-  catchup_to_ = b.head;
-  if (b.resume == v1::RESUMED && !b.missed.empty()) {
-    catchup_to_ = b.missed.back()->seq();
-    replay_ = std::move(b.missed);
-    replay_pos_ = 0;
-  }
   if (joining) {
     send_welcome(b);
     ack(hello_id_, 0);
@@ -326,6 +319,15 @@ void WebsocketSession::on_backlog(core::Result<core::Backlog> result) {
     phase_ = Phase::joined;
     timer_.cancel();
     do_read();
+  }
+  // Set only now: a write that ends feeds the catch-up, and the Welcome and
+  // its ack come before any of it.
+  // Nothing missed, or a snapshot: the client is current as of head.
+  catchup_to_ = b.head;
+  if (b.resume == v1::RESUMED && !b.missed.empty()) {
+    catchup_to_ = b.missed.back()->seq();
+    replay_ = std::move(b.missed);
+    replay_pos_ = 0;
   }
   pump_catchup();
 }
@@ -418,29 +420,53 @@ void WebsocketSession::flush() {
 }
 
 void WebsocketSession::do_write() {
-  // A write is open (its end writes what is queued), or nothing is queued.
-  // iov_ holds the open write's buffers: untouched until it ends.
-  if (out_.writing() > 0 || out_.empty()) return;
+  // One write at a time: one is open (its end writes what is queued), or
+  // this loop is running (it takes what is queued from within it).
+  if (out_.writing() > 0 || writing_now_) return;
+  writing_now_ = true;
   const auto& cfg = shard_.config();
-  iov_.clear();
-  out_.begin_write(cfg.write_frames, cfg.write_bytes,
-                   [this](const std::string& f) { iov_.emplace_back(f.data(), f.size()); });
-  // Whole WebSocket frames already: data frames built once per event for
-  // every receiver, control frames here. Frames are written one gathered
-  // write at a time, so none lands inside another.
-  asio::async_write(socket_, iov_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->on_write(ec);
-  });
+  while (!out_.empty() && socket_.is_open()) {
+    iov_.clear();
+    out_.begin_write(cfg.write_frames, cfg.write_bytes,
+                     [this](const std::string& f) { iov_.emplace_back(f.data(), f.size()); });
+    // Whole WebSocket frames already: data frames built once per event for
+    // every receiver, control frames here. Straight to the socket first: a
+    // client that keeps up takes it all at once, with no operation to set
+    // up and complete later.
+    beast::error_code ec;
+    auto n = socket_.write_some(iov_, ec);
+    if (ec == asio::error::would_block) {
+      n = 0;
+    } else if (ec) {
+      writing_now_ = false;
+      return fail(ec, "write");
+    }
+    if (n < asio::buffer_size(iov_)) {
+      // The socket's buffer is full: the rest goes once it has room.
+      auto first = iov_.begin();
+      for (; n >= first->size(); ++first) n -= first->size();
+      *first += n;
+      iov_.erase(iov_.begin(), first);
+      asio::async_write(
+          socket_, iov_,
+          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+      writing_now_ = false;
+      return;
+    }
+    out_.end_write();
+    if (!closing_) pump_catchup();
+  }
+  writing_now_ = false;
+  if (iov_.capacity() > 8) std::vector<asio::const_buffer>().swap(iov_);
+  // Once closing, the close frame is the last frame queued: now written.
+  if (closing_ && out_.empty() && !std::exchange(close_written_, true)) finish_close();
 }
 
 void WebsocketSession::on_write(beast::error_code ec) {
   if (ec) return fail(ec, "write");
   out_.end_write();
   if (!closing_) pump_catchup();
-  if (!out_.empty()) return do_write();
-  if (iov_.capacity() > 8) std::vector<asio::const_buffer>().swap(iov_);
-  // Once closing, the close frame is the last frame queued.
-  if (closing_ && !std::exchange(close_written_, true)) finish_close();
+  do_write();
 }
 
 void WebsocketSession::close(std::uint16_t code, std::string_view reason) {

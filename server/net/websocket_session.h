@@ -123,6 +123,8 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   bool closing_ = false;
   // A read is waiting for the socket, posted or running.
   bool reading_ = false;
+  // do_write's loop is running: a frame queued from within it is its own.
+  bool writing_now_ = false;
   bool in_hub_ = false;
   // The close handshake: ours written, the peer's read.
   bool close_written_ = false;
