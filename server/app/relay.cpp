@@ -135,11 +135,23 @@ void Relay::run() {
 
   main_.run();
 
+  // Sessions the drain left are ended at once, on their threads, while
+  // their shards exist: their pending operations complete (aborted) and
+  // let go of them. Destroyed later with a stopped io_context, they would
+  // touch a shard already gone.
+  const auto left = live_sessions_.load();
+  if (left > 0) {
+    for (auto& s : shards_) asio::post(s->ioc(), [shard = s.get()] { shard->abort(); });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (live_sessions_.load() > 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   guards.clear();
   for (auto& ioc : iocs_) ioc->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
-  spdlog::info("event=stopped sessions_left={}", live_sessions_.load());
+  spdlog::info("event=stopped sessions_left={} sessions_left_after_abort={}", left,
+               live_sessions_.load());
 }
 
 void Relay::drain() {

@@ -27,6 +27,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
 
   void run();
   void drain() override;
+  void abort() override { drain(); }
 
  private:
   void do_read();

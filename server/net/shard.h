@@ -32,6 +32,9 @@ using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, ShardExecu
 class Drainable : public bi::list_base_hook<bi::tag<Drainable>, bi::link_mode<bi::auto_unlink>> {
  public:
   virtual void drain() = 0;
+  // Ends it at once: the socket closed, nothing more sent. For what is
+  // left when the drain runs out, so it ends while its shard still exists.
+  virtual void abort() = 0;
 
  protected:
   ~Drainable() = default;
@@ -117,6 +120,10 @@ class Shard {
     for (auto it = drainables_.begin(); it != drainables_.end();) (it++)->drain();
   }
   bool draining() const { return draining_; }
+  // On this shard's thread: ends every session at once.
+  void abort() {
+    for (auto it = drainables_.begin(); it != drainables_.end();) (it++)->abort();
+  }
 
   // Where a session reads its socket into; see kReadChunkBytes.
   std::span<char> read_chunk() { return {read_chunk_.get(), kReadChunkBytes}; }

@@ -165,13 +165,14 @@ void WebsocketSession::on_item(const core::WsItem& item) {
     case Kind::none:
       return;
     case Kind::fail:
+      // Nothing more can be parsed, the peer's close frame included: the
+      // connection ends once ours is written. (The reader repeats its
+      // failure for every later read: told once.)
+      if (std::exchange(peer_closed_, true)) return;
       // The peer broke the protocol: 1002, 1007 or 1009 with the reason.
       spdlog::debug("event=protocol_error session={} code={} reason=\"{}\"", id_, item.code,
                     item.payload);
       close(item.code, item.payload);
-      // Nothing more can be read, the peer's close frame included: the
-      // connection ends once ours is written.
-      peer_closed_ = true;
       return finish_close();
     case Kind::close:
       if (std::exchange(peer_closed_, true)) return;
@@ -524,6 +525,11 @@ void WebsocketSession::log_abuse(std::string_view what, std::string_view detail)
 
 void WebsocketSession::drain() {
   close(websocket::close_code::going_away, "server shutting down");
+}
+
+void WebsocketSession::abort() {
+  closing_ = true;
+  shut();
 }
 
 void WebsocketSession::leave_panel() {

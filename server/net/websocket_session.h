@@ -50,6 +50,7 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void on_subscribed(const core::Result<void>& result) override;
   void on_panel_event(const core::EventPtr& ev, bool batch) override;
   void drain() override;
+  void abort() override;
   void flush() override;
   void keepalive_tick() override;
 

@@ -82,13 +82,17 @@ export function rulesControls(state, client) {
   );
 
   let shown = null; // the rules last announced
+  // Rules this page changed and the relay has not yet acked, by name: the
+  // event of an earlier change still carries their old value, which must
+  // not undo the moderator's click.
+  const pending = new Map();
   function update() {
     const r = state.info.rules;
     for (const c of [premod, guests, slow]) c.disabled = !r || state.info.ended;
     if (!r) return;
-    premod.checked = Boolean(r.preModeration);
-    guests.checked = Boolean(r.guestQuestions);
-    const ms = r.chatSlowModeMs ?? 0;
+    if (!pending.has("preModeration")) premod.checked = Boolean(r.preModeration);
+    if (!pending.has("guestQuestions")) guests.checked = Boolean(r.guestQuestions);
+    const ms = pending.has("chatSlowModeMs") ? Number(slow.value) : r.chatSlowModeMs ?? 0;
     // Another moderator may have chosen an interval not offered here.
     const offered = SLOW_MODES.includes(ms) ? SLOW_MODES : [...SLOW_MODES, ms].sort((a, b) => a - b);
     if ([...slow.options].map((o) => o.value).join() !== offered.join())
@@ -100,11 +104,18 @@ export function rulesControls(state, client) {
   }
 
   async function change(rules) {
+    const [name] = Object.keys(rules);
+    pending.set(name, (pending.get(name) ?? 0) + 1);
     error.textContent = "";
     try {
       await send(rules);
     } catch (e) {
       error.textContent = `${e.codeName ?? "ERROR"}: ${e.message}`;
+    } finally {
+      const left = pending.get(name) - 1;
+      if (left > 0) pending.set(name, left);
+      else pending.delete(name);
+      // Acked after its own event: the rules shown are the relay's now.
       update();
     }
   }
