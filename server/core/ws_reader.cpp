@@ -53,15 +53,16 @@ void WsReader::release() {
 
 WsReader::Step WsReader::read(std::span<char> in) {
   release();
-  if (failure_.kind == WsItem::Kind::fail) return failed(0);
+  if (failure_.kind == WsItem::Kind::fail) return failed(0, 0);
   std::size_t used = 0;
+  std::size_t frames = 0;
   for (;;) {
     if (!in_frame_) {
       const bool whole = take_header(in, used);
-      if (failure_.kind == WsItem::Kind::fail) return failed(used);
-      if (!whole) return {{}, used};
+      if (failure_.kind == WsItem::Kind::fail) return failed(used, frames);
+      if (!whole) return {{}, used, frames};
       check_length();
-      if (failure_.kind == WsItem::Kind::fail) return failed(used);
+      if (failure_.kind == WsItem::Kind::fail) return failed(used, frames);
       in_frame_ = true;
     }
     const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, in.size() - used));
@@ -76,17 +77,18 @@ WsReader::Step WsReader::read(std::span<char> in) {
     // control frame) is returned where it lies, without a copy.
     const bool in_place = remaining_ == 0 && read_ == n && (control || (fin_ && held.empty()));
     if (!in_place) held.append(payload, n);
-    if (remaining_ > 0) return {{}, used};
+    if (remaining_ > 0) return {{}, used, frames};
     in_frame_ = false;
     header_bytes_ = 0;
+    ++frames;
     if (!control && !fin_) continue;  // a fragment: the message goes on
     auto item = complete_frame(in_place ? std::string_view(payload, n) : std::string_view(held));
     if (item.kind == WsItem::Kind::fail) {
       failure_ = item;
-      return failed(used);
+      return failed(used, frames);
     }
     (control ? release_control_ : release_message_) = true;
-    return {item, used};
+    return {item, used, frames};
   }
 }
 

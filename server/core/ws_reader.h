@@ -42,6 +42,9 @@ class WsReader {
     WsItem item;
     // Bytes of the input taken; the rest is for the next call.
     std::size_t used = 0;
+    // Frames read whole, fragments and the item's own included: what a
+    // client's frame budget is spent by.
+    std::size_t frames = 0;
   };
 
   // Reads from `in`, unmasking it in place, until one item is whole or the
@@ -57,7 +60,7 @@ class WsReader {
   bool between_messages() const { return !in_frame_ && header_bytes_ == 0 && message_op_ == 0; }
 
  private:
-  Step failed(std::size_t used) const { return {failure_, used}; }
+  Step failed(std::size_t used, std::size_t frames) const { return {failure_, used, frames}; }
   // Takes header bytes; true once the header is whole. Checks its first
   // two bytes (check_start) as soon as they are in.
   bool take_header(std::span<const char> in, std::size_t& used);

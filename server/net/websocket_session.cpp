@@ -151,6 +151,8 @@ std::size_t WebsocketSession::parse(std::span<char> bytes) {
   while (taken < bytes.size() && may_read()) {
     auto step = reader_.read(bytes.subspan(taken));
     taken += step.used;
+    // Every frame spends from the budget, each fragment of a message too.
+    if (!closing_) spend_frames(step.frames);
     on_item(step.item);
     // Past a broken rule nothing can be parsed: the rest is dropped.
     if (step.item.kind == core::WsItem::Kind::fail) taken = bytes.size();
@@ -185,15 +187,14 @@ void WebsocketSession::on_item(const core::WsItem& item) {
       }
       return finish_close();
     case Kind::ping:
+      if (!closing_) send(std::make_shared<const std::string>(core::pong_frame(item.payload)));
+      return;
     case Kind::pong:
-      if (closing_ || !spend_frame()) return;
-      if (item.kind == Kind::ping)
-        send(std::make_shared<const std::string>(core::pong_frame(item.payload)));
       return;
     case Kind::text:
     case Kind::binary:
-      if (closing_ || !spend_frame()) return;
-      return on_message(item);
+      if (!closing_) on_message(item);
+      return;
   }
 }
 
@@ -330,7 +331,7 @@ void WebsocketSession::on_backlog(core::Result<core::Backlog> result) {
     replay_ = std::move(b.missed);
     replay_pos_ = 0;
   }
-  pump_catchup();
+  do_write();  // feeds the catch-up (pump_catchup)
 }
 
 void WebsocketSession::send_welcome(const core::Backlog& b) {
@@ -426,7 +427,12 @@ void WebsocketSession::do_write() {
   if (out_.writing() > 0 || writing_now_) return;
   writing_now_ = true;
   const auto& cfg = shard_.config();
-  while (!out_.empty() && socket_.is_open()) {
+  for (;;) {
+    // The catch-up is fed here only, as the queue drains: its frames (and
+    // the live events it lets through at its end) are queued by send(),
+    // whose do_write returns at once, and written by this loop.
+    if (!closing_) pump_catchup();
+    if (out_.empty() || !socket_.is_open()) break;
     iov_.clear();
     out_.begin_write(cfg.write_frames, cfg.write_bytes,
                      [this](const std::string& f) { iov_.emplace_back(f.data(), f.size()); });
@@ -455,7 +461,6 @@ void WebsocketSession::do_write() {
       return;
     }
     out_.end_write();
-    if (!closing_) pump_catchup();
   }
   writing_now_ = false;
   if (iov_.capacity() > 8) std::vector<asio::const_buffer>().swap(iov_);
@@ -466,7 +471,6 @@ void WebsocketSession::do_write() {
 void WebsocketSession::on_write(beast::error_code ec) {
   if (ec) return fail(ec, "write");
   out_.end_write();
-  if (!closing_) pump_catchup();
   do_write();
 }
 
@@ -511,11 +515,13 @@ void WebsocketSession::finish_close() {
   socket_.shutdown(Socket::shutdown_send, ignored);
 }
 
-bool WebsocketSession::spend_frame() {
-  if (frames_.take(shard_.clock().now_ms())) return true;
-  log_abuse("frame_budget", "data frames");
+void WebsocketSession::spend_frames(std::size_t n) {
+  const auto now = shard_.clock().now_ms();
+  for (; n > 0; --n)
+    if (!frames_.take(now)) break;
+  if (n == 0) return;
+  log_abuse("frame_budget", "frames");
   close(websocket::close_code::policy_error, "too many frames");
-  return false;
 }
 
 void WebsocketSession::log_abuse(std::string_view what, std::string_view detail) {
@@ -539,7 +545,9 @@ void WebsocketSession::leave_panel() {
 }
 
 void WebsocketSession::keepalive_tick() {
-  if (closing_) return;  // the close timeout is running
+  // Closing: the close timeout is running. Not reading (a join or commands
+  // in flight, each with its own deadline): the client's pongs wait unread.
+  if (closing_ || !may_read()) return;
   if (silent_ticks_ < 4) ++silent_ticks_;
   // Silent for a quarter to a half of the idle timeout: a ping, which any
   // live client answers; nothing in the half after it: the peer is gone.

@@ -78,7 +78,8 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void request_backlog(std::optional<std::uint64_t> after);
   void on_backlog(core::Result<core::Backlog> result);
   void send_welcome(const core::Backlog& b);
-  // Feeds the replay, then ends the catch-up, as the queue drains.
+  // Feeds the replay, then ends the catch-up, as the queue drains. Only
+  // do_write's loop calls it, so it never runs inside itself.
   void pump_catchup();
   // `batch`: the frame may wait for the shard's flush (a busy panel).
   void deliver(const core::EventPtr& ev, bool batch = false);
@@ -95,9 +96,9 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void do_write();
   void on_write(beast::error_code ec);
 
-  // Every frame the client sends, data or control, spends from its budget;
-  // false (and the session is closing, 1008) once it is spent.
-  bool spend_frame();
+  // Every frame the client sends, data, control or a fragment, spends from
+  // its budget; once it is spent the session closes (1008).
+  void spend_frames(std::size_t n);
   void log_abuse(std::string_view what, std::string_view detail);
   // Sends a close frame (nothing after it) and ends the connection once
   // the peer answers, or after the close timeout.

@@ -4,11 +4,14 @@
 
 #include <signal.h>
 
+#include <atomic>
+#include <future>
 #include <map>
 #include <set>
 
 #include <gtest/gtest.h>
 
+#include "raw_client.h"
 #include "sdk_harness.h"
 #include "server_process.h"
 
@@ -103,6 +106,51 @@ TEST(Relay, ResumeAfterDropGetsExactlyWhatWasMissed) {
   ASSERT_TRUE(bob.wait_events(36));
   EXPECT_EQ(seqs_of(bob.events()), range(1, 36));
   EXPECT_FALSE(bob.wait_events(37, 200ms));
+}
+
+// A resume's catch-up ends while the panel goes on: the replay, then the
+// live events held meanwhile, then live ones, each once and in order,
+// however the writes of the catch-up complete (at once or later).
+TEST(Relay, ResumesWhileThePanelChatsGetEveryEventOnceInOrder) {
+  ServerProcess server;
+  RawClient ann(server.port());
+  ann.join("busy", "Ann");
+  for (int i = 0; i < 20; ++i)
+    ASSERT_FALSE(ann.chat("before" + std::to_string(i), "before").has_error());
+
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> head{20};
+  auto chatter = std::async(std::launch::async, [&] {
+    for (int i = 0; !stop; ++i) {
+      auto ack = ann.chat("live" + std::to_string(i), "live");
+      if (ack.has_error() || ack.seq() == 0) return false;
+      head = ack.seq();
+    }
+    return true;
+  });
+  // Stops the chatter however the test ends (before the future's wait).
+  struct Stop {
+    std::atomic<bool>& flag;
+    ~Stop() { flag = true; }
+  } stop_on_exit{stop};
+
+  for (int round = 0; round < 20; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    RawClient bob(server.port());
+    auto w = bob.join("busy", "Bob", "", 10);
+    EXPECT_EQ(w.resume(), v1::RESUMED);
+    // Past the head of the moment it joined: well into live delivery.
+    const auto until = head.load() + 40;
+    for (std::uint64_t want = 11; want <= until;) {
+      auto m = bob.read(5s);
+      ASSERT_TRUE(m) << "missing " << want;
+      if (!m->has_event()) continue;
+      ASSERT_EQ(m->event().seq(), want) << "a gap or a duplicate";
+      ++want;
+    }
+  }
+  stop = true;
+  EXPECT_TRUE(chatter.get()) << "every chat acked";
 }
 
 TEST(Relay, ResumeFromTooFarBackGetsASnapshot) {

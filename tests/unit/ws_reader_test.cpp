@@ -178,6 +178,11 @@ TEST(WsReader, EveryBrokenRuleIsRefusedWithItsCode) {
       {"close code 999", client_frame(close_payload(999), {.opcode = 0x8}), 1002},
       {"close code 2000", client_frame(close_payload(2000), {.opcode = 0x8}), 1002},
       {"close code 5000", client_frame(close_payload(5000), {.opcode = 0x8}), 1002},
+      {"close code 1004", client_frame(close_payload(1004), {.opcode = 0x8}), 1002},
+      {"close code 1015", client_frame(close_payload(1015), {.opcode = 0x8}), 1002},
+      {"close code 1016", client_frame(close_payload(1016), {.opcode = 0x8}), 1002},
+      {"close code 2999", client_frame(close_payload(2999), {.opcode = 0x8}), 1002},
+      {"a 2^40-byte message", std::string("\x82\xff\0\0\x01\0\0\0\0\0\1\2\3\4", 14), 1009},
       {"close reason not UTF-8", client_frame(close_payload(1000, "\xff"), {.opcode = 0x8}), 1007},
   };
   for (const auto& c : cases) {
@@ -186,6 +191,26 @@ TEST(WsReader, EveryBrokenRuleIsRefusedWithItsCode) {
     EXPECT_EQ(got.code, c.code) << c.what << ": " << got.payload;
     EXPECT_FALSE(got.payload.empty()) << c.what << ": a reason for the close frame";
   }
+}
+
+TEST(WsReader, TheCloseCodesAPeerMaySendAreTaken) {
+  for (std::uint16_t code :
+       {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4000, 4999}) {
+    auto got = refused(client_frame(close_payload(code), {.opcode = 0x8}));
+    EXPECT_EQ(got, (Got{Kind::close, "", code}));
+  }
+}
+
+TEST(WsReader, EveryFrameIsCountedFragmentsToo) {
+  WsReader r(1000);
+  auto wire = client_frame("a", {.fin = false}) + client_frame("", {.opcode = 0x0, .fin = false}) +
+              client_frame("p", {.opcode = 0x9}) + client_frame("b", {.opcode = 0x0});
+  auto first = r.read(wire);
+  EXPECT_EQ(first.item.kind, Kind::ping);
+  EXPECT_EQ(first.frames, 3u) << "two fragments and the ping";
+  auto rest = r.read(std::span<char>(wire).subspan(first.used));
+  EXPECT_EQ(rest.item.kind, Kind::text);
+  EXPECT_EQ(rest.frames, 1u);
 }
 
 TEST(WsReader, AMessageUpToTheLimitIsReadAndOnePastItIsRefusedByItsHeader) {
