@@ -109,7 +109,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("max-frame-bytes", po::value(&r.max_frame_bytes)->default_value(r.max_frame_bytes), "largest WebSocket message accepted (at least 1024); larger ones close with 1009")
     ("outbound-queue-bytes", po::value(&r.outbound_queue_bytes)->default_value(r.outbound_queue_bytes), "bytes queued for a client before it is cut as a slow consumer: close 4000 SLOW_CONSUMER, the client resumes (at least --max-frame-bytes)")
     ("socket-send-buffer-bytes", po::value(&r.socket_send_buffer_bytes)->default_value(r.socket_send_buffer_bytes), "kernel send buffer per client socket; the kernel doubles it for its bookkeeping (0: kernel autotuning, up to 4 MiB a socket)")
-    ("batch-above-events-per-second", po::value(&r.batch_above_events_per_second)->default_value(r.batch_above_events_per_second), "a panel with more events a second than this has its frames gathered for up to --batch-interval-ms, several to a write; below it each is written at once")
+    ("batch-above-deliveries-per-second", po::value(&r.batch_above_deliveries_per_second)->default_value(r.batch_above_deliveries_per_second), "an io thread delivering more frames a second than this (events times the members they go to) gathers them for up to --batch-interval-ms, several to a write; below it each is written at once")
     ("batch-interval-ms", po::value(&batch_ms)->default_value(batch_ms), "the longest a busy panel's frame waits to share a write (0: never batch)")
     ("tcp-nodelay", po::value(&r.tcp_nodelay)->default_value(r.tcp_nodelay), "disable Nagle's algorithm on client sockets (false leaves it on: the kernel then holds small writes while one is unacknowledged, up to a delayed ACK)")
     ("snapshot-chat", po::value(&r.snapshot_chat)->default_value(r.snapshot_chat), "recent chat messages in a fresh Welcome")
@@ -202,8 +202,9 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   for (double rate : {chat_per_minute, questions_per_minute, votes_per_minute, joins_per_minute,
                       r.frames.per_second})
     if (!(rate >= 0) || std::isinf(rate)) return bad("rates must be 0 (no limit) or positive");
-  if (!(r.batch_above_events_per_second >= 0) || std::isinf(r.batch_above_events_per_second))
-    return bad("--batch-above-events-per-second must be 0 or positive");
+  if (!(r.batch_above_deliveries_per_second >= 0) ||
+      std::isinf(r.batch_above_deliveries_per_second))
+    return bad("--batch-above-deliveries-per-second must be 0 or positive");
   // The wait is a chat's latency: past a second it is no longer a batch.
   if (batch_ms < 0 || batch_ms > 1000) return bad("--batch-interval-ms must be 0 to 1000");
   r.batch_interval = std::chrono::milliseconds(batch_ms);

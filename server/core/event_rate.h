@@ -1,8 +1,8 @@
 #pragma once
-// How busy a panel is: its events per second over about the last second,
-// from two fixed one-second windows (the previous one weighted by the part
-// of it still inside the last second). Constant memory, one per panel and
-// shard; decides whether the panel's frames wait for the shard's flush.
+// How busy something is: what it counted per second over about the last
+// second, from two fixed one-second windows (the previous one weighted by
+// the part of it still inside the last second). Constant memory; a shard's
+// deliveries decide whether its frames wait for its flush.
 
 #include <cstdint>
 
@@ -10,11 +10,11 @@ namespace panelwire::core {
 
 class EventRate {
  public:
-  // Counts one event at `now_ms` (a wall clock, which may step back: the
-  // count then starts over); returns the rate with it counted.
-  double record(std::int64_t now_ms) {
+  // Counts `n` at `now_ms` (a wall clock, which may step back: the count
+  // then starts over); returns the rate with them counted.
+  double record(std::int64_t now_ms, std::uint32_t n = 1) {
     advance(now_ms);
-    ++current_;
+    current_ += n;
     return per_second(now_ms);
   }
 

@@ -45,8 +45,15 @@ void PanelHub::leave(const std::string& panel_id, PanelMember& member) {
 void PanelHub::on_event(const core::EventPtr& ev) {
   auto it = panels_.find(ev->panel_id());
   if (it == panels_.end()) return;
-  const bool batch = it->second.rate.record(clock_.now_ms()) > batch_above_;
-  for (auto& m : it->second.members) m.on_panel_event(ev, batch);
+  auto& panel = it->second;
+  // Counted with the panel's members at its last event: one pass over them.
+  const bool batch = deliveries_.record(clock_.now_ms(), panel.members_seen) > batch_above_;
+  std::uint32_t n = 0;
+  for (auto& m : panel.members) {
+    m.on_panel_event(ev, batch);
+    ++n;
+  }
+  panel.members_seen = n;
 }
 
 }  // namespace panelwire::net

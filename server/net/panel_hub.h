@@ -22,8 +22,8 @@ class PanelMember
   // The panel's subscription is live (or failed): the member may now fetch
   // its backlog without missing anything after it.
   virtual void on_subscribed(const core::Result<void>& result) = 0;
-  // A live event. `batch`: the panel is busy, so the frame may wait for the
-  // shard's flush (see RelayConfig::batch_above_events_per_second). Must
+  // A live event. `batch`: the shard is busy, so the frame may wait for its
+  // flush (see RelayConfig::batch_above_deliveries_per_second). Must
   // not join or leave a panel from here: the hub is iterating its members.
   virtual void on_panel_event(const core::EventPtr& ev, bool batch) = 0;
 
@@ -33,7 +33,8 @@ class PanelMember
 
 class PanelHub final : public engine::EventSink {
  public:
-  // Panels with more than `batch_above` events a second (by `clock`) are
+  // Once the shard delivers more than `batch_above` frames a second (by
+  // `clock`, every panel's events times their local members), events are
   // fanned out with `batch` set.
   PanelHub(engine::Engine& engine, engine::Executor shard, const core::Clock& clock,
            double batch_above);
@@ -53,7 +54,8 @@ class PanelHub final : public engine::EventSink {
       bi::constant_time_size<false>>;
   struct Local {
     bool live = false;
-    core::EventRate rate;
+    // At the panel's last event: what one event of it costs in deliveries.
+    std::uint32_t members_seen = 0;
     Members members;
   };
 
@@ -63,6 +65,11 @@ class PanelHub final : public engine::EventSink {
   engine::Executor shard_;
   const core::Clock& clock_;
   double batch_above_;
+  // Deliveries a second on the shard, every panel's. Measured as done, so a
+  // shard that falls behind still reads as busy: its capacity without
+  // batching (some 100,000 a second) is far above any sane threshold, and
+  // batching, once on, stays on until the load is really gone.
+  core::EventRate deliveries_;
   std::unordered_map<std::string, Local> panels_;
 };
 

@@ -57,14 +57,17 @@ struct RelayConfig {
   // takes no more at once, and frames not yet in a write can still be
   // dropped when the client is closed.
   std::size_t write_bytes = 256u << 10;
-  // A panel busier than this (events a second, on this shard) has its
-  // frames wait for the shard's next flush, up to batch_interval, so that
-  // several share one write and one TCP segment: each write on loopback or
-  // a LAN costs about as much as the delivery itself. At 100 a second a
-  // 20 ms wait gathers two frames a write on average; below it a wait would
-  // mostly add latency and save little, so every frame goes at once, as a
-  // quiet chat wants.
-  double batch_above_events_per_second = 100;
+  // A shard delivering more frames a second than this (every panel's events
+  // times their members on the shard) has its frames wait for its next
+  // flush, up to batch_interval, so that several share one write and one
+  // TCP segment: each write on loopback or a LAN costs about as much as the
+  // delivery itself (some 10 us, mostly the kernel's), so a shard writing
+  // one frame at a time tops out near 100,000 a second. A fifth of that
+  // leaves room: a shard that falls behind still measures far above it and
+  // keeps batching, where a threshold near its unbatched capacity could
+  // leave it stuck below, writing frame by frame. Below it every frame goes
+  // at once, as a quiet chat wants.
+  double batch_above_deliveries_per_second = 20'000;
   // The longest a batched frame waits: well under what anyone notices in a
   // chat (about 100 ms), long enough to gather several events of a busy
   // panel. 0: never batch.

@@ -78,7 +78,7 @@ class Shard {
         engine_(engine),
         gate_(gate),
         hub_(engine, ioc.get_executor(), clock,
-             config.batch_interval.count() > 0 ? config.batch_above_events_per_second
+             config.batch_interval.count() > 0 ? config.batch_above_deliveries_per_second
                                                : std::numeric_limits<double>::infinity()),
         live_sessions_(live_sessions),
         tick_(ioc),

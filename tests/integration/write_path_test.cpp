@@ -85,7 +85,7 @@ TEST(WritePath, ACloseAfterABurstComesAfterTheLastWholeFrame) {
 // every event once, in order, and the publisher its acks (which are not
 // batched) for every command.
 TEST(WritePath, ABatchedPanelLosesNothingAndKeepsItsOrder) {
-  ServerProcess server({"--batch-above-events-per-second", "0", "--batch-interval-ms", "50"});
+  ServerProcess server({"--batch-above-deliveries-per-second", "0", "--batch-interval-ms", "50"});
   constexpr int kMessages = 400;
   const std::string text(200, 'b');
   std::vector<std::unique_ptr<RawClient>> readers;

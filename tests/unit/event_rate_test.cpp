@@ -33,6 +33,14 @@ TEST(EventRate, ABurstIsSeenAtOnce) {
   EXPECT_GE(last, 100) << "within its first window";
 }
 
+TEST(EventRate, ManyCountedAtOnceReadAsMany) {
+  // An event to 1,000 members, 50 times a second: 50,000 deliveries a second.
+  EventRate r;
+  double rate = 0;
+  for (std::int64_t t = 0; t < 3000; t += 20) rate = r.record(10'000 + t, 1000);
+  EXPECT_NEAR(rate, 50'000, 1'000);
+}
+
 TEST(EventRate, ItFadesWhenThePanelGoesQuiet) {
   EventRate r;
   for (int i = 0; i < 1000; ++i) r.record(kT0 + i * 5);

@@ -68,21 +68,21 @@ TEST(ServerConfig, BatchingHasBoundsAndCanBeTurnedOff) {
   auto d = parse({});
   ASSERT_TRUE(d.config);
   EXPECT_EQ(d.config->relay.batch_interval, std::chrono::milliseconds(20));
-  EXPECT_EQ(d.config->relay.batch_above_events_per_second, 100);
+  EXPECT_EQ(d.config->relay.batch_above_deliveries_per_second, 20000);
   EXPECT_TRUE(d.config->relay.tcp_nodelay);
   auto off = parse({"--batch-interval-ms", "0"});
   ASSERT_TRUE(off.config);
   EXPECT_EQ(off.config->relay.batch_interval.count(), 0);
-  EXPECT_TRUE(parse({"--batch-above-events-per-second", "0"}).config) << "0: batch any panel";
+  EXPECT_TRUE(parse({"--batch-above-deliveries-per-second", "0"}).config) << "0: batch every frame";
   auto nagle = parse({"--tcp-nodelay", "false"});
   ASSERT_TRUE(nagle.config);
   EXPECT_FALSE(nagle.config->relay.tcp_nodelay);
   for (auto args :
        std::vector<std::vector<std::string>>{{"--batch-interval-ms", "-1"},
                                              {"--batch-interval-ms", "1001"},
-                                             {"--batch-above-events-per-second", "-1"},
-                                             {"--batch-above-events-per-second", "nan"},
-                                             {"--batch-above-events-per-second", "inf"}}) {
+                                             {"--batch-above-deliveries-per-second", "-1"},
+                                             {"--batch-above-deliveries-per-second", "nan"},
+                                             {"--batch-above-deliveries-per-second", "inf"}}) {
     auto p = parse(args);
     EXPECT_FALSE(p.config) << args[0] << " " << args[1];
     EXPECT_EQ(p.exit_code, 2) << args[0] << " " << args[1];
