@@ -193,6 +193,7 @@ void WebsocketSession::on_item(const core::WsItem& item) {
       return;
     case Kind::text:
     case Kind::binary:
+      ++messages_;
       if (!closing_) on_message(item);
       return;
   }
@@ -548,6 +549,18 @@ void WebsocketSession::keepalive_tick() {
   // Closing: the close timeout is running. Not reading (a join or commands
   // in flight, each with its own deadline): the client's pongs wait unread.
   if (closing_ || !may_read()) return;
+  // One message begun and not ended for four ticks: a client that keeps
+  // memory taken by dribbling it (its pings answered between fragments, or
+  // a byte at a time inside a frame). Messages that end, however many and
+  // however long, start the count over.
+  if (reader_.between_messages() || messages_ != messages_at_tick_) {
+    open_ticks_ = 0;
+  } else if (++open_ticks_ == 4) {
+    log_abuse("slow_message", "a message left open");
+    return close(websocket::close_code::policy_error,
+                 "a message not completed within the idle timeout");
+  }
+  messages_at_tick_ = messages_;
   if (silent_ticks_ < 4) ++silent_ticks_;
   // Silent for a quarter to a half of the idle timeout: a ping, which any
   // live client answers; nothing in the half after it: the peer is gone.

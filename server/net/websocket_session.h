@@ -133,6 +133,11 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   bool peer_closed_ = false;
   // Keepalive ticks since anything arrived: pinged at 2, dropped at 4.
   std::uint8_t silent_ticks_ = 0;
+  // Keepalive ticks over which one message stayed begun and not ended.
+  std::uint8_t open_ticks_ = 0;
+  // Messages read whole, and their count at the last keepalive tick.
+  std::uint32_t messages_ = 0;
+  std::uint32_t messages_at_tick_ = 0;
   std::uint32_t inflight_ = 0;
   core::WsReader reader_;
   // Bytes read but not parsed when reading paused; at most one read.

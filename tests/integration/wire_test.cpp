@@ -8,6 +8,7 @@
 
 #include <future>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "panelwire/v1/panelwire.pb.h"
@@ -232,6 +233,39 @@ TEST(WireKeepalive, APeerThatStopsAnsweringIsDroppedAndOneThatAnswersStays) {
   auto got = acks(live, 1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_FALSE(got[0].has_error());
+}
+
+// A message begun and never ended holds up to --max-frame-bytes: a client
+// that answers its pings (so is not silent) but leaves its message open for
+// as long as a silent client may live is closed 1008.
+TEST(WireKeepalive, AMessageLeftOpenIsClosedThoughItsPingsAreAnswered) {
+  ServerProcess server({"--idle-timeout-ms", "3000"});
+  WireClient c(server.port());
+  join(c, "open", "Dribbler");
+  c.send(WireClient::frame(kText, R"({"id":"x",)", {.fin = false}));
+  const auto until = std::chrono::steady_clock::now() + 8s;
+  std::uint16_t code = 0;
+  while (std::chrono::steady_clock::now() < until && !c.ended() && code == 0) {
+    c.send(WireClient::frame(kPing, "alive"));  // between fragments: allowed
+    auto f = c.next(300ms);
+    if (f && f->opcode == kPing) c.send(WireClient::frame(kPong, f->payload));
+    if (f && f->opcode == kClose) code = f->close_code();
+  }
+  EXPECT_EQ(code, 1008) << "closed while its message stayed open";
+
+  // Messages that end, one after another, keep a connection as long as it likes.
+  WireClient busy(server.port());
+  join(busy, "open", "Busy");
+  for (int i = 0; i < 12; ++i) {
+    const auto cmd = chat("m" + std::to_string(i), "in two pieces");
+    busy.send(WireClient::frame(kText, cmd.substr(0, 8), {.fin = false}));
+    std::this_thread::sleep_for(200ms);
+    busy.send(WireClient::frame(kCont, cmd.substr(8)));
+    std::this_thread::sleep_for(200ms);
+  }
+  auto got = acks(busy, 12);
+  EXPECT_EQ(got.size(), 12u);
+  EXPECT_FALSE(busy.ended());
 }
 
 }  // namespace
