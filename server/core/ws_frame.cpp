@@ -24,12 +24,17 @@ void write_header(char* out, std::size_t payload_bytes, unsigned char opcode) {
     p[2 + i] = static_cast<unsigned char>(payload_bytes >> (8 * (length_bytes - 1 - i)));
 }
 
-std::string control_frame(unsigned char opcode, std::string_view payload) {
-  payload = payload.substr(0, 125);
-  std::string out(2 + payload.size(), '\0');
+std::string whole_frame(unsigned char opcode, std::string_view payload) {
+  const auto header = frame_header_size(payload.size());
+  std::string out(header + payload.size(), '\0');
   write_header(out.data(), payload.size(), opcode);
-  payload.copy(out.data() + 2, payload.size());
+  payload.copy(out.data() + header, payload.size());
   return out;
+}
+
+// A control frame's payload is at most 125 bytes (RFC 6455 5.5).
+std::string control_frame(unsigned char opcode, std::string_view payload) {
+  return whole_frame(opcode, payload.substr(0, 125));
 }
 
 }  // namespace
@@ -62,10 +67,7 @@ std::string close_frame(std::uint16_t code, std::string_view reason) {
 }
 
 std::string frame_message(std::string_view payload, bool text) {
-  std::string out(frame_header_size(payload.size()) + payload.size(), '\0');
-  write_frame_header(out.data(), payload.size(), text);
-  payload.copy(out.data() + frame_header_size(payload.size()), payload.size());
-  return out;
+  return whole_frame(text ? 0x1 : 0x2, payload);
 }
 
 std::string_view frame_payload(std::string_view frame) {

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "failure.h"
+#include "redis_url.h"
 
 struct redisAsyncContext;
 struct redisReply;
@@ -30,18 +31,6 @@ struct RedisValue {
   std::string str;
   std::vector<RedisValue> elements;
 };
-
-// redis://[:password@]host:port[/db]
-struct RedisEndpoint {
-  std::string host = "127.0.0.1";
-  unsigned short port = 6379;
-  std::string password;
-  int db = 0;
-};
-// Errors name the URL with its password masked: they reach logs.
-core::Result<RedisEndpoint> parse_redis_url(const std::string& url);
-// `url` fit for a log line: the password, if any, masked.
-std::string redacted_url(const std::string& url);
 
 class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
  public:

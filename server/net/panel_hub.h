@@ -6,18 +6,14 @@
 #include <string>
 #include <unordered_map>
 
-#include <boost/intrusive/list.hpp>
-
 #include "clock.h"
 #include "engine.h"
 #include "event_rate.h"
+#include "session_list.h"
 
 namespace panelwire::net {
 
-namespace bi = boost::intrusive;
-
-class PanelMember
-    : public bi::list_base_hook<bi::tag<PanelMember>, bi::link_mode<bi::auto_unlink>> {
+class PanelMember : public SessionHook<PanelMember> {
  public:
   // The panel's subscription is live (or failed): the member may now fetch
   // its backlog without missing anything after it.
@@ -48,10 +44,7 @@ class PanelHub final : public engine::EventSink {
   std::size_t panels() const { return panels_.size(); }
 
  private:
-  using Members = bi::list<
-      PanelMember,
-      bi::base_hook<bi::list_base_hook<bi::tag<PanelMember>, bi::link_mode<bi::auto_unlink>>>,
-      bi::constant_time_size<false>>;
+  using Members = SessionList<PanelMember>;
   struct Local {
     bool live = false;
     // At the panel's last event: what one event of it costs in deliveries.

@@ -11,17 +11,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/intrusive/list.hpp>
 
 #include "connection_gate.h"
 #include "engine.h"
 #include "panel_hub.h"
 #include "rate_limiter.h"
 #include "relay_config.h"
+#include "session_list.h"
 
 namespace panelwire::net {
-
-namespace bi = boost::intrusive;
 
 // A socket typed to its shard's io_context: every operation on the
 // per-message path then skips the type-erased executor.
@@ -29,7 +27,7 @@ using ShardExecutor = boost::asio::io_context::executor_type;
 using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, ShardExecutor>;
 
 // Something on the shard that must be told when the server drains.
-class Drainable : public bi::list_base_hook<bi::tag<Drainable>, bi::link_mode<bi::auto_unlink>> {
+class Drainable : public SessionHook<Drainable> {
  public:
   virtual void drain() = 0;
   // Ends it at once: the socket closed, nothing more sent. For what is
@@ -41,7 +39,7 @@ class Drainable : public bi::list_base_hook<bi::tag<Drainable>, bi::link_mode<bi
 };
 
 // A session whose frames wait for the shard's next flush.
-class Flushable : public bi::list_base_hook<bi::tag<Flushable>, bi::link_mode<bi::auto_unlink>> {
+class Flushable : public SessionHook<Flushable> {
  public:
   virtual void flush() = 0;
 
@@ -50,7 +48,7 @@ class Flushable : public bi::list_base_hook<bi::tag<Flushable>, bi::link_mode<bi
 };
 
 // A session the shard looks in on while it is silent.
-class Keepalive : public bi::list_base_hook<bi::tag<Keepalive>, bi::link_mode<bi::auto_unlink>> {
+class Keepalive : public SessionHook<Keepalive> {
  public:
   // Every quarter of the idle timeout (see RelayConfig::idle_timeout).
   virtual void keepalive_tick() = 0;
@@ -148,25 +146,13 @@ class Shard {
   std::size_t abuse_suppressed_ = 0;
   std::atomic<std::size_t>& live_sessions_;
   bool draining_ = false;
-  bi::list<Drainable,
-           bi::base_hook<bi::list_base_hook<bi::tag<Drainable>, bi::link_mode<bi::auto_unlink>>>,
-           bi::constant_time_size<false>>
-      drainables_;
-  // Overflow rule: none is needed; each session is in it at most once (a
-  // hook of its own), and leaves it when destroyed.
-  using FlushList = bi::list<
-      Flushable,
-      bi::base_hook<bi::list_base_hook<bi::tag<Flushable>, bi::link_mode<bi::auto_unlink>>>,
-      bi::constant_time_size<false>>;
+  // Overflow rule of these three lists: see SessionList.
+  SessionList<Drainable> drainables_;
+  using FlushList = SessionList<Flushable>;
   FlushList to_flush_;
   boost::asio::steady_timer tick_;
   void on_tick();
-  // Overflow rule: none is needed; as the flush list, a hook per session.
-  using KeepaliveList = bi::list<
-      Keepalive,
-      bi::base_hook<bi::list_base_hook<bi::tag<Keepalive>, bi::link_mode<bi::auto_unlink>>>,
-      bi::constant_time_size<false>>;
-  KeepaliveList watched_;
+  SessionList<Keepalive> watched_;
   // Armed while anyone is watched.
   boost::asio::steady_timer keepalive_tick_;
   void arm_keepalive();
