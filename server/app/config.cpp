@@ -14,7 +14,7 @@
 
 #include "identity.h"
 #include "option_error.h"
-#include "redis_connection.h"
+#include "redis_url.h"
 
 namespace panelwire::app {
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "batch_tick.h"
+
 namespace panelwire::net {
 
 void Shard::flush_later(Flushable& f) {
@@ -12,7 +14,10 @@ void Shard::flush_later(Flushable& f) {
   const bool arm = to_flush_.empty();
   to_flush_.push_back(f);
   if (!arm) return;
-  tick_.expires_after(config_.batch_interval);
+  using Clock = std::chrono::steady_clock;
+  const auto now = Clock::now().time_since_epoch();
+  tick_.expires_at(Clock::time_point(core::next_batch_tick(
+      now, std::chrono::duration_cast<Clock::duration>(config_.batch_interval))));
   tick_.async_wait([this](boost::system::error_code ec) {
     if (!ec) on_tick();
   });

@@ -129,8 +129,8 @@ class Shard {
   // Calls `k` every quarter of the idle timeout until it is destroyed.
   void watch(Keepalive& k);
 
-  // Flushes `f` at the shard's next tick, at most batch_interval from the
-  // first frame that waits for it; once however often it is asked.
+  // Flushes `f` at the shard's next tick (core::next_batch_tick), at most
+  // batch_interval from now; once however often it is asked.
   void flush_later(Flushable& f);
 
  private:

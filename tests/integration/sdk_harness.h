@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -143,8 +144,14 @@ class SdkClient {
       send([p](const v1::Ack& a) { p->set_value(a); });
       return 0;
     });
-    if (f.wait_for(10s) != std::future_status::ready) return {};
-    return f.get();
+    if (f.wait_for(10s) == std::future_status::ready) return f.get();
+    // A server that never answered is a failure, never an empty (so
+    // error-free, "successful") ack.
+    ADD_FAILURE() << "no ack within 10 s";
+    v1::Ack missing;
+    missing.mutable_error()->set_code(v1::ERROR_CODE_UNSPECIFIED);
+    missing.mutable_error()->set_message("no ack within 10 s (test harness)");
+    return missing;
   }
 
   IoThread& io_;
