@@ -87,6 +87,32 @@ std::size_t slow_get(unsigned short port, const std::string& target,
   }
 }
 
+// Writes `request` as it is and reads the answer to the server's end:
+// the status of its first line (0 when there is none) and how long the
+// server took to end the connection.
+std::pair<unsigned, std::chrono::milliseconds> raw_http(unsigned short port,
+                                                        const std::string& request) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket sock(io);
+  sock.connect({asio::ip::make_address("127.0.0.1"), port});
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!request.empty()) asio::write(sock, asio::buffer(request));
+  std::string answer;
+  char buf[4096];
+  for (;;) {
+    boost::system::error_code ec;
+    auto n = sock.read_some(asio::buffer(buf), ec);
+    answer.append(buf, n);
+    if (ec) break;
+  }
+  const auto took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  unsigned status = 0;
+  if (answer.rfind("HTTP/1.1 ", 0) == 0) status = std::stoul(answer.substr(9, 3));
+  return {status, took};
+}
+
 // A page's write has its own deadline, by its size: a large asset reaches a
 // slow but steady reader whole, long past the request's deadline, and a
 // reader that stops is still cut.
@@ -126,6 +152,40 @@ TEST_F(Protocol, HttpEndpoints) {
   RawClient bare(server.port(), {.subprotocol = ""});
   auto w = bare.join("p1", "Bare");
   EXPECT_EQ(w.resume(), v1::FRESH);
+}
+
+// The HTTP side's fixed limits (docs/security.md), each with its status,
+// and a client that never sends its request cut at the handshake timeout.
+TEST(Http, MethodsTargetsSizesAndTheHandshakeDeadline) {
+  ServerProcess server({"--handshake-timeout-ms", "500"});
+  const auto port = server.port();
+  const std::string host = "Host: 127.0.0.1\r\nConnection: close\r\n";
+  EXPECT_EQ(raw_http(port, "POST /healthz HTTP/1.1\r\n" + host + "\r\n").first, 405u);
+  EXPECT_EQ(raw_http(port, "DELETE /v1/ws HTTP/1.1\r\n" + host + "\r\n").first, 405u);
+  EXPECT_EQ(raw_http(port, "HEAD /healthz HTTP/1.1\r\n" + host + "\r\n").first, 200u);
+  EXPECT_EQ(raw_http(port, "GET /v1/ws HTTP/1.1\r\n" + host + "\r\n").first, 426u)
+      << "the WebSocket endpoint without an upgrade";
+  // Headers up to 8 KiB pass; past it the request is refused.
+  const auto header = [&](std::size_t bytes) {
+    return "GET /healthz HTTP/1.1\r\n" + host + "X-Pad: " + std::string(bytes, 'a') + "\r\n\r\n";
+  };
+  EXPECT_EQ(raw_http(port, header(7000)).first, 200u);
+  EXPECT_EQ(raw_http(port, header(9000)).first, 400u);
+  // No request has a body.
+  EXPECT_EQ(
+      raw_http(port, "GET /healthz HTTP/1.1\r\n" + host + "Content-Length: 5\r\n\r\nhello").first,
+      400u);
+  // Silent after connecting: cut at the deadline, with no answer.
+  auto [status, took] = raw_http(port, "");
+  EXPECT_EQ(status, 0u);
+  EXPECT_GE(took, 400ms);
+  EXPECT_LT(took, 5s);
+  // Half a request, then silence: the same.
+  std::tie(status, took) = raw_http(port, "GET /healthz HTTP/1.1\r\nHost: 1");
+  EXPECT_EQ(status, 0u);
+  EXPECT_GE(took, 400ms);
+  EXPECT_LT(took, 5s);
+  expect_server_serves(port);
 }
 
 TEST_F(Protocol, JoinChatAndAckFollowsOwnEvent) {
