@@ -1,6 +1,11 @@
 // panelwire-server's configuration: each value that could not run is
 // refused at start with exit code 2, and the defaults are the documented ones.
 
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -32,6 +37,57 @@ TEST(ServerConfig, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(p.config->heap_trim.every, std::chrono::milliseconds(10'000));
   EXPECT_EQ(p.config->heap_trim.min_free_bytes, 16u << 20);
   EXPECT_TRUE(p.config->id_secret_random) << "no secret given: random per process";
+}
+
+// Sets an environment variable for one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
+  ~ScopedEnv() { ::unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
+std::string ini_file(const std::string& text) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("panelwire-config-" + std::to_string(::getpid()) + "-" +
+                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "relay.ini").string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+// The documented precedence: the command line over the environment
+// (PANELWIRE_<NAME>) over the INI file, option by option.
+TEST(ServerConfig, TheCommandLineOverridesTheEnvironmentWhichOverridesTheFile) {
+  const auto path =
+      ini_file("history-events = 111\nmax-question-chars = 222\nmax-chat-chars = 333\n");
+  ScopedEnv question("PANELWIRE_MAX_QUESTION_CHARS", "444");
+  ScopedEnv chat("PANELWIRE_MAX_CHAT_CHARS", "555");
+  // Not an option: other PANELWIRE_ variables are left alone.
+  ScopedEnv stray("PANELWIRE_NOT_AN_OPTION", "1");
+  auto p = parse({"--config", path, "--max-chat-chars", "666"});
+  ASSERT_TRUE(p.config) << "exit code " << p.exit_code;
+  EXPECT_EQ(p.config->relay.panel.history_events, 111u) << "from the file";
+  EXPECT_EQ(p.config->relay.questions.max_question_chars, 444u) << "the environment over the file";
+  EXPECT_EQ(p.config->relay.chat.max_chat_chars, 666u) << "the command line over both";
+}
+
+TEST(ServerConfig, AFileOrAVariableThatCannotBeTakenIsRefused) {
+  auto unknown = parse({"--config", ini_file("no-such-option = 1\n")});
+  EXPECT_FALSE(unknown.config);
+  EXPECT_EQ(unknown.exit_code, 2) << "an unknown key in the file";
+  auto missing = parse({"--config", "/nonexistent/panelwire.ini"});
+  EXPECT_FALSE(missing.config);
+  EXPECT_EQ(missing.exit_code, 2) << "a file that cannot be read";
+  ScopedEnv bad("PANELWIRE_MAX_CHAT_CHARS", "many");
+  auto p = parse({});
+  EXPECT_FALSE(p.config);
+  EXPECT_EQ(p.exit_code, 2) << "a value that is not a number";
 }
 
 TEST(ServerConfig, RatesAndBurstsThatCannotWorkAreRefused) {
