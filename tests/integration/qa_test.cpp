@@ -291,6 +291,37 @@ TEST_F(QaTest, EndingPublishesTheLeftoversOnceEvenWhenTwoModeratorsRace) {
   EXPECT_EQ(outbox_lines(path), lines);
 }
 
+// What a moderator sends to the forum during the panel is in the outbox
+// when the ack comes, and the end of the panel does not send it again.
+TEST_F(QaTest, SentToTheForumDuringThePanelIsPublishedAtOnceAndOnce) {
+  SdkClient mo(io_, as(server_, "forum-now", "moderator", "Mo"));
+  SdkClient ann(io_, as(server_, "forum-now", "attendee", "Ann Attendee"));
+  ASSERT_TRUE(mo.wait_welcomes(1) && ann.wait_welcomes(1));
+  auto said = ann.chat("A comment from the chat");
+  ASSERT_FALSE(said.has_error()) << said.DebugString();
+  v1::ClientMessage promote;
+  promote.mutable_promote_chat()->set_chat_seq(said.seq());
+  promote.mutable_promote_chat()->set_send_to_forum(true);
+  auto promoted = mo.send(promote);
+  ASSERT_FALSE(promoted.has_error()) << promoted.DebugString();
+  auto lines = outbox_lines(server_.outbox_path());
+  ASSERT_EQ(lines.size(), 1u) << "published before the ack";
+  EXPECT_NE(lines[0].find("A comment from the chat"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("CHAT_COMMENT"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("Ann Attendee"), std::string::npos) << "credited to the chat's author";
+
+  auto asked = ann.send(ask("Worth a forum post"));
+  ASSERT_FALSE(asked.has_error());
+  ASSERT_FALSE(mo.send(moderate(asked.seq(), v1::SEND_TO_FORUM)).has_error());
+  lines = outbox_lines(server_.outbox_path());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[1].find("Worth a forum post"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find("SENT_BY_MODERATOR"), std::string::npos) << lines[1];
+
+  ASSERT_FALSE(mo.send(end_panel()).has_error());
+  EXPECT_EQ(outbox_lines(server_.outbox_path()), lines) << "what was sent is not sent again";
+}
+
 TEST_F(QaTest, PendingQuestionsAreSeenByModeratorsAndTheAskerOnly) {
   auto panels = temp_path("panels.json");
   std::ofstream(panels)
