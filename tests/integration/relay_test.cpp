@@ -188,6 +188,40 @@ TEST(Relay, ResumeFromTooFarBackGetsASnapshot) {
   EXPECT_EQ(bob.events()[1].seq(), 32u);
 }
 
+// --history-bytes bounds a resume as --history-events does: long messages
+// push the oldest out of the history well before the count is reached.
+TEST(Relay, HistoryBytesBoundWhatAResumeCanReplay) {
+  ServerProcess server({"--history-events", "10000", "--history-bytes", "40000"});
+  IoThread io;
+  SdkClient ann(io, options(server, "heavy", "Ann"));
+  auto bob_opts = options(server, "heavy", "Bob");
+  bob_opts.reconnect_min = 700ms;
+  bob_opts.reconnect_max = 700ms;
+  SdkClient bob(io, bob_opts);
+  ASSERT_TRUE(ann.wait_welcomes(1) && bob.wait_welcomes(1));
+  ASSERT_FALSE(ann.chat("first").has_error());
+  ASSERT_TRUE(bob.wait_events(1));
+  bob.drop();
+  // 30 messages of 1,500 characters: far past 40,000 bytes of history
+  // (each event weighs its text several times: parsed, and its frames).
+  for (int i = 0; i < 30; ++i)
+    ASSERT_FALSE(ann.chat(std::to_string(i) + std::string(1500, 'x')).has_error());
+
+  ASSERT_TRUE(bob.wait_welcomes(2));
+  auto w = bob.welcomes()[1];
+  EXPECT_EQ(w.resume(), v1::RESUME_TOO_OLD) << "the bytes bound it, not the 10,000 events";
+  EXPECT_EQ(w.seq(), 31u);
+  EXPECT_EQ(seqs_of(bob.events()), range(1, 1)) << "nothing replayed from before the snapshot";
+  // A client that missed only the last two is still replayed them.
+  auto carl_opts = options(server, "heavy", "Carl");
+  carl_opts.resume_after = 29;
+  SdkClient carl(io, carl_opts);
+  ASSERT_TRUE(carl.wait_welcomes(1));
+  EXPECT_EQ(carl.welcomes()[0].resume(), v1::RESUMED);
+  ASSERT_TRUE(carl.wait_events(2));
+  EXPECT_EQ(seqs_of(carl.events()), range(30, 31));
+}
+
 TEST(Relay, CommandsDuringAnOutageAreSentOnceAfterReconnect) {
   ServerProcess server;
   IoThread io;
