@@ -62,7 +62,7 @@ start_server() {
   (
     if [ "$nofile" != - ]; then ulimit -n "$nofile"; fi
     exec "$server_bin" --listen 127.0.0.1:0 --log-level "$log_level" \
-      --outbox "$work/$name.outbox.jsonl" "$@" >"$work/$name.out" 2>"$work/$name.log"
+      --outbox "$work/$name.outbox.jsonl" --data-dir "$work/$name.data" "$@" >"$work/$name.out" 2>"$work/$name.log"
   ) &
   server_pid=$!
   port=""

@@ -28,6 +28,12 @@ struct ServerConfig {
   core::PanelCatalog catalog;
   // The embedded engine's leftover outbox (JSON lines, append-only).
   std::string outbox_file = "panelwire-outbox.jsonl";
+  // The embedded engine keeps its panels here (panels.db), so a restart
+  // loses nothing acknowledged; empty: in memory only, gone at exit.
+  std::string data_dir = "panelwire-data";
+  // Largest the data may grow; past it commands fail with UNAVAILABLE while
+  // joins and reads go on. 0: as large as the disk allows.
+  std::uint64_t data_max_bytes = 0;
   // redis://[:password@]host:port[/db]: panels shared with every node on
   // that Redis, leftovers published there. Empty: the embedded engine.
   std::string redis_url;

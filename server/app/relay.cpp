@@ -14,6 +14,7 @@
 #include "memory_engine.h"
 #include "redis_engine.h"
 #include "redis_leftover_outbox.h"
+#include "sqlite_panel_store.h"
 
 namespace panelwire::app {
 
@@ -57,9 +58,24 @@ Relay::Relay(ServerConfig config) : config_(std::move(config)) {
   }
   if (config_.redis_url.empty()) {
     outbox_ = std::make_unique<engine::FileOutbox>(config_.outbox_file);
-    engine_ =
-        std::make_unique<engine::MemoryEngine>(std::move(executors), config_.relay.panel, clock_,
-                                               config_.catalog, *outbox_, config_.retention);
+    if (!config_.data_dir.empty()) {
+      engine::SqliteStoreOptions so;
+      so.max_bytes = config_.data_max_bytes;
+      auto store = engine::SqlitePanelStore::open(config_.data_dir, so);
+      if (!store) throw std::runtime_error(store.error().message);
+      store_ = std::move(*store);
+    } else {
+      spdlog::warn(
+          "event=no_data_dir detail=\"panels are kept in memory only: a restart loses them\"");
+    }
+    auto engine = std::make_unique<engine::MemoryEngine>(std::move(executors), config_.relay.panel,
+                                                         clock_, config_.catalog, *outbox_,
+                                                         config_.retention, store_.get());
+    if (auto r = engine->restore(); !r) throw std::runtime_error(r.error().message);
+    if (store_)
+      spdlog::info("event=panels_restored data_dir=\"{}\" panels={}", config_.data_dir,
+                   engine->panels());
+    engine_ = std::move(engine);
   } else {
     engine::RedisEngineOptions o;
     o.endpoint = *engine::parse_redis_url(config_.redis_url);

@@ -14,13 +14,15 @@
 #include "heap_trimmer.h"
 #include "leftover_outbox.h"
 #include "listener.h"
+#include "panel_store.h"
 #include "shard.h"
 
 namespace panelwire::app {
 
 class Relay {
  public:
-  // Throws std::runtime_error when the outbox cannot be opened.
+  // Throws std::runtime_error when the outbox or the data directory cannot
+  // be opened or the stored panels do not load.
   explicit Relay(ServerConfig config);
   ~Relay();
 
@@ -41,6 +43,8 @@ class Relay {
   // Before the io_contexts: sessions they still hold release their leases.
   std::unique_ptr<net::ConnectionGate> gate_;
   std::vector<std::unique_ptr<boost::asio::io_context>> iocs_;
+  // Before the engine, which writes to it until it goes.
+  std::unique_ptr<engine::PanelStore> store_;
   std::unique_ptr<engine::LeftoverOutbox> outbox_;
   std::unique_ptr<engine::Engine> engine_;
   std::vector<std::unique_ptr<net::Shard>> shards_;

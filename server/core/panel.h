@@ -89,6 +89,10 @@ class Panel {
 
   const std::string& id() const { return id_; }
   std::uint64_t head() const { return head_; }
+  // The oldest seq still in history; head() + 1 when it is empty.
+  std::uint64_t history_start() const {
+    return history_.empty() ? head_ + 1 : history_.front()->seq();
+  }
   bool ended() const { return ended_; }
 
   const PanelSettings& settings() const { return settings_; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
 namespace panelwire::engine {
@@ -11,8 +12,14 @@ namespace asio = boost::asio;
 
 MemoryEngine::MemoryEngine(std::vector<Executor> owners, core::PanelLimits limits,
                            const core::Clock& clock, const core::PanelCatalog& catalog,
-                           LeftoverOutbox& outbox, Retention retention)
-    : limits_(limits), clock_(clock), catalog_(catalog), outbox_(outbox), retention_(retention) {
+                           LeftoverOutbox& outbox, Retention retention, PanelStore* store)
+    : limits_(limits),
+      clock_(clock),
+      catalog_(catalog),
+      outbox_(outbox),
+      retention_(retention),
+      store_(store),
+      snapshot_every_(std::max<std::size_t>(1, limits.history_events / 2)) {
   owners_.reserve(owners.size());
   for (auto& ex : owners) {
     owners_.push_back(Owner{ex, {}, std::make_unique<boost::asio::steady_timer>(ex)});
@@ -28,8 +35,10 @@ void MemoryEngine::sweep(Owner& owner) {
   const auto now = clock_.now_ms();
   for (auto it = owner.panels.begin(); it != owner.panels.end();) {
     const auto& slot = *it->second;
-    const auto ttl = slot.panel.ended() ? retention_.ended_ttl : retention_.idle_ttl;
-    if (slot.subscribers.empty() && now - slot.active_ms >= ttl.count())
+    const auto ttl = slot.panel->ended() ? retention_.ended_ttl : retention_.idle_ttl;
+    // A panel with writes on their way stays until they are done.
+    const bool settled = slot.waiting.empty() && !slot.reloading;
+    if (slot.subscribers.empty() && settled && now - slot.active_ms >= ttl.count())
       erase(owner, it++);
     else
       ++it;
@@ -45,6 +54,18 @@ void MemoryEngine::sweep(Owner& owner) {
 
 void MemoryEngine::erase(Owner& owner,
                          std::unordered_map<std::string, std::unique_ptr<Slot>>::iterator it) {
+  if (store_ && it->second->durable > 0) {
+    StoreWrite w;
+    w.kind = StoreWrite::Kind::drop;
+    w.panel_id = it->first;
+    // The disk is behind: the panel stays, the next sweep tries again.
+    if (!store_->write(std::move(w), owner.ex, [id = it->first](core::Result<void> r) {
+          if (!r)
+            spdlog::error("event=store_drop_failed panel=\"{}\" error=\"{}\"", id,
+                          r.error().message);
+        }))
+      return;
+  }
   owner.panels.erase(it);
   --panel_count_;
 }
@@ -63,8 +84,9 @@ core::Result<MemoryEngine::Slot*> MemoryEngine::slot(Owner& owner, const std::st
                       "this relay holds as many panels as it may; try again later");
   ++panel_count_;
   auto& s = owner.panels[panel_id];
-  s = std::make_unique<Slot>(
-      Slot{core::Panel(panel_id, std::move(*settings), limits_, clock_), {}, clock_.now_ms()});
+  s = std::make_unique<Slot>();
+  s->panel.emplace(panel_id, std::move(*settings), limits_, clock_);
+  s->active_ms = clock_.now_ms();
   return s.get();
 }
 
@@ -73,27 +95,43 @@ void MemoryEngine::append(const std::string& panel_id, core::Draft draft, Execut
   auto& owner = owner_of(panel_id);
   asio::post(owner.ex, [this, &owner, panel_id, draft = std::move(draft),
                         reply_on = std::move(reply_on), done = std::move(done)]() mutable {
-    auto reply = [reply_on, done = std::move(done)](core::Result<core::Appended> r) mutable {
+    Replier reply = [reply_on, done = std::move(done)](core::Result<core::Appended> r) mutable {
       asio::post(reply_on,
                  [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
     };
     auto s = slot(owner, panel_id);
     if (!s) return reply(s.error());
-    auto result = (*s)->panel.append(std::move(draft));
-    if (result && result->event) {
-      (*s)->active_ms = clock_.now_ms();
-      for (auto& sub : (*s)->subscribers)
-        asio::post(sub.on, [sink = sub.sink, ev = result->event] { sink->on_event(ev); });
+    auto& slot = **s;
+    if (slot.reloading || slot.waiting.size() >= kMaxWaiting)
+      return reply(core::fail(v1::UNAVAILABLE, "this panel cannot store events now; try again"));
+    auto dedup_key = store_ ? draft.dedup_key : std::string();
+    auto result = slot.panel->append(std::move(draft));
+    if (!result) return reply(std::move(result));
+    if (!result->event) {
+      // A retry's ack says its command is applied: only once it is stored.
+      if (!store_ || slot.durable >= slot.panel->head()) return reply(std::move(result));
+      return wait(slot, [reply, r = std::move(*result)](Slot&, bool stored) mutable {
+        if (stored) return reply(std::move(r));
+        reply(core::fail(v1::UNAVAILABLE, "the command was not stored; try again"));
+      });
     }
-    if (!result || !result->leftovers) return reply(std::move(result));
-    auto batch = std::move(*result->leftovers);
-    result->leftovers.reset();
-    // The ack waits for the disk; the panel's owner does not.
-    outbox_.publish(std::move(batch), [reply = std::move(reply), result = std::move(result)](
-                                          core::Result<void> written) mutable {
-      if (!written) return reply(written.error());
-      reply(std::move(result));
-    });
+    slot.active_ms = clock_.now_ms();
+    if (!store_) return deliver(slot, std::move(*result), std::move(reply));
+    persist(owner, panel_id, slot, std::move(*result), std::move(dedup_key), std::move(reply));
+  });
+}
+
+void MemoryEngine::deliver(Slot& slot, core::Appended result, Replier reply) {
+  for (auto& sub : slot.subscribers)
+    asio::post(sub.on, [sink = sub.sink, ev = result.event] { sink->on_event(ev); });
+  if (!result.leftovers) return reply(std::move(result));
+  auto batch = std::move(*result.leftovers);
+  result.leftovers.reset();
+  // The ack waits for the disk; the panel's owner does not.
+  outbox_.publish(std::move(batch), [reply = std::move(reply), result = std::move(result)](
+                                        core::Result<void> written) mutable {
+    if (!written) return reply(written.error());
+    reply(std::move(result));
   });
 }
 
@@ -103,13 +141,174 @@ void MemoryEngine::backlog(const std::string& panel_id, std::optional<std::uint6
   auto& owner = owner_of(panel_id);
   asio::post(owner.ex, [this, &owner, panel_id, resume_after, chat_count, viewer_id,
                         reply_on = std::move(reply_on), done = std::move(done)]() mutable {
+    auto reply = [reply_on, done = std::move(done)](core::Result<core::Backlog> r) mutable {
+      asio::post(reply_on,
+                 [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
+    };
     auto s = slot(owner, panel_id);
-    auto result = s ? (*s)->panel.backlog(resume_after, chat_count, viewer_id)
-                    : core::Result<core::Backlog>(s.error());
-    asio::post(reply_on, [done = std::move(done), result = std::move(result)]() mutable {
-      done(std::move(result));
+    if (!s) return reply(s.error());
+    auto& slot = **s;
+    auto compute = [resume_after, chat_count, viewer_id](Slot& sl) {
+      return sl.panel->backlog(resume_after, chat_count, viewer_id);
+    };
+    if (!store_ || (!slot.reloading && slot.durable >= slot.panel->head()))
+      return reply(compute(slot));
+    if (slot.waiting.size() >= kMaxWaiting)
+      return reply(core::fail(v1::UNAVAILABLE, "this panel is busy storing events; try again"));
+    // Computed now, sent once the store holds all it shows; a reload in
+    // between (events lost) makes it computed again from the reloaded panel.
+    std::optional<core::Result<core::Backlog>> held;
+    if (!slot.reloading) held = compute(slot);
+    wait(slot, [reply, compute, held = std::move(held)](Slot& sl, bool stored) mutable {
+      if (stored && held) return reply(std::move(*held));
+      reply(compute(sl));
     });
   });
+}
+
+// --- With a store ---
+
+void MemoryEngine::wait(Slot& slot, std::function<void(Slot&, bool)> fn) {
+  // While reloading, nothing is released until the reload is done.
+  const auto seq = slot.reloading ? UINT64_MAX : slot.panel->head();
+  slot.waiting.push_back(Waiter{seq, std::move(fn)});
+}
+
+void MemoryEngine::persist(Owner& owner, const std::string& id, Slot& slot, core::Appended result,
+                           std::string dedup_key, Replier reply) {
+  const auto seq = result.seq;
+  v1::LogEntry entry;
+  *entry.mutable_event() = result.event->event();
+  entry.set_dedup_key(std::move(dedup_key));
+  StoreWrite w;
+  w.panel_id = id;
+  w.seq = seq;
+  w.bytes = entry.SerializeAsString();
+  wait(slot, [this, reply, result = std::move(result)](Slot& sl, bool stored) mutable {
+    if (stored) return deliver(sl, std::move(result), std::move(reply));
+    reply(core::fail(v1::UNAVAILABLE, "the event could not be stored; try again"));
+  });
+  auto on_written = [this, &owner, id, seq](core::Result<void> r) {
+    written(owner, id, seq, std::move(r));
+  };
+  // A full queue is a failed write: the panel goes back to what is stored.
+  if (!store_->write(std::move(w), owner.ex, std::move(on_written)))
+    return start_reload(owner, id, slot);
+  if (seq - slot.snapshot_seq < snapshot_every_) return;
+  StoreWrite snap;
+  snap.kind = StoreWrite::Kind::snapshot;
+  snap.panel_id = id;
+  snap.seq = seq;
+  snap.bytes = slot.panel->snapshot().SerializeAsString();
+  snap.keep_from = slot.panel->history_start();
+  // Not taken (a full queue) or failed: the next event tries again; the
+  // events on disk still hold the whole state meanwhile.
+  if (store_->write(std::move(snap), owner.ex, [&owner, id, this](core::Result<void> r) {
+        if (r) return;
+        spdlog::warn("event=store_snapshot_failed panel=\"{}\" error=\"{}\"", id,
+                     r.error().message);
+        if (auto it = owner.panels.find(id); it != owner.panels.end()) it->second->snapshot_seq = 0;
+      }))
+    slot.snapshot_seq = seq;
+}
+
+void MemoryEngine::written(Owner& owner, const std::string& id, std::uint64_t seq,
+                           core::Result<void> r) {
+  auto it = owner.panels.find(id);
+  if (it == owner.panels.end()) return;
+  auto& slot = *it->second;
+  if (!r) {
+    if (!slot.reloading)
+      spdlog::error("event=store_write_failed panel=\"{}\" seq={} error=\"{}\"", id, seq,
+                    r.error().message);
+    return start_reload(owner, id, slot);
+  }
+  slot.durable = std::max(slot.durable, seq);
+  while (!slot.waiting.empty() && slot.waiting.front().seq <= slot.durable) {
+    auto w = std::move(slot.waiting.front());
+    slot.waiting.pop_front();
+    w.fn(slot, true);
+  }
+}
+
+void MemoryEngine::start_reload(Owner& owner, const std::string& id, Slot& slot) {
+  if (slot.reloading) return;
+  slot.reloading = true;
+  // Queued behind every write of the panel already queued, so it reads
+  // the panel as the store ends up holding it.
+  store_->reload(id, owner.ex, [this, &owner, id](core::Result<StoredPanel> stored) {
+    reloaded(owner, id, std::move(stored));
+  });
+}
+
+void MemoryEngine::reloaded(Owner& owner, const std::string& id, core::Result<StoredPanel> stored) {
+  auto it = owner.panels.find(id);
+  if (it == owner.panels.end()) return;
+  auto& slot = *it->second;
+  auto rebuilt =
+      stored ? rebuild(slot, id, std::move(*stored)) : core::Result<void>(stored.error());
+  if (!rebuilt) {
+    spdlog::error("event=store_reload_failed panel=\"{}\" error=\"{}\"", id,
+                  rebuilt.error().message);
+    // Commands stay refused; try again in a second.
+    auto timer = std::make_shared<asio::steady_timer>(owner.ex, std::chrono::seconds(1));
+    timer->async_wait([this, &owner, id, timer](boost::system::error_code ec) {
+      if (ec) return;
+      store_->reload(id, owner.ex, [this, &owner, id](core::Result<StoredPanel> s) {
+        reloaded(owner, id, std::move(s));
+      });
+    });
+    return;
+  }
+  spdlog::warn("event=store_panel_reloaded panel=\"{}\" seq={}", id, slot.durable);
+  slot.reloading = false;
+  auto waiting = std::exchange(slot.waiting, {});
+  for (auto& w : waiting) w.fn(slot, w.seq <= slot.durable);
+}
+
+core::Result<void> MemoryEngine::rebuild(Slot& slot, const std::string& id, StoredPanel stored) {
+  auto settings = catalog_.find(id);
+  if (!settings) return settings.error();
+  slot.panel.emplace(id, std::move(*settings), limits_, clock_);
+  auto& panel = *slot.panel;
+  std::size_t i = 0;
+  if (stored.snapshot) {
+    std::vector<v1::Event> earlier;
+    for (; i < stored.entries.size() && stored.entries[i].event().seq() <= stored.snapshot->seq();
+         ++i)
+      earlier.push_back(std::move(*stored.entries[i].mutable_event()));
+    if (auto r = panel.restore(*stored.snapshot, std::move(earlier)); !r) return r;
+  }
+  for (; i < stored.entries.size(); ++i) {
+    auto& e = stored.entries[i];
+    auto r = panel.commit(std::move(*e.mutable_event()), std::move(*e.mutable_dedup_key()));
+    if (!r) return r.error();
+  }
+  slot.durable = panel.head();
+  slot.snapshot_seq = stored.snapshot ? stored.snapshot->seq() : 0;
+  return {};
+}
+
+core::Result<void> MemoryEngine::restore() {
+  if (!store_) return {};
+  auto stored = store_->load();
+  if (!stored) return stored.error();
+  for (auto& p : *stored) {
+    auto id = p.id;
+    if (!catalog_.find(id)) {
+      spdlog::warn("event=stored_panel_not_listed panel=\"{}\" detail=\"kept on disk, not loaded\"",
+                   id);
+      continue;
+    }
+    auto s = std::make_unique<Slot>();
+    if (auto r = rebuild(*s, id, std::move(p)); !r)
+      return core::fail(r.error().code,
+                        "stored panel \"" + id + "\" does not replay: " + r.error().message);
+    s->active_ms = clock_.now_ms();
+    owner_of(id).panels[id] = std::move(s);
+    ++panel_count_;
+  }
+  return {};
 }
 
 void MemoryEngine::subscribe(const std::string& panel_id, EventSink* sink, Executor sink_on,
@@ -139,7 +338,7 @@ void MemoryEngine::unsubscribe(const std::string& panel_id, EventSink* sink) {
     if (!subs.empty()) return;
     it->second->active_ms = clock_.now_ms();
     // A panel nobody is in and nothing was said in costs memory for nothing.
-    if (it->second->panel.head() == 0) erase(owner, it);
+    if (it->second->panel->head() == 0) erase(owner, it);
   });
 }
 

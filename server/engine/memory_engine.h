@@ -3,9 +3,21 @@
 // one owner executor (a shard, chosen by hashing the panel id) and is only
 // touched there, so appends to a panel are serialized without locks and
 // different panels run in parallel on different shards.
+//
+// With a PanelStore the panels also outlive the process. A command is
+// decided and applied in memory at once, so the next command is decided
+// against it, but nothing of it leaves the engine before the store has
+// it: its fan-out, its ack (a retry's too) and every backlog that covers
+// it wait for its group commit. A crash therefore never leaves a client
+// holding an event the restarted node lacks. When a write fails (a full
+// disk), the panel is reloaded from the store; what waited on the lost
+// events fails with UNAVAILABLE (commands) or is served again from the
+// reloaded panel (backlogs), and no seq that a client saw is ever reused.
 
 #include <atomic>
+#include <deque>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -14,15 +26,22 @@
 #include "engine.h"
 #include "leftover_outbox.h"
 #include "panel_catalog.h"
+#include "panel_store.h"
 
 namespace panelwire::engine {
 
 class MemoryEngine final : public Engine {
  public:
-  // `catalog` and `outbox` outlive the engine.
+  // `catalog`, `outbox` and `store` (when given) outlive the engine.
   MemoryEngine(std::vector<Executor> owners, core::PanelLimits limits, const core::Clock& clock,
-               const core::PanelCatalog& catalog, LeftoverOutbox& outbox, Retention retention = {});
+               const core::PanelCatalog& catalog, LeftoverOutbox& outbox, Retention retention = {},
+               PanelStore* store = nullptr);
   ~MemoryEngine() override;
+
+  // Rebuilds the store's panels; call once, before the owners' threads
+  // run. A stored panel that does not replay stops the start (the failure
+  // says which); one the panel list no longer has is left on disk.
+  core::Result<void> restore();
 
   void append(const std::string& panel_id, core::Draft draft, Executor reply_on,
               Reply<core::Appended> done) override;
@@ -43,11 +62,28 @@ class MemoryEngine final : public Engine {
     EventSink* sink;
     Executor on;
   };
+  struct Slot;
+  // Something that may leave the engine only once the store holds `seq`.
+  struct Waiter {
+    std::uint64_t seq;
+    // true: the store holds `seq`. false: the panel was reloaded without
+    // it (a command fails; a backlog is served from the reloaded panel).
+    std::function<void(Slot&, bool stored)> fn;
+  };
   struct Slot {
-    core::Panel panel;
+    // Replaced when the panel is reloaded from the store.
+    std::optional<core::Panel> panel;
     std::vector<Subscriber> subscribers;
     // The last event or the last member leaving: idle time counts from it.
     std::int64_t active_ms = 0;
+    // With a store: the newest seq it holds, the seq of its newest
+    // snapshot, and whether a reload is under way (commands refused).
+    std::uint64_t durable = 0;
+    std::uint64_t snapshot_seq = 0;
+    bool reloading = false;
+    // Overflow rule: past kMaxWaiting, a command or join fails with
+    // UNAVAILABLE (the disk is that far behind). In seq order.
+    std::deque<Waiter> waiting;
   };
   struct Owner {
     Executor ex;
@@ -56,6 +92,11 @@ class MemoryEngine final : public Engine {
     std::unordered_map<std::string, std::unique_ptr<Slot>> panels;
     std::unique_ptr<boost::asio::steady_timer> sweeper;
   };
+  using Replier = std::function<void(core::Result<core::Appended>)>;
+
+  // Commands and joins of one panel waiting for one group commit. A busy
+  // panel has a few dozen; a join's backlog can weigh a few hundred KiB.
+  static constexpr std::size_t kMaxWaiting = 4'096;
 
   Owner& owner_of(const std::string& panel_id);
   core::Result<Slot*> slot(Owner& owner, const std::string& panel_id);
@@ -63,12 +104,30 @@ class MemoryEngine final : public Engine {
   // Drops the owner's panels that nobody is in and that stayed idle past
   // their TTL, then runs again after a while.
   void sweep(Owner& owner);
+  // Hands an applied event to the sinks, publishes its leftovers, replies.
+  void deliver(Slot& slot, core::Appended result, Replier reply);
+
+  // With a store: a fresh panel in `slot` from what the store holds.
+  core::Result<void> rebuild(Slot& slot, const std::string& id, StoredPanel stored);
+  // Queues the event (and a snapshot when one is due) for the disk; the
+  // fan-out and the reply wait for it.
+  void persist(Owner& owner, const std::string& id, Slot& slot, core::Appended result,
+               std::string dedup_key, Replier reply);
+  void wait(Slot& slot, std::function<void(Slot&, bool)> fn);
+  void written(Owner& owner, const std::string& id, std::uint64_t seq, core::Result<void> r);
+  void start_reload(Owner& owner, const std::string& id, Slot& slot);
+  void reloaded(Owner& owner, const std::string& id, core::Result<StoredPanel> stored);
 
   core::PanelLimits limits_;
   const core::Clock& clock_;
   const core::PanelCatalog& catalog_;
   LeftoverOutbox& outbox_;
   Retention retention_;
+  PanelStore* store_;
+  // Half the history, as for the Redis engine: a restart replays at most
+  // that many events past the snapshot, and the disk holds at most 1.5x
+  // the history per panel.
+  std::uint64_t snapshot_every_;
   std::atomic<std::size_t> panel_count_{0};
   std::vector<Owner> owners_;
 };

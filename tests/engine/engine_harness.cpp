@@ -4,9 +4,13 @@
 #include <stdexcept>
 #include <thread>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include "memory_engine.h"
 #include "redis_engine.h"
 #include "redis_process.h"
+#include "sqlite_panel_store.h"
 
 namespace panelwire::engine {
 namespace {
@@ -27,6 +31,39 @@ class MemoryHarness final : public EngineHarness {
   core::SystemClock clock_;
   std::array<IoThread, 2> owners_;
   RecordingOutbox outbox_;
+  MemoryEngine engine_;
+};
+
+// The embedded engine with its store in a fresh directory, with a short
+// history so that snapshots and trimming on disk take part in the suite.
+class DurableHarness final : public EngineHarness {
+ public:
+  DurableHarness(const core::PanelLimits& limits, const core::PanelCatalog& catalog)
+      : dir_(TempDir::make()),
+        store_(open(dir_.path)),
+        engine_({owners_[0].executor(), owners_[1].executor()}, limits, clock_, catalog, outbox_,
+                {}, store_.get()) {
+    if (auto r = engine_.restore(); !r) throw std::runtime_error(r.error().message);
+  }
+  ~DurableHarness() override {
+    for (auto& o : owners_) o.stop();
+  }
+  Engine& engine() override { return engine_; }
+  RecordingOutbox& outbox() override { return outbox_; }
+
+ private:
+  static std::unique_ptr<SqlitePanelStore> open(const std::string& dir) {
+    auto store = SqlitePanelStore::open(dir);
+    if (!store) throw std::runtime_error(store.error().message);
+    return std::move(*store);
+  }
+
+  TempDir dir_;
+  core::SystemClock clock_;
+  std::array<IoThread, 2> owners_;
+  RecordingOutbox outbox_;
+  // After the owners: it drains into their stopped contexts before they go.
+  std::unique_ptr<SqlitePanelStore> store_;
   MemoryEngine engine_;
 };
 
@@ -67,14 +104,27 @@ class RedisHarness final : public EngineHarness {
 
 }  // namespace
 
+TempDir TempDir::make() {
+  char dir[] = "/tmp/panelwire-engine-XXXXXX";
+  if (!mkdtemp(dir)) throw std::runtime_error("mkdtemp");
+  return TempDir{dir};
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  if (!path.empty()) std::filesystem::remove_all(path, ec);
+}
+
 std::vector<EngineKind> engine_kinds() {
-  return {EngineKind::memory, EngineKind::redis};
+  return {EngineKind::memory, EngineKind::durable, EngineKind::redis};
 }
 
 std::string_view name_of(EngineKind kind) {
   switch (kind) {
     case EngineKind::memory:
       return "memory";
+    case EngineKind::durable:
+      return "durable";
     case EngineKind::redis:
       return "redis";
   }
@@ -86,6 +136,8 @@ std::unique_ptr<EngineHarness> make_harness(EngineKind kind, const core::PanelLi
   switch (kind) {
     case EngineKind::memory:
       return std::make_unique<MemoryHarness>(limits, catalog);
+    case EngineKind::durable:
+      return std::make_unique<DurableHarness>(limits, catalog);
     case EngineKind::redis:
       return std::make_unique<RedisHarness>(limits, catalog);
   }

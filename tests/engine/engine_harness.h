@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -71,7 +73,18 @@ class EngineHarness {
   virtual RecordingOutbox& outbox() = 0;
 };
 
-enum class EngineKind { memory, redis };
+// A fresh directory, removed with what is in it.
+struct TempDir {
+  static TempDir make();
+  TempDir(std::string p) : path(std::move(p)) {}
+  TempDir(TempDir&& o) noexcept : path(std::exchange(o.path, {})) {}
+  TempDir& operator=(TempDir&&) = delete;
+  ~TempDir();
+  std::string path;
+};
+
+// memory: the embedded engine alone; durable: with its SQLite store.
+enum class EngineKind { memory, durable, redis };
 
 std::vector<EngineKind> engine_kinds();
 std::string_view name_of(EngineKind kind);

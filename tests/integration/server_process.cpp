@@ -38,6 +38,12 @@ ServerProcess::ServerProcess(std::vector<std::string> args) {
     outbox_ = temp_path("outbox.jsonl");
     argv_s.insert(argv_s.end(), {"--outbox", outbox_});
   }
+  if (given("--data-dir")) {
+    data_dir_ = *(std::find(args.begin(), args.end(), "--data-dir") + 1);
+  } else {
+    data_dir_ = temp_path("data");
+    argv_s.insert(argv_s.end(), {"--data-dir", data_dir_});
+  }
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());

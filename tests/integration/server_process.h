@@ -14,8 +14,8 @@ class ServerProcess {
   // Starts the server with `--listen 127.0.0.1:0` plus `args` and waits for
   // the line that names its port. Unless `args` say otherwise, rate limits
   // and the per-address and per-connection limits are off (most tests send
-  // faster than a person, all from one address) and the outbox is a fresh
-  // file of this test's own.
+  // faster than a person, all from one address) and the outbox and the
+  // data directory are fresh, of this test's own.
   explicit ServerProcess(std::vector<std::string> args = {});
   ~ServerProcess();
 
@@ -24,6 +24,9 @@ class ServerProcess {
   std::string ws_url() const;
   // The leftover outbox the server writes.
   const std::string& outbox_path() const { return outbox_; }
+  // Where the embedded engine keeps its panels: give it to a restarted
+  // server (`--data-dir`) and it finds them there.
+  const std::string& data_dir() const { return data_dir_; }
   // What the server wrote to stderr (its log) so far. A test that failed
   // prints its end when the process is destroyed.
   std::string log() const;
@@ -38,6 +41,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   unsigned short port_ = 0;
   std::string outbox_;
+  std::string data_dir_;
   std::string log_;
 };
 

@@ -23,7 +23,7 @@ before(async () => {
   const dir = mkdtempSync(join(tmpdir(), "panelwire-js-"));
   server = spawn(SERVER, [
     "--listen", "127.0.0.1:0", "--threads", "2", "--chat-per-minute", "0",
-    "--outbox", join(dir, "outbox.jsonl"), "--log-level", "warn",
+    "--outbox", join(dir, "outbox.jsonl"), "--data-dir", join(dir, "data"), "--log-level", "warn",
   ], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise((resolve, reject) => {
     let out = "";
