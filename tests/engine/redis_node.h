@@ -8,42 +8,11 @@
 #include <mutex>
 #include <thread>
 
-#include "command_drafts.h"
+#include "engine_test_kit.h"
 #include "redis_engine.h"
 #include "redis_test_support.h"
 
 namespace panelwire::engine {
-
-class Sink final : public EventSink {
- public:
-  void on_event(const core::EventPtr& ev) override {
-    std::lock_guard lock(m_);
-    events_.push_back(ev);
-    cv_.notify_all();
-  }
-  bool wait_for_count(std::size_t n, std::chrono::milliseconds timeout = 10s) {
-    std::unique_lock lock(m_);
-    return cv_.wait_for(lock, timeout, [&] { return events_.size() >= n; });
-  }
-  std::vector<std::uint64_t> seqs() {
-    std::lock_guard lock(m_);
-    std::vector<std::uint64_t> out;
-    for (auto& e : events_) out.push_back(e->seq());
-    return out;
-  }
-  // What a client would receive, byte for byte.
-  std::vector<std::string> frames() {
-    std::lock_guard lock(m_);
-    std::vector<std::string> out;
-    for (auto& e : events_) out.push_back(e->event().SerializeAsString());
-    return out;
-  }
-
- private:
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::vector<core::EventPtr> events_;
-};
 
 // One relay node: its owner thread and its engine.
 struct Node {
@@ -91,21 +60,5 @@ struct Node {
   RecordingOutbox outbox;
   RedisEngine engine;
 };
-
-inline core::Draft command(const v1::ClientMessage& m, const v1::Participant& who,
-                           std::string key = {}) {
-  auto d = core::draft_command(m, who, core::CommandLimits{});
-  EXPECT_TRUE(d.has_value());
-  d->dedup_key = std::move(key);
-  return std::move(*d);
-}
-
-inline v1::Participant person(const std::string& id, v1::Role role = v1::ATTENDEE) {
-  v1::Participant p;
-  p.set_id(id);
-  p.set_display_name(id);
-  p.set_role(role);
-  return p;
-}
 
 }  // namespace panelwire::engine
