@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "client_commands.h"
 #include "raw_client.h"
 #include "sdk_harness.h"
 #include "server_process.h"
@@ -31,32 +32,6 @@ client::Options as(const ServerProcess& server, const std::string& panel, const 
   o.format = format;
   o.reconnect = false;
   return o;
-}
-
-v1::ClientMessage ask(const std::string& text, bool anonymous = false) {
-  v1::ClientMessage m;
-  m.mutable_ask_question()->set_text(text);
-  m.mutable_ask_question()->set_anonymous(anonymous);
-  return m;
-}
-v1::ClientMessage vote(std::uint64_t id, bool withdraw = false) {
-  v1::ClientMessage m;
-  m.mutable_vote()->set_question_id(id);
-  m.mutable_vote()->set_withdraw(withdraw);
-  return m;
-}
-v1::ClientMessage moderate(std::uint64_t id, v1::ModerationAction action,
-                           const std::string& answer = {}) {
-  v1::ClientMessage m;
-  m.mutable_moderate_question()->set_question_id(id);
-  m.mutable_moderate_question()->set_action(action);
-  m.mutable_moderate_question()->set_answer_text(answer);
-  return m;
-}
-v1::ClientMessage end_panel() {
-  v1::ClientMessage m;
-  m.mutable_end_panel();
-  return m;
 }
 
 // The last state of question `id` among what `c` received; a test failure

@@ -106,6 +106,10 @@ class SdkClient {
   bool wait_events(std::size_t n, std::chrono::milliseconds timeout = 10s) {
     return wait([&] { return events_.size() >= n; }, timeout);
   }
+  // Until the event `seq` (and, in order, every one before it) arrived.
+  bool wait_seq(std::uint64_t seq, std::chrono::milliseconds timeout = 10s) {
+    return wait([&] { return !events_.empty() && events_.back().seq() >= seq; }, timeout);
+  }
   bool wait_welcomes(std::size_t n, std::chrono::milliseconds timeout = 10s) {
     return wait([&] { return welcomes_.size() >= n; }, timeout);
   }

@@ -23,11 +23,11 @@ extern char** environ;
 namespace panelwire::test {
 
 ServerProcess::ServerProcess(std::vector<std::string> args) {
-  std::vector<std::string> argv_s = {PANELWIRE_SERVER_BIN, "--listen", "127.0.0.1:0", "--threads",
-                                     "2"};
+  std::vector<std::string> argv_s = {PANELWIRE_SERVER_BIN, "--threads", "2"};
   auto given = [&](const std::string& flag) {
     return std::find(args.begin(), args.end(), flag) != args.end();
   };
+  if (!given("--listen")) argv_s.insert(argv_s.end(), {"--listen", "127.0.0.1:0"});
   for (const char* flag :
        {"--chat-per-minute", "--questions-per-minute", "--votes-per-minute",
         "--max-connections-per-address", "--joins-per-address-per-minute", "--frames-per-second"})

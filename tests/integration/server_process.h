@@ -11,7 +11,8 @@ namespace panelwire::test {
 
 class ServerProcess {
  public:
-  // Starts the server with `--listen 127.0.0.1:0` plus `args` and waits for
+  // Starts the server with `--listen 127.0.0.1:0` (unless `args` give
+  // --listen) plus `args` and waits for
   // the line that names its port. Unless `args` say otherwise, rate limits
   // and the per-address and per-connection limits are off (most tests send
   // faster than a person, all from one address) and the outbox and the
