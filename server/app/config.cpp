@@ -77,6 +77,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   long idle_ttl_ms = c.retention.idle_ttl.count(), ended_ttl_ms = c.retention.ended_ttl.count();
   long heap_trim_ms = c.heap_trim.every.count();
   long batch_ms = r.batch_interval.count();
+  bool in_memory = false;
 
   po::options_description opts("panelwire-server options");
   // clang-format off
@@ -96,7 +97,8 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("id-secret-file", po::value(&id_secret_file), "file holding the id secret")
     ("panels", po::value(&c.panels_file), "JSON file of the panels that exist; without it any panel id is created on first join")
     ("outbox", po::value(&c.outbox_file)->default_value(c.outbox_file), "file the embedded engine appends leftovers to, one JSON line each")
-    ("data-dir", po::value(&c.data_dir)->default_value(c.data_dir), "directory where the embedded engine (no --redis) keeps every panel, so a restart loses nothing acknowledged; one relay per directory; empty: panels in memory only, lost at exit")
+    ("data-dir", po::value(&c.data_dir)->default_value(c.data_dir), "directory where the embedded engine (no --redis) keeps every panel, so a restart loses nothing acknowledged; one relay per directory")
+    ("in-memory", po::value(&in_memory)->default_value(in_memory)->implicit_value(true), "embedded engine: keep panels in memory only, no --data-dir (a restart loses them; for tests and throwaway rehearsals)")
     ("data-max-bytes", po::value(&c.data_max_bytes)->default_value(c.data_max_bytes), "largest the data directory's database may grow; past it commands fail with UNAVAILABLE while joins and reads go on, until ended panels or trimmed history make room (0: the disk's size)")
     ("web-root", po::value(&c.web_root), "directory of the built browser pages (default: web/ beside the binary's directory)")
     ("redis", po::value(&c.redis_url), "redis://[:password@]host:port[/db]: share panels with every node on this Redis and publish leftovers there (without it: the embedded engine)")
@@ -183,6 +185,9 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   if (!split_host_port(listen, c.listen_host, c.listen_port))
     return bad("--listen wants HOST:PORT, got '" + listen + "'");
   if (max_chat_chars == 0) return bad("--max-chat-chars must be positive");
+  if (in_memory) c.data_dir.clear();
+  if (c.data_dir.empty() && !in_memory)
+    return bad("--data-dir must name a directory (or give --in-memory)");
   if (r.max_frame_bytes < 1024) return bad("--max-frame-bytes must be at least 1024");
   if (r.outbound_queue_bytes < r.max_frame_bytes)
     return bad("--outbound-queue-bytes must be at least --max-frame-bytes");

@@ -29,7 +29,8 @@ struct ServerConfig {
   // The embedded engine's leftover outbox (JSON lines, append-only).
   std::string outbox_file = "panelwire-outbox.jsonl";
   // The embedded engine keeps its panels here (panels.db), so a restart
-  // loses nothing acknowledged; empty: in memory only, gone at exit.
+  // loses nothing acknowledged; empty (--in-memory): in memory only, gone
+  // at exit.
   std::string data_dir = "panelwire-data";
   // Largest the data may grow; past it commands fail with UNAVAILABLE while
   // joins and reads go on. 0: as large as the disk allows.

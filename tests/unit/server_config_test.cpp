@@ -39,6 +39,23 @@ TEST(ServerConfig, DefaultsAreTheDocumentedOnes) {
   EXPECT_TRUE(p.config->id_secret_random) << "no secret given: random per process";
 }
 
+TEST(ServerConfig, PanelsAreKeptOnDiskUnlessInMemoryIsAsked) {
+  auto p = parse({});
+  ASSERT_TRUE(p.config);
+  EXPECT_EQ(p.config->data_dir, "panelwire-data") << "beside the working directory";
+  EXPECT_EQ(p.config->data_max_bytes, 0u);
+  auto d = parse({"--data-dir", "/var/lib/pw", "--data-max-bytes", "1048576"});
+  ASSERT_TRUE(d.config);
+  EXPECT_EQ(d.config->data_dir, "/var/lib/pw");
+  EXPECT_EQ(d.config->data_max_bytes, 1048576u);
+  auto m = parse({"--in-memory"});
+  ASSERT_TRUE(m.config);
+  EXPECT_TRUE(m.config->data_dir.empty());
+  auto empty = parse({"--data-dir", ""});
+  EXPECT_FALSE(empty.config) << "an empty directory is a mistake, not a way to say in memory";
+  EXPECT_EQ(empty.exit_code, 2);
+}
+
 // Sets an environment variable for one scope.
 class ScopedEnv {
  public:
