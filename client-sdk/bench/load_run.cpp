@@ -114,7 +114,7 @@ void LoadRun::read(Conn& c) {
       c.last_seq = msg.welcome().seq();
       joined(c, true);
     } else if (msg.has_ack() && msg.ack().id() != "hello") {
-      on_ack(!msg.ack().has_error());
+      on_ack(msg.ack().id(), !msg.ack().has_error());
     }
     read(c);
   });
@@ -209,8 +209,17 @@ void LoadRun::on_event(Conn& c, std::uint64_t seq, const std::string& text) {
       static_cast<std::uint32_t>(std::max<std::int64_t>(latency_ns, 0) / 1000));
 }
 
-void LoadRun::on_ack(bool ok) {
+void LoadRun::on_ack(const std::string& id, bool ok) {
   acked_++;
+  // A command's id is its index in the schedule, which says when it was due.
+  std::uint64_t index = 0;
+  auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), index);
+  if (ec == std::errc() && end == id.data() + id.size()) {
+    const auto interval = std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / plan_.rate));
+    auto waited = Clock::now() - (start_ + interval * index);
+    result_.ack_latency_us.push_back(static_cast<std::uint32_t>(std::max<std::int64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(waited).count(), 0)));
+  }
   if (ok)
     result_.sent++;
   else

@@ -45,6 +45,9 @@ struct LoadResult {
   std::chrono::microseconds publish_time{0};
   // One per delivery: receive time minus scheduled send time.
   std::vector<std::uint32_t> latency_us;
+  // One per ack: its arrival minus the command's scheduled send time (what
+  // a publisher waits for: on a durable engine, the disk's sync too).
+  std::vector<std::uint32_t> ack_latency_us;
 };
 
 class LoadRun {
@@ -70,7 +73,7 @@ class LoadRun {
   void send(Conn& c, std::string frame);
   void write_next(Conn& c);
   void on_event(Conn& c, std::uint64_t seq, const std::string& text);
-  void on_ack(bool ok);
+  void on_ack(const std::string& id, bool ok);
   void check_drained();
 
   boost::asio::io_context& io_;

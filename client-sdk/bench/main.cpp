@@ -174,6 +174,9 @@ int main(int argc, char** argv) {
   report["p90_us"] = p.p90;
   report["p99_us"] = p.p99;
   report["max_us"] = p.max;
+  auto acks = percentiles(r.ack_latency_us);
+  report["ack_p50_us"] = acks.p50;
+  report["ack_p99_us"] = acks.p99;
   if (auto cpu_after = server_cpu(); cpu_before && cpu_after && r.delivered)
     report["server_cpu_us_per_delivery"] =
         static_cast<double>(*cpu_after - *cpu_before) / static_cast<double>(r.delivered);
