@@ -71,7 +71,7 @@ void MemoryEngine::erase(Owner& owner,
 }
 
 MemoryEngine::Owner& MemoryEngine::owner_of(const std::string& panel_id) {
-  return owners_[std::hash<std::string>{}(panel_id) % owners_.size()];
+  return owners_[owner_index(panel_id, owners_.size())];
 }
 
 core::Result<MemoryEngine::Slot*> MemoryEngine::slot(Owner& owner, const std::string& panel_id) {
@@ -122,17 +122,8 @@ void MemoryEngine::append(const std::string& panel_id, core::Draft draft, Execut
 }
 
 void MemoryEngine::deliver(Slot& slot, core::Appended result, Replier reply) {
-  for (auto& sub : slot.subscribers)
-    asio::post(sub.on, [sink = sub.sink, ev = result.event] { sink->on_event(ev); });
-  if (!result.leftovers) return reply(std::move(result));
-  auto batch = std::move(*result.leftovers);
-  result.leftovers.reset();
-  // The ack waits for the disk; the panel's owner does not.
-  outbox_.publish(std::move(batch), [reply = std::move(reply), result = std::move(result)](
-                                        core::Result<void> written) mutable {
-    if (!written) return reply(written.error());
-    reply(std::move(result));
-  });
+  slot.subscribers.deliver(result.event);
+  publish_then_reply(outbox_, std::move(result), std::move(reply));
 }
 
 void MemoryEngine::backlog(const std::string& panel_id, std::optional<std::uint64_t> resume_after,
@@ -321,7 +312,7 @@ void MemoryEngine::subscribe(const std::string& panel_id, EventSink* sink, Execu
       return asio::post(sink_on,
                         [done = std::move(done), e = s.error()] { done(core::Result<void>(e)); });
     }
-    (*s)->subscribers.push_back(Subscriber{sink, sink_on});
+    (*s)->subscribers.add(sink, sink_on);
     // Posted after the subscription is in place: any event appended from here
     // on is posted to `sink_on` behind this reply.
     asio::post(sink_on, [done = std::move(done)] { done(core::Result<void>{}); });
@@ -334,7 +325,7 @@ void MemoryEngine::unsubscribe(const std::string& panel_id, EventSink* sink) {
     auto it = owner.panels.find(panel_id);
     if (it == owner.panels.end()) return;
     auto& subs = it->second->subscribers;
-    std::erase_if(subs, [sink](const Subscriber& s) { return s.sink == sink; });
+    subs.remove(sink);
     if (!subs.empty()) return;
     it->second->active_ms = clock_.now_ms();
     // A panel nobody is in and nothing was said in costs memory for nothing.

@@ -26,6 +26,7 @@
 #include "engine.h"
 #include "leftover_outbox.h"
 #include "panel_catalog.h"
+#include "panel_followers.h"
 #include "panel_store.h"
 
 namespace panelwire::engine {
@@ -58,10 +59,6 @@ class MemoryEngine final : public Engine {
   std::size_t panels() const { return panel_count_.load(); }
 
  private:
-  struct Subscriber {
-    EventSink* sink;
-    Executor on;
-  };
   struct Slot;
   // Something that may leave the engine only once the store holds `seq`.
   struct Waiter {
@@ -73,7 +70,7 @@ class MemoryEngine final : public Engine {
   struct Slot {
     // Replaced when the panel is reloaded from the store.
     std::optional<core::Panel> panel;
-    std::vector<Subscriber> subscribers;
+    PanelFollowers subscribers;
     // The last event or the last member leaving: idle time counts from it.
     std::int64_t active_ms = 0;
     // With a store: the newest seq it holds, the seq of its newest

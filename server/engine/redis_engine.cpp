@@ -1,5 +1,7 @@
 #include "redis_engine.h"
 
+#include "panel_followers.h"
+
 #include <boost/asio/post.hpp>
 
 namespace panelwire::engine {
@@ -68,7 +70,7 @@ bool RedisEngine::ready() const {
 }
 
 RedisEngine::Owner& RedisEngine::owner_of(const std::string& panel_id) {
-  return owners_[std::hash<std::string>{}(panel_id) % owners_.size()];
+  return owners_[owner_index(panel_id, owners_.size())];
 }
 
 template <class F, class Fail>

@@ -56,7 +56,7 @@ void PanelReplica::subscribe(EventSink* sink, Executor sink_on, Reply<void> done
 }
 
 void PanelReplica::unsubscribe(EventSink* sink) {
-  std::erase_if(subscribers_, [sink](const Subscriber& s) { return s.sink == sink; });
+  subscribers_.remove(sink);
   check_idle();
 }
 
@@ -188,8 +188,7 @@ bool PanelReplica::commit(v1::LogEntry entry, bool observed) {
   if (seq != panel_->head() + 1) return false;
   auto r = panel_->commit(std::move(*entry.mutable_event()), std::move(*entry.mutable_dedup_key()));
   if (!r) return false;
-  for (auto& sub : subscribers_)
-    asio::post(sub.on, [sink = sub.sink, ev = r->event] { sink->on_event(ev); });
+  subscribers_.deliver(r->event);
   if (in_flight_ && in_flight_->seq == seq) {
     in_flight_->committed = std::move(*r);
   } else if (observed && r->leftovers) {
@@ -212,7 +211,7 @@ void PanelReplica::pump() {
     bool stop = false;
     std::visit(overloaded{
                    [&](SubscribeOp& s) {
-                     subscribers_.push_back(Subscriber{s.sink, s.on});
+                     subscribers_.add(s.sink, s.on);
                      // Posted after the sink joined: later events queue
                      // behind this reply on the sink's executor.
                      reply(s.on, std::move(s.done), core::Result<void>{});
@@ -309,16 +308,12 @@ void PanelReplica::on_appended(AppendOp op, v1::LogEntry entry,
 }
 
 void PanelReplica::finish(AppendOp& op, core::Result<core::Appended> result) {
-  if (!result || !result->leftovers)
-    return reply(op.reply_on, std::move(op.done), std::move(result));
-  auto batch = std::move(*result->leftovers);
-  result->leftovers.reset();
   // Acked once the leftovers are durable; the panel goes on meanwhile.
-  outbox_.publish(std::move(batch), [reply_on = op.reply_on, done = std::move(op.done),
-                                     result = std::move(result)](core::Result<void> w) mutable {
-    if (!w) return reply(reply_on, std::move(done), core::Result<core::Appended>(w.error()));
-    reply(reply_on, std::move(done), std::move(result));
-  });
+  publish_then_reply(
+      outbox_, std::move(result),
+      [reply_on = op.reply_on, done = std::move(op.done)](core::Result<core::Appended> r) mutable {
+        reply(reply_on, std::move(done), std::move(r));
+      });
 }
 
 void PanelReplica::fail_op(Op& op, const core::Failure& f) {

@@ -21,6 +21,7 @@
 #include "engine.h"
 #include "leftover_outbox.h"
 #include "panel.h"
+#include "panel_followers.h"
 #include "redis_panel_log.h"
 
 namespace panelwire::engine {
@@ -93,10 +94,6 @@ class PanelReplica : public std::enable_shared_from_this<PanelReplica> {
     Reply<void> done;
   };
   using Op = std::variant<AppendOp, BacklogOp, SubscribeOp>;
-  struct Subscriber {
-    EventSink* sink;
-    Executor on;
-  };
   // The append out in Redis, and what committing its seq gave, whoever's
   // entry it turns out to be.
   struct InFlight {
@@ -142,7 +139,7 @@ class PanelReplica : public std::enable_shared_from_this<PanelReplica> {
   // Overflow rule: enqueue() refuses past options_.max_queued operations
   // (each a command within the frame size bound, so bounded in bytes too).
   std::deque<Op> ops_;
-  std::vector<Subscriber> subscribers_;
+  PanelFollowers subscribers_;
 };
 
 }  // namespace panelwire::engine
