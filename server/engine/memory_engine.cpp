@@ -175,6 +175,15 @@ void MemoryEngine::persist(Owner& owner, const std::string& id, Slot& slot, core
   w.panel_id = id;
   w.seq = seq;
   w.bytes = entry.SerializeAsString();
+  if (result.leftovers) {
+    // Stored with the event, so a crash before the outbox has them cannot
+    // lose them: restore() publishes what was never marked published.
+    w.leftovers = result.leftovers->SerializeAsString();
+    reply = [this, &owner, id, seq, reply = std::move(reply)](core::Result<core::Appended> r) {
+      if (r) mark_published(owner, id, seq);
+      reply(std::move(r));
+    };
+  }
   wait(slot, [this, reply, result = std::move(result)](Slot& sl, bool stored) mutable {
     if (stored) return deliver(sl, std::move(result), std::move(reply));
     reply(core::fail(v1::UNAVAILABLE, "the event could not be stored; try again"));
@@ -280,12 +289,33 @@ core::Result<void> MemoryEngine::rebuild(Slot& slot, const std::string& id, Stor
   return {};
 }
 
+void MemoryEngine::mark_published(Owner& owner, const std::string& id, std::uint64_t seq) {
+  StoreWrite w;
+  w.kind = StoreWrite::Kind::published;
+  w.panel_id = id;
+  w.seq = seq;
+  // Not marked (a full queue, a failed write): published again at the next
+  // start, which the outbox's readers take as the same batch.
+  store_->write(std::move(w), owner.ex, [](core::Result<void>) {});
+}
+
 core::Result<void> MemoryEngine::restore() {
   if (!store_) return {};
   auto stored = store_->load();
   if (!stored) return stored.error();
   for (auto& p : *stored) {
     auto id = p.id;
+    auto& owner = owner_of(id);
+    for (auto& batch : p.unpublished) {
+      const auto seq = batch.seq();
+      spdlog::info("event=leftovers_republished panel=\"{}\" seq={} items={}", id, seq,
+                   batch.items_size());
+      outbox_.publish(std::move(batch), [this, &owner, id, seq](core::Result<void> r) {
+        if (r) return mark_published(owner, id, seq);
+        spdlog::error("event=leftovers_republish_failed panel=\"{}\" seq={} error=\"{}\"", id, seq,
+                      r.error().message);
+      });
+    }
     if (!catalog_.find(id)) {
       spdlog::warn("event=stored_panel_not_listed panel=\"{}\" detail=\"kept on disk, not loaded\"",
                    id);
@@ -296,7 +326,7 @@ core::Result<void> MemoryEngine::restore() {
       return core::fail(r.error().code,
                         "stored panel \"" + id + "\" does not replay: " + r.error().message);
     s->active_ms = clock_.now_ms();
-    owner_of(id).panels[id] = std::move(s);
+    owner.panels[id] = std::move(s);
     ++panel_count_;
   }
   return {};

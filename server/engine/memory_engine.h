@@ -39,9 +39,10 @@ class MemoryEngine final : public Engine {
                PanelStore* store = nullptr);
   ~MemoryEngine() override;
 
-  // Rebuilds the store's panels; call once, before the owners' threads
-  // run. A stored panel that does not replay stops the start (the failure
-  // says which); one the panel list no longer has is left on disk.
+  // Rebuilds the store's panels and publishes again the leftovers the
+  // outbox may not have (stored with their event, never marked published);
+  // call once, before the owners' threads run. A stored panel that does not replay stops the start
+  // (the failure says which); one the panel list no longer has is left on disk.
   core::Result<void> restore();
 
   void append(const std::string& panel_id, core::Draft draft, Executor reply_on,
@@ -112,6 +113,8 @@ class MemoryEngine final : public Engine {
                std::string dedup_key, Replier reply);
   void wait(Slot& slot, std::function<void(Slot&, bool)> fn);
   void written(Owner& owner, const std::string& id, std::uint64_t seq, core::Result<void> r);
+  // The leftovers of event `seq` are in the outbox: the store may forget them.
+  void mark_published(Owner& owner, const std::string& id, std::uint64_t seq);
   void start_reload(Owner& owner, const std::string& id, Slot& slot);
   void reloaded(Owner& owner, const std::string& id, core::Result<StoredPanel> stored);
 

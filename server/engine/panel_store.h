@@ -19,6 +19,7 @@
 
 #include "engine.h"
 #include "panelwire/v1/engine.pb.h"
+#include "panelwire/v1/leftover.pb.h"
 
 namespace panelwire::engine {
 
@@ -29,23 +30,32 @@ struct StoredPanel {
   // Contiguous, oldest first. Entries up to the snapshot's seq are history
   // it already holds the effect of; entries after it are replayed.
   std::vector<v1::LogEntry> entries;
+  // Leftovers stored with their event but not yet marked published: the
+  // process ended (or the outbox failed) between the two.
+  std::vector<v1::LeftoverBatch> unpublished;
 };
 
 struct StoreWrite {
   enum class Kind {
-    // `seq`, `bytes` (a serialized LogEntry): the panel's next event.
+    // `seq`, `bytes` (a serialized LogEntry): the panel's next event;
+    // with `leftovers` (a serialized LeftoverBatch), kept in the same
+    // transaction until marked published.
     append,
     // `seq`, `bytes` (a serialized PanelSnapshot): the panel's state after
     // `seq`; events before `keep_from` are dropped (the snapshot holds them).
     snapshot,
-    // Every event and snapshot of the panel is deleted.
+    // Every event and snapshot of the panel is deleted (its unpublished
+    // leftovers stay until published).
     drop,
+    // The leftovers of event `seq` are in the outbox.
+    published,
   };
   Kind kind = Kind::append;
   std::string panel_id;
   std::uint64_t seq = 0;
   std::string bytes;
   std::uint64_t keep_from = 0;
+  std::string leftovers;
 };
 
 class PanelStore {

@@ -19,6 +19,9 @@ constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS events(
   panel TEXT NOT NULL, seq INTEGER NOT NULL, entry BLOB NOT NULL, crc INTEGER NOT NULL,
   PRIMARY KEY(panel, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS leftovers(
+  panel TEXT NOT NULL, seq INTEGER NOT NULL, batch BLOB NOT NULL, crc INTEGER NOT NULL,
+  PRIMARY KEY(panel, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshots(
   panel TEXT PRIMARY KEY, seq INTEGER NOT NULL, snapshot BLOB NOT NULL, crc INTEGER NOT NULL
 ) WITHOUT ROWID;
@@ -105,6 +108,9 @@ SqlitePanelStore::~SqlitePanelStore() {
   drop_snapshot_.reset();
   read_snapshots_.reset();
   read_events_.reset();
+  insert_leftovers_.reset();
+  drop_leftovers_.reset();
+  read_leftovers_.reset();
   // Closing checkpoints the WAL into the database and removes it.
   sqlite3_close(db_);
 }
@@ -169,7 +175,13 @@ core::Result<void> SqlitePanelStore::init() {
     return sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt, nullptr) ==
            SQLITE_OK;
   };
-  if (!prepare(insert_event_,
+  if (!prepare(insert_leftovers_,
+               "INSERT OR REPLACE INTO leftovers(panel, seq, batch, crc) VALUES(?1, ?2, ?3, ?4)") ||
+      !prepare(drop_leftovers_, "DELETE FROM leftovers WHERE panel = ?1 AND seq = ?2") ||
+      !prepare(read_leftovers_,
+               "SELECT panel, seq, batch, crc FROM leftovers WHERE ?1 IS NULL OR panel = ?1 "
+               "ORDER BY panel, seq") ||
+      !prepare(insert_event_,
                "INSERT INTO events(panel, seq, entry, crc) VALUES(?1, ?2, ?3, ?4)") ||
       !prepare(
           put_snapshot_,
@@ -233,6 +245,21 @@ core::Result<std::vector<StoredPanel>> SqlitePanelStore::read(const std::string*
   }
   read_events_->done();
   if (rc != SQLITE_DONE) return error("cannot read events");
+  if (panel) read_leftovers_->bind(1, *panel);
+  while ((rc = sqlite3_step(read_leftovers_->stmt)) == SQLITE_ROW) {
+    auto& s = *read_leftovers_;
+    auto id = s.text(0);
+    auto seq = s.integer(1);
+    auto bytes = s.text(2);
+    if (crc_of(bytes) != s.integer(3)) return s.done(), damaged(id, seq, "leftovers checksum");
+    v1::LeftoverBatch batch;
+    if (!batch.ParseFromString(bytes)) return s.done(), damaged(id, seq, "leftovers do not parse");
+    auto& p = panels[id];
+    p.id = id;
+    p.unpublished.push_back(std::move(batch));
+  }
+  read_leftovers_->done();
+  if (rc != SQLITE_DONE) return error("cannot read leftovers");
   std::vector<StoredPanel> out;
   out.reserve(panels.size());
   for (auto& [id, p] : panels) out.push_back(std::move(p));
@@ -247,7 +274,7 @@ bool SqlitePanelStore::write(StoreWrite w, Executor on,
                              std::function<void(core::Result<void>)> done) {
   {
     std::lock_guard lock(m_);
-    const auto bytes = w.bytes.size() + w.panel_id.size();
+    const auto bytes = w.bytes.size() + w.leftovers.size() + w.panel_id.size();
     if (queue_.size() >= options_.max_queued || queued_bytes_ + bytes > options_.max_queued_bytes)
       return false;
     queued_bytes_ += bytes;
@@ -292,7 +319,7 @@ void SqlitePanelStore::process(std::deque<Op>& ops) {
       const auto& id = op.w.panel_id;
       auto r = read(&id);
       core::Result<StoredPanel> one =
-          r ? (r->empty() ? StoredPanel{id, {}, {}} : std::move(r->front()))
+          r ? (r->empty() ? StoredPanel{id, {}, {}, {}} : std::move(r->front()))
             : core::Result<StoredPanel>(r.error());
       boost::asio::post(op.on, [done = std::move(op.loaded), one = std::move(one)]() mutable {
         done(std::move(one));
@@ -362,6 +389,14 @@ core::Result<void> SqlitePanelStore::apply(const StoreWrite& w, bool& broken) {
       s.bind_blob(3, w.bytes);
       s.bind(4, crc_of(w.bytes));
       if (!step(s)) return error("append");
+      if (!w.leftovers.empty()) {
+        auto& l = *insert_leftovers_;
+        l.bind(1, id);
+        l.bind(2, static_cast<std::int64_t>(w.seq));
+        l.bind_blob(3, w.leftovers);
+        l.bind(4, crc_of(w.leftovers));
+        if (!step(l)) return error("leftovers");
+      }
       head = w.seq;
       return {};
     }
@@ -387,6 +422,13 @@ core::Result<void> SqlitePanelStore::apply(const StoreWrite& w, bool& broken) {
       drop_snapshot_->bind(1, id);
       if (!step(*drop_events_) || !step(*drop_snapshot_)) return error("drop");
       heads_.erase(id);
+      return {};
+    }
+    case StoreWrite::Kind::published: {
+      auto& d = *drop_leftovers_;
+      d.bind(1, id);
+      d.bind(2, static_cast<std::int64_t>(w.seq));
+      if (!step(d)) return error("published");
       return {};
     }
   }

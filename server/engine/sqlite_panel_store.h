@@ -77,7 +77,8 @@ class SqlitePanelStore final : public PanelStore {
   SqliteStoreOptions options_;
   sqlite3* db_ = nullptr;
   std::unique_ptr<Statement> insert_event_, put_snapshot_, trim_events_, drop_events_,
-      drop_snapshot_, read_snapshots_, read_events_;
+      drop_snapshot_, read_snapshots_, read_events_, insert_leftovers_, drop_leftovers_,
+      read_leftovers_;
   std::vector<StoredPanel> loaded_;
   // Writer thread only (after open): each stored panel's newest seq, for
   // the no-gap rule. Bounded by the panels stored, which the engine bounds.

@@ -85,6 +85,7 @@ class DurableNode {
     return blocking<core::Backlog>(
         [&](auto done) { engine_.backlog(panel, after, 10, "", caller_.executor(), done); });
   }
+  RecordingOutbox& outbox() { return outbox_; }
   void subscribe(const std::string& panel, Sink& sink) {
     auto r = blocking<void>(
         [&](auto done) { engine_.subscribe(panel, &sink, caller_.executor(), done); });
@@ -300,6 +301,56 @@ TEST(DurableEngine, AFullStoreRefusesCommandsServesReadsAndLosesNothingAcknowled
   EXPECT_EQ(next->seq, acked.size() + 1);
 }
 
+TEST(DurableEngine, LeftoversTheOutboxDidNotTakeArePublishedAtTheNextStartOnce) {
+  auto dir = TempDir::make();
+  auto limits = unlimited();
+  v1::ClientMessage end;
+  end.mutable_end_panel();
+  std::uint64_t end_seq = 0;
+  {
+    DurableNode node(dir.path, limits);
+    ASSERT_TRUE(node.append("p", ask("left over", kGuest)).has_value());
+    node.outbox().fail_writes(true);
+    auto ended = node.append("p", command(end, kModerator));
+    ASSERT_FALSE(ended.has_value()) << "the outbox failed: the moderator is told";
+    EXPECT_EQ(ended.error().code, v1::UNAVAILABLE);
+    // The end itself is stored (its fan-out went out); only the outbox lacks it.
+    auto read = node.backlog("p", 0);
+    ASSERT_TRUE(read.has_value());
+    end_seq = read->head;
+    EXPECT_EQ(end_seq, 2u);
+  }
+  {
+    DurableNode node(dir.path, limits);
+    auto batches = node.outbox().batches();
+    ASSERT_EQ(batches.size(), 1u) << "published at start";
+    EXPECT_EQ(batches[0].panel_id(), "p");
+    EXPECT_EQ(batches[0].seq(), end_seq);
+    ASSERT_EQ(batches[0].items_size(), 1);
+    EXPECT_EQ(batches[0].items(0).text(), "left over");
+  }
+  {
+    DurableNode node(dir.path, limits);
+    EXPECT_TRUE(node.outbox().batches().empty()) << "marked published: not again";
+  }
+  EXPECT_EQ(count(dir.path, "leftovers"), 0) << "nothing left waiting";
+}
+
+TEST(DurableEngine, LeftoversTheOutboxTookAreNotPublishedAgain) {
+  auto dir = TempDir::make();
+  auto limits = unlimited();
+  v1::ClientMessage end;
+  end.mutable_end_panel();
+  {
+    DurableNode node(dir.path, limits);
+    ASSERT_TRUE(node.append("p", ask("left over", kGuest)).has_value());
+    ASSERT_TRUE(node.append("p", command(end, kModerator)).has_value());
+    EXPECT_EQ(node.outbox().batches().size(), 1u);
+  }
+  DurableNode node(dir.path, limits);
+  EXPECT_TRUE(node.outbox().batches().empty());
+}
+
 // A store that holds each write until the test lets it go.
 class GatedStore final : public PanelStore {
  public:
@@ -313,7 +364,7 @@ class GatedStore final : public PanelStore {
               std::function<void(core::Result<StoredPanel>)> done) override {
     std::lock_guard lock(m_);
     ++reloads_;
-    StoredPanel p{panel_id, {}, stored_};
+    StoredPanel p{panel_id, {}, stored_, {}};
     boost::asio::post(on, [done = std::move(done), p = std::move(p)]() mutable { done(p); });
   }
   std::size_t pending() {
