@@ -10,6 +10,24 @@ namespace panelwire::engine {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// The leftovers of event `seq` are in the outbox: the store may forget
+// them. Runs on the outbox's thread, so it holds nothing of the engine
+// (the store outlives the outbox, the engine does not). Not marked (a full
+// queue, a failed write): published again at the next start, which the
+// outbox's readers take as the same batch.
+void mark_published(PanelStore& store, const Executor& ex, const std::string& id,
+                    std::uint64_t seq) {
+  StoreWrite w;
+  w.kind = StoreWrite::Kind::published;
+  w.panel_id = id;
+  w.seq = seq;
+  store.write(std::move(w), ex, [](core::Result<void>) {});
+}
+
+}  // namespace
+
 MemoryEngine::MemoryEngine(std::vector<Executor> owners, core::PanelLimits limits,
                            const core::Clock& clock, const core::PanelCatalog& catalog,
                            LeftoverOutbox& outbox, Retention retention, PanelStore* store)
@@ -25,7 +43,8 @@ MemoryEngine::MemoryEngine(std::vector<Executor> owners, core::PanelLimits limit
     owners_.push_back(Owner{ex, {}, std::make_unique<boost::asio::steady_timer>(ex)});
     auto& owner = owners_.back();
     // Started on the owner's thread: the sweep touches its panels only there.
-    if (catalog_.open()) asio::post(owner.ex, [this, &owner] { sweep(owner); });
+    // With a store, once restore() has put the stored panels in place.
+    if (catalog_.open() && !store_) asio::post(owner.ex, [this, &owner] { sweep(owner); });
   }
 }
 
@@ -179,8 +198,9 @@ void MemoryEngine::persist(Owner& owner, const std::string& id, Slot& slot, core
     // Stored with the event, so a crash before the outbox has them cannot
     // lose them: restore() publishes what was never marked published.
     w.leftovers = result.leftovers->SerializeAsString();
-    reply = [this, &owner, id, seq, reply = std::move(reply)](core::Result<core::Appended> r) {
-      if (r) mark_published(owner, id, seq);
+    reply = [store = store_, ex = owner.ex, id, seq,
+             reply = std::move(reply)](core::Result<core::Appended> r) {
+      if (r) mark_published(*store, ex, id, seq);
       reply(std::move(r));
     };
   }
@@ -289,16 +309,6 @@ core::Result<void> MemoryEngine::rebuild(Slot& slot, const std::string& id, Stor
   return {};
 }
 
-void MemoryEngine::mark_published(Owner& owner, const std::string& id, std::uint64_t seq) {
-  StoreWrite w;
-  w.kind = StoreWrite::Kind::published;
-  w.panel_id = id;
-  w.seq = seq;
-  // Not marked (a full queue, a failed write): published again at the next
-  // start, which the outbox's readers take as the same batch.
-  store_->write(std::move(w), owner.ex, [](core::Result<void>) {});
-}
-
 core::Result<void> MemoryEngine::restore() {
   if (!store_) return {};
   auto stored = store_->load();
@@ -310,11 +320,12 @@ core::Result<void> MemoryEngine::restore() {
       const auto seq = batch.seq();
       spdlog::info("event=leftovers_republished panel=\"{}\" seq={} items={}", id, seq,
                    batch.items_size());
-      outbox_.publish(std::move(batch), [this, &owner, id, seq](core::Result<void> r) {
-        if (r) return mark_published(owner, id, seq);
-        spdlog::error("event=leftovers_republish_failed panel=\"{}\" seq={} error=\"{}\"", id, seq,
-                      r.error().message);
-      });
+      outbox_.publish(
+          std::move(batch), [store = store_, ex = owner.ex, id, seq](core::Result<void> r) {
+            if (r) return mark_published(*store, ex, id, seq);
+            spdlog::error("event=leftovers_republish_failed panel=\"{}\" seq={} error=\"{}\"", id,
+                          seq, r.error().message);
+          });
     }
     if (!catalog_.find(id)) {
       spdlog::warn("event=stored_panel_not_listed panel=\"{}\" detail=\"kept on disk, not loaded\"",
@@ -329,6 +340,9 @@ core::Result<void> MemoryEngine::restore() {
     owner.panels[id] = std::move(s);
     ++panel_count_;
   }
+  // Posted after the panels are in place, so the owners see them.
+  if (catalog_.open())
+    for (auto& owner : owners_) asio::post(owner.ex, [this, &owner] { sweep(owner); });
   return {};
 }
 

@@ -41,8 +41,9 @@ class MemoryEngine final : public Engine {
 
   // Rebuilds the store's panels and publishes again the leftovers the
   // outbox may not have (stored with their event, never marked published);
-  // call once, before the owners' threads run. A stored panel that does not replay stops the start
-  // (the failure says which); one the panel list no longer has is left on disk.
+  // with a store, call it once, before any other call (the owners' threads
+  // may run). Idle panels are swept only from then on. A stored panel that does not replay stops
+  // the start (the failure says which); one the panel list no longer has is left on disk.
   core::Result<void> restore();
 
   void append(const std::string& panel_id, core::Draft draft, Executor reply_on,
@@ -113,8 +114,6 @@ class MemoryEngine final : public Engine {
                std::string dedup_key, Replier reply);
   void wait(Slot& slot, std::function<void(Slot&, bool)> fn);
   void written(Owner& owner, const std::string& id, std::uint64_t seq, core::Result<void> r);
-  // The leftovers of event `seq` are in the outbox: the store may forget them.
-  void mark_published(Owner& owner, const std::string& id, std::uint64_t seq);
   void start_reload(Owner& owner, const std::string& id, Slot& slot);
   void reloaded(Owner& owner, const std::string& id, core::Result<StoredPanel> stored);
 
