@@ -17,12 +17,15 @@ namespace {
 // (the store outlives the outbox, the engine does not). Not marked (a full
 // queue, a failed write): published again at the next start, which the
 // outbox's readers take as the same batch.
-void mark_published(PanelStore& store, const Executor& ex, const std::string& id,
-                    std::uint64_t seq) {
+void mark_published(PanelStore& store, const Executor& ex, const std::string& id, std::uint64_t seq,
+                    std::string batch) {
   StoreWrite w;
   w.kind = StoreWrite::Kind::published;
   w.panel_id = id;
   w.seq = seq;
+  // The batch itself names the row: a panel id used again after a drop
+  // may have an older batch at the same seq.
+  w.leftovers = std::move(batch);
   store.write(std::move(w), ex, [](core::Result<void>) {});
 }
 
@@ -125,12 +128,13 @@ void MemoryEngine::append(const std::string& panel_id, core::Draft draft, Execut
       return reply(core::fail(v1::UNAVAILABLE, "this panel cannot store events now; try again"));
     auto dedup_key = store_ ? draft.dedup_key : std::string();
     auto result = slot.panel->append(std::move(draft));
-    if (!result) return reply(std::move(result));
-    if (!result->event) {
-      // A retry's ack says its command is applied: only once it is stored.
+    if (!result || !result->event) {
+      // A refusal or a retry's ack was decided against the events before
+      // it: it goes out only once they are stored (an end that was never
+      // stored must not have refused anything).
       if (!store_ || slot.durable >= slot.panel->head()) return reply(std::move(result));
-      return wait(slot, [reply, r = std::move(*result)](Slot&, bool stored) mutable {
-        if (stored) return reply(std::move(r));
+      return wait(slot, [reply, r = std::move(result)](Slot&, Outcome o) mutable {
+        if (o == Outcome::stored) return reply(std::move(r));
         reply(core::fail(v1::UNAVAILABLE, "the command was not stored; try again"));
       });
     }
@@ -163,22 +167,25 @@ void MemoryEngine::backlog(const std::string& panel_id, std::optional<std::uint6
     };
     if (!store_ || (!slot.reloading && slot.durable >= slot.panel->head()))
       return reply(compute(slot));
-    if (slot.waiting.size() >= kMaxWaiting)
+    if (slot.waiting.size() >= kMaxWaiting || slot.held_backlogs >= kMaxHeldBacklogs)
       return reply(core::fail(v1::UNAVAILABLE, "this panel is busy storing events; try again"));
     // Computed now, sent once the store holds all it shows; a reload in
     // between (events lost) makes it computed again from the reloaded panel.
     std::optional<core::Result<core::Backlog>> held;
     if (!slot.reloading) held = compute(slot);
-    wait(slot, [reply, compute, held = std::move(held)](Slot& sl, bool stored) mutable {
-      if (stored && held) return reply(std::move(*held));
-      reply(compute(sl));
+    ++slot.held_backlogs;
+    wait(slot, [reply, compute, held = std::move(held)](Slot& sl, Outcome o) mutable {
+      --sl.held_backlogs;
+      if (o == Outcome::stored && held) return reply(std::move(*held));
+      if (o == Outcome::lost) return reply(compute(sl));
+      reply(core::fail(v1::UNAVAILABLE, "this panel cannot be read now; try again"));
     });
   });
 }
 
 // --- With a store ---
 
-void MemoryEngine::wait(Slot& slot, std::function<void(Slot&, bool)> fn) {
+void MemoryEngine::wait(Slot& slot, std::function<void(Slot&, Outcome)> fn) {
   // While reloading, nothing is released until the reload is done.
   const auto seq = slot.reloading ? UINT64_MAX : slot.panel->head();
   slot.waiting.push_back(Waiter{seq, std::move(fn)});
@@ -198,14 +205,14 @@ void MemoryEngine::persist(Owner& owner, const std::string& id, Slot& slot, core
     // Stored with the event, so a crash before the outbox has them cannot
     // lose them: restore() publishes what was never marked published.
     w.leftovers = result.leftovers->SerializeAsString();
-    reply = [store = store_, ex = owner.ex, id, seq,
+    reply = [store = store_, ex = owner.ex, id, seq, batch = w.leftovers,
              reply = std::move(reply)](core::Result<core::Appended> r) {
-      if (r) mark_published(*store, ex, id, seq);
+      if (r) mark_published(*store, ex, id, seq, batch);
       reply(std::move(r));
     };
   }
-  wait(slot, [this, reply, result = std::move(result)](Slot& sl, bool stored) mutable {
-    if (stored) return deliver(sl, std::move(result), std::move(reply));
+  wait(slot, [this, reply, result = std::move(result)](Slot& sl, Outcome o) mutable {
+    if (o == Outcome::stored) return deliver(sl, std::move(result), std::move(reply));
     reply(core::fail(v1::UNAVAILABLE, "the event could not be stored; try again"));
   });
   auto on_written = [this, &owner, id, seq](core::Result<void> r) {
@@ -221,15 +228,16 @@ void MemoryEngine::persist(Owner& owner, const std::string& id, Slot& slot, core
   snap.seq = seq;
   snap.bytes = slot.panel->snapshot().SerializeAsString();
   snap.keep_from = slot.panel->history_start();
-  // Not taken (a full queue) or failed: the next event tries again; the
-  // events on disk still hold the whole state meanwhile.
-  if (store_->write(std::move(snap), owner.ex, [&owner, id, this](core::Result<void> r) {
-        if (r) return;
-        spdlog::warn("event=store_snapshot_failed panel=\"{}\" error=\"{}\"", id,
-                     r.error().message);
-        if (auto it = owner.panels.find(id); it != owner.panels.end()) it->second->snapshot_seq = 0;
+  // Not taken (a full queue) or failed: tried again after as many events
+  // again, not at each (a snapshot is the costly write); the events on disk
+  // hold the whole state meanwhile.
+  slot.snapshot_seq = seq;
+  if (!store_->write(std::move(snap), owner.ex, [id](core::Result<void> r) {
+        if (!r)
+          spdlog::warn("event=store_snapshot_failed panel=\"{}\" error=\"{}\"", id,
+                       r.error().message);
       }))
-    slot.snapshot_seq = seq;
+    spdlog::warn("event=store_snapshot_refused panel=\"{}\" detail=\"write queue full\"", id);
 }
 
 void MemoryEngine::written(Owner& owner, const std::string& id, std::uint64_t seq,
@@ -247,7 +255,16 @@ void MemoryEngine::written(Owner& owner, const std::string& id, std::uint64_t se
   while (!slot.waiting.empty() && slot.waiting.front().seq <= slot.durable) {
     auto w = std::move(slot.waiting.front());
     slot.waiting.pop_front();
-    w.fn(slot, true);
+    w.fn(slot, Outcome::stored);
+  }
+}
+
+void MemoryEngine::abandon_waiting() {
+  for (auto& owner : owners_) {
+    asio::post(owner.ex, [&owner] {
+      for (auto& [id, slot] : owner.panels)
+        for (auto& w : std::exchange(slot->waiting, {})) w.fn(*slot, Outcome::abandoned);
+    });
   }
 }
 
@@ -265,12 +282,15 @@ void MemoryEngine::reloaded(Owner& owner, const std::string& id, core::Result<St
   auto it = owner.panels.find(id);
   if (it == owner.panels.end()) return;
   auto& slot = *it->second;
+  if (!slot.reloading) return;
   auto rebuilt =
       stored ? rebuild(slot, id, std::move(*stored)) : core::Result<void>(stored.error());
   if (!rebuilt) {
     spdlog::error("event=store_reload_failed panel=\"{}\" error=\"{}\"", id,
                   rebuilt.error().message);
-    // Commands stay refused; try again in a second.
+    // What waited gets UNAVAILABLE now rather than wait for a disk that
+    // may not come back; commands stay refused; try again in a second.
+    for (auto& w : std::exchange(slot.waiting, {})) w.fn(slot, Outcome::abandoned);
     auto timer = std::make_shared<asio::steady_timer>(owner.ex, std::chrono::seconds(1));
     timer->async_wait([this, &owner, id, timer](boost::system::error_code ec) {
       if (ec) return;
@@ -283,14 +303,17 @@ void MemoryEngine::reloaded(Owner& owner, const std::string& id, core::Result<St
   spdlog::warn("event=store_panel_reloaded panel=\"{}\" seq={}", id, slot.durable);
   slot.reloading = false;
   auto waiting = std::exchange(slot.waiting, {});
-  for (auto& w : waiting) w.fn(slot, w.seq <= slot.durable);
+  for (auto& w : waiting) w.fn(slot, w.seq <= slot.durable ? Outcome::stored : Outcome::lost);
 }
 
 core::Result<void> MemoryEngine::rebuild(Slot& slot, const std::string& id, StoredPanel stored) {
   auto settings = catalog_.find(id);
   if (!settings) return settings.error();
-  slot.panel.emplace(id, std::move(*settings), limits_, clock_);
-  auto& panel = *slot.panel;
+  // Built apart and put in place only whole: a replay that fails leaves
+  // the slot's panel as it was.
+  std::optional<core::Panel> fresh;
+  fresh.emplace(id, std::move(*settings), limits_, clock_);
+  auto& panel = *fresh;
   std::size_t i = 0;
   if (stored.snapshot) {
     std::vector<v1::Event> earlier;
@@ -306,6 +329,8 @@ core::Result<void> MemoryEngine::rebuild(Slot& slot, const std::string& id, Stor
   }
   slot.durable = panel.head();
   slot.snapshot_seq = stored.snapshot ? stored.snapshot->seq() : 0;
+  slot.panel.reset();
+  slot.panel.emplace(std::move(panel));
   return {};
 }
 
@@ -320,9 +345,10 @@ core::Result<void> MemoryEngine::restore() {
       const auto seq = batch.seq();
       spdlog::info("event=leftovers_republished panel=\"{}\" seq={} items={}", id, seq,
                    batch.items_size());
+      auto bytes = batch.SerializeAsString();
       outbox_.publish(
-          std::move(batch), [store = store_, ex = owner.ex, id, seq](core::Result<void> r) {
-            if (r) return mark_published(*store, ex, id, seq);
+          std::move(batch), [store = store_, ex = owner.ex, id, seq, bytes](core::Result<void> r) {
+            if (r) return mark_published(*store, ex, id, seq, bytes);
             spdlog::error("event=leftovers_republish_failed panel=\"{}\" seq={} error=\"{}\"", id,
                           seq, r.error().message);
           });
@@ -373,7 +399,8 @@ void MemoryEngine::unsubscribe(const std::string& panel_id, EventSink* sink) {
     if (!subs.empty()) return;
     it->second->active_ms = clock_.now_ms();
     // A panel nobody is in and nothing was said in costs memory for nothing.
-    if (it->second->panel->head() == 0) erase(owner, it);
+    if (it->second->panel->head() == 0 && it->second->waiting.empty() && !it->second->reloading)
+      erase(owner, it);
   });
 }
 

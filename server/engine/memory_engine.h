@@ -46,6 +46,11 @@ class MemoryEngine final : public Engine {
   // the start (the failure says which); one the panel list no longer has is left on disk.
   core::Result<void> restore();
 
+  // Answers UNAVAILABLE to everything waiting for the disk, on the owners'
+  // threads: a relay stopping calls it while its io threads still run, so
+  // no reply (and the session it holds) outlives them.
+  void abandon_waiting();
+
   void append(const std::string& panel_id, core::Draft draft, Executor reply_on,
               Reply<core::Appended> done) override;
   void backlog(const std::string& panel_id, std::optional<std::uint64_t> resume_after,
@@ -62,12 +67,20 @@ class MemoryEngine final : public Engine {
 
  private:
   struct Slot;
+  enum class Outcome {
+    // The store holds the waiter's seq.
+    stored,
+    // The panel was reloaded without it: a command fails, a backlog is
+    // served from the reloaded panel.
+    lost,
+    // The engine stops waiting (a reload that fails, the process ending):
+    // UNAVAILABLE.
+    abandoned,
+  };
   // Something that may leave the engine only once the store holds `seq`.
   struct Waiter {
     std::uint64_t seq;
-    // true: the store holds `seq`. false: the panel was reloaded without
-    // it (a command fails; a backlog is served from the reloaded panel).
-    std::function<void(Slot&, bool stored)> fn;
+    std::function<void(Slot&, Outcome)> fn;
   };
   struct Slot {
     // Replaced when the panel is reloaded from the store.
@@ -83,6 +96,8 @@ class MemoryEngine final : public Engine {
     // Overflow rule: past kMaxWaiting, a command or join fails with
     // UNAVAILABLE (the disk is that far behind). In seq order.
     std::deque<Waiter> waiting;
+    // Of those, joins holding a computed backlog (kMaxHeldBacklogs).
+    std::size_t held_backlogs = 0;
   };
   struct Owner {
     Executor ex;
@@ -96,6 +111,10 @@ class MemoryEngine final : public Engine {
   // Commands and joins of one panel waiting for one group commit. A busy
   // panel has a few dozen; a join's backlog can weigh a few hundred KiB.
   static constexpr std::size_t kMaxWaiting = 4'096;
+  // A held backlog copies the board (up to ~2 MiB for 1,000 questions):
+  // 256 bound one panel's held joins to ~512 MiB at the very worst, and a
+  // join refused with UNAVAILABLE is retried by the client.
+  static constexpr std::size_t kMaxHeldBacklogs = 256;
 
   Owner& owner_of(const std::string& panel_id);
   core::Result<Slot*> slot(Owner& owner, const std::string& panel_id);
@@ -112,7 +131,7 @@ class MemoryEngine final : public Engine {
   // fan-out and the reply wait for it.
   void persist(Owner& owner, const std::string& id, Slot& slot, core::Appended result,
                std::string dedup_key, Replier reply);
-  void wait(Slot& slot, std::function<void(Slot&, bool)> fn);
+  void wait(Slot& slot, std::function<void(Slot&, Outcome)> fn);
   void written(Owner& owner, const std::string& id, std::uint64_t seq, core::Result<void> r);
   void start_reload(Owner& owner, const std::string& id, Slot& slot);
   void reloaded(Owner& owner, const std::string& id, core::Result<StoredPanel> stored);

@@ -19,9 +19,11 @@ constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS events(
   panel TEXT NOT NULL, seq INTEGER NOT NULL, entry BLOB NOT NULL, crc INTEGER NOT NULL,
   PRIMARY KEY(panel, seq)) WITHOUT ROWID;
+-- The key's columns first, in order: SQLite 3.40's quick_check misreads a
+-- WITHOUT ROWID table whose key skips a column.
 CREATE TABLE IF NOT EXISTS leftovers(
-  panel TEXT NOT NULL, seq INTEGER NOT NULL, batch BLOB NOT NULL, crc INTEGER NOT NULL,
-  PRIMARY KEY(panel, seq)) WITHOUT ROWID;
+  panel TEXT NOT NULL, seq INTEGER NOT NULL, crc INTEGER NOT NULL, batch BLOB NOT NULL,
+  PRIMARY KEY(panel, seq, crc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshots(
   panel TEXT PRIMARY KEY, seq INTEGER NOT NULL, snapshot BLOB NOT NULL, crc INTEGER NOT NULL
 ) WITHOUT ROWID;
@@ -111,6 +113,9 @@ SqlitePanelStore::~SqlitePanelStore() {
   insert_leftovers_.reset();
   drop_leftovers_.reset();
   read_leftovers_.reset();
+  read_panel_snapshot_.reset();
+  read_panel_events_.reset();
+  read_panel_leftovers_.reset();
   // Closing checkpoints the WAL into the database and removes it.
   sqlite3_close(db_);
 }
@@ -137,12 +142,23 @@ core::Result<void> SqlitePanelStore::init() {
   // One relay per data directory: the exclusive lock is taken now and held
   // until the process ends, so a second relay on the same directory fails
   // here instead of interleaving seqs with the first.
-  if (auto r = exec("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;"); !r)
-    return unavailable(r.error().message + " (is another panelwire-server using this directory?)");
+  if (auto r = exec("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;"); !r) {
+    const bool busy = sqlite3_errcode(db_) == SQLITE_BUSY;
+    return unavailable(r.error().message +
+                       (busy ? " (is another panelwire-server using this directory?)" : ""));
+  }
   // WAL: a commit appends to the log and syncs it once (FULL), which is
   // the group commit; a torn last transaction fails its frame checksums
   // and is dropped when the database is next opened.
-  if (auto r = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !r) return r;
+  {
+    // The pragma answers with the mode it is in, which is not WAL when it
+    // could not switch: then commits would not be what this file promises.
+    Statement wal;
+    sqlite3_prepare_v2(db_, "PRAGMA journal_mode=WAL", -1, &wal.stmt, nullptr);
+    if (sqlite3_step(wal.stmt) != SQLITE_ROW || wal.text(0) != "wal")
+      return error("cannot switch to WAL mode");
+  }
+  if (auto r = exec("PRAGMA synchronous=FULL;"); !r) return r;
   {
     Statement check;
     if (sqlite3_prepare_v2(db_, "PRAGMA quick_check", -1, &check.stmt, nullptr) != SQLITE_OK)
@@ -176,11 +192,11 @@ core::Result<void> SqlitePanelStore::init() {
            SQLITE_OK;
   };
   if (!prepare(insert_leftovers_,
-               "INSERT OR REPLACE INTO leftovers(panel, seq, batch, crc) VALUES(?1, ?2, ?3, ?4)") ||
-      !prepare(drop_leftovers_, "DELETE FROM leftovers WHERE panel = ?1 AND seq = ?2") ||
+               "INSERT OR IGNORE INTO leftovers(panel, seq, batch, crc) VALUES(?1, ?2, ?3, ?4)") ||
+      !prepare(drop_leftovers_,
+               "DELETE FROM leftovers WHERE panel = ?1 AND seq = ?2 AND crc = ?3") ||
       !prepare(read_leftovers_,
-               "SELECT panel, seq, batch, crc FROM leftovers WHERE ?1 IS NULL OR panel = ?1 "
-               "ORDER BY panel, seq") ||
+               "SELECT panel, seq, batch, crc FROM leftovers ORDER BY panel, seq") ||
       !prepare(insert_event_,
                "INSERT INTO events(panel, seq, entry, crc) VALUES(?1, ?2, ?3, ?4)") ||
       !prepare(
@@ -189,11 +205,15 @@ core::Result<void> SqlitePanelStore::init() {
       !prepare(trim_events_, "DELETE FROM events WHERE panel = ?1 AND seq < ?2") ||
       !prepare(drop_events_, "DELETE FROM events WHERE panel = ?1") ||
       !prepare(drop_snapshot_, "DELETE FROM snapshots WHERE panel = ?1") ||
-      !prepare(read_snapshots_,
-               "SELECT panel, seq, snapshot, crc FROM snapshots WHERE ?1 IS NULL OR panel = ?1") ||
-      !prepare(read_events_,
-               "SELECT panel, seq, entry, crc FROM events WHERE ?1 IS NULL OR panel = ?1 "
-               "ORDER BY panel, seq"))
+      !prepare(read_snapshots_, "SELECT panel, seq, snapshot, crc FROM snapshots") ||
+      !prepare(read_events_, "SELECT panel, seq, entry, crc FROM events ORDER BY panel, seq") ||
+      // One panel's, for a reload: by the primary key, not a scan.
+      !prepare(read_panel_snapshot_,
+               "SELECT panel, seq, snapshot, crc FROM snapshots WHERE panel = ?1") ||
+      !prepare(read_panel_events_,
+               "SELECT panel, seq, entry, crc FROM events WHERE panel = ?1 ORDER BY seq") ||
+      !prepare(read_panel_leftovers_,
+               "SELECT panel, seq, batch, crc FROM leftovers WHERE panel = ?1 ORDER BY seq"))
     return error("cannot prepare statements");
   return {};
 }
@@ -205,12 +225,14 @@ core::Result<std::vector<StoredPanel>> SqlitePanelStore::read(const std::string*
                        "; not starting on data that cannot be vouched for (restore a backup, or "
                        "move the directory away to start empty)");
   };
-  for (auto* s : {read_snapshots_.get(), read_events_.get()}) {
-    if (panel) s->bind(1, *panel);
-  }
+  auto& snapshots = panel ? *read_panel_snapshot_ : *read_snapshots_;
+  auto& events = panel ? *read_panel_events_ : *read_events_;
+  auto& leftovers = panel ? *read_panel_leftovers_ : *read_leftovers_;
+  if (panel)
+    for (auto* s : {&snapshots, &events, &leftovers}) s->bind(1, *panel);
   int rc;
-  while ((rc = sqlite3_step(read_snapshots_->stmt)) == SQLITE_ROW) {
-    auto& s = *read_snapshots_;
+  while ((rc = sqlite3_step(snapshots.stmt)) == SQLITE_ROW) {
+    auto& s = snapshots;
     auto id = s.text(0);
     auto seq = s.integer(1);
     auto bytes = s.text(2);
@@ -222,10 +244,10 @@ core::Result<std::vector<StoredPanel>> SqlitePanelStore::read(const std::string*
     p.id = id;
     p.snapshot = std::move(snap);
   }
-  read_snapshots_->done();
+  snapshots.done();
   if (rc != SQLITE_DONE) return error("cannot read snapshots");
-  while ((rc = sqlite3_step(read_events_->stmt)) == SQLITE_ROW) {
-    auto& s = *read_events_;
+  while ((rc = sqlite3_step(events.stmt)) == SQLITE_ROW) {
+    auto& s = events;
     auto id = s.text(0);
     auto seq = s.integer(1);
     auto bytes = s.text(2);
@@ -243,11 +265,10 @@ core::Result<std::vector<StoredPanel>> SqlitePanelStore::read(const std::string*
       return s.done(), damaged(id, seq, "events are missing after the snapshot");
     p.entries.push_back(std::move(entry));
   }
-  read_events_->done();
+  events.done();
   if (rc != SQLITE_DONE) return error("cannot read events");
-  if (panel) read_leftovers_->bind(1, *panel);
-  while ((rc = sqlite3_step(read_leftovers_->stmt)) == SQLITE_ROW) {
-    auto& s = *read_leftovers_;
+  while ((rc = sqlite3_step(leftovers.stmt)) == SQLITE_ROW) {
+    auto& s = leftovers;
     auto id = s.text(0);
     auto seq = s.integer(1);
     auto bytes = s.text(2);
@@ -258,7 +279,7 @@ core::Result<std::vector<StoredPanel>> SqlitePanelStore::read(const std::string*
     p.id = id;
     p.unpublished.push_back(std::move(batch));
   }
-  read_leftovers_->done();
+  leftovers.done();
   if (rc != SQLITE_DONE) return error("cannot read leftovers");
   std::vector<StoredPanel> out;
   out.reserve(panels.size());
@@ -341,11 +362,25 @@ void SqlitePanelStore::commit_group(std::deque<Op>& ops, std::size_t from, std::
   bool broken = !exec("BEGIN IMMEDIATE");
   for (auto k = from; k < to && !broken; ++k) {
     const auto& w = ops[k].w;
-    if (!before.contains(w.panel_id)) {
-      auto it = heads_.find(w.panel_id);
-      before[w.panel_id] = it == heads_.end() ? std::nullopt : std::optional(it->second);
+    auto it = heads_.find(w.panel_id);
+    const auto head = it == heads_.end() ? std::nullopt : std::optional(it->second);
+    before.try_emplace(w.panel_id, head);
+    // Each write in a savepoint of its own: one that fails (a full
+    // database) is undone alone, and the others of the group (another
+    // panel's events, a trim or drop that makes room) still commit.
+    bool failed = !exec("SAVEPOINT w");
+    auto r = failed ? core::Result<void>(error("savepoint")) : apply(w, failed);
+    if (failed) {
+      r = r ? core::Result<void>(error("write failed")) : r;
+      broken = !exec("ROLLBACK TO w; RELEASE w");
+      if (head)
+        heads_[w.panel_id] = *head;
+      else
+        heads_.erase(w.panel_id);
+    } else {
+      broken = !exec("RELEASE w");
     }
-    results.push_back(apply(w, broken));
+    results.push_back(std::move(r));
   }
   std::optional<core::Failure> failed;
   if (broken) {
@@ -370,10 +405,10 @@ void SqlitePanelStore::commit_group(std::deque<Op>& ops, std::size_t from, std::
   }
 }
 
-core::Result<void> SqlitePanelStore::apply(const StoreWrite& w, bool& broken) {
+core::Result<void> SqlitePanelStore::apply(const StoreWrite& w, bool& failed) {
   auto step = [&](Statement& s) {
     if (s.run() == SQLITE_DONE) return true;
-    broken = true;
+    failed = true;
     return false;
   };
   const auto id = w.panel_id;
@@ -428,6 +463,7 @@ core::Result<void> SqlitePanelStore::apply(const StoreWrite& w, bool& broken) {
       auto& d = *drop_leftovers_;
       d.bind(1, id);
       d.bind(2, static_cast<std::int64_t>(w.seq));
+      d.bind(3, crc_of(w.leftovers));
       if (!step(d)) return error("published");
       return {};
     }

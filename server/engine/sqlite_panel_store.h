@@ -69,16 +69,16 @@ class SqlitePanelStore final : public PanelStore {
   void process(std::deque<Op>& ops);
   // One transaction for ops [from, to), none of them a reload.
   void commit_group(std::deque<Op>& ops, std::size_t from, std::size_t to);
-  // Applies one write inside the transaction; `broken` is set when SQLite
-  // itself failed (the transaction cannot commit).
-  core::Result<void> apply(const StoreWrite& w, bool& broken);
+  // Applies one write inside its savepoint; `failed` is set when SQLite
+  // itself failed (the savepoint is rolled back).
+  core::Result<void> apply(const StoreWrite& w, bool& failed);
 
   std::string path_;
   SqliteStoreOptions options_;
   sqlite3* db_ = nullptr;
   std::unique_ptr<Statement> insert_event_, put_snapshot_, trim_events_, drop_events_,
       drop_snapshot_, read_snapshots_, read_events_, insert_leftovers_, drop_leftovers_,
-      read_leftovers_;
+      read_leftovers_, read_panel_snapshot_, read_panel_events_, read_panel_leftovers_;
   std::vector<StoredPanel> loaded_;
   // Writer thread only (after open): each stored panel's newest seq, for
   // the no-gap rule. Bounded by the panels stored, which the engine bounds.

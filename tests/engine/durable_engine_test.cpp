@@ -351,21 +351,22 @@ TEST(DurableEngine, LeftoversTheOutboxTookAreNotPublishedAgain) {
   EXPECT_TRUE(node.outbox().batches().empty());
 }
 
-// A store that holds each write until the test lets it go.
+// A store that holds each write until the test lets it go, and answers
+// a reload, as the real one does, only after the writes queued before it.
 class GatedStore final : public PanelStore {
  public:
   core::Result<std::vector<StoredPanel>> load() override { return std::vector<StoredPanel>{}; }
   bool write(StoreWrite w, Executor on, std::function<void(core::Result<void>)> done) override {
     std::lock_guard lock(m_);
-    pending_.push_back({std::move(w), std::move(on), std::move(done)});
+    pending_.push_back({std::move(w), std::move(on), std::move(done), {}});
     return true;
   }
   void reload(std::string panel_id, Executor on,
               std::function<void(core::Result<StoredPanel>)> done) override {
     std::lock_guard lock(m_);
-    ++reloads_;
-    StoredPanel p{panel_id, {}, stored_, {}};
-    boost::asio::post(on, [done = std::move(done), p = std::move(p)]() mutable { done(p); });
+    StoreWrite w;
+    w.panel_id = std::move(panel_id);
+    pending_.push_back({std::move(w), std::move(on), {}, std::move(done)});
   }
   std::size_t pending() {
     std::lock_guard lock(m_);
@@ -375,12 +376,19 @@ class GatedStore final : public PanelStore {
     std::lock_guard lock(m_);
     return reloads_;
   }
-  // Completes the oldest write, stored or failed.
+  // Completes the oldest write (stored or failed) or answers the reload
+  // queued behind the writes already completed.
   void finish_next(bool ok) {
     std::lock_guard lock(m_);
     ASSERT_FALSE(pending_.empty());
     auto p = std::move(pending_.front());
     pending_.pop_front();
+    if (p.loaded) {
+      ++reloads_;
+      StoredPanel stored{p.w.panel_id, {}, stored_, {}};
+      boost::asio::post(p.on, [done = std::move(p.loaded), stored]() mutable { done(stored); });
+      return;
+    }
     if (ok && p.w.kind == StoreWrite::Kind::append) {
       v1::LogEntry e;
       e.ParseFromString(p.w.bytes);
@@ -395,6 +403,7 @@ class GatedStore final : public PanelStore {
     StoreWrite w;
     Executor on;
     std::function<void(core::Result<void>)> done;
+    std::function<void(core::Result<StoredPanel>)> loaded;
   };
   std::mutex m_;
   std::deque<Pending> pending_;
@@ -475,6 +484,58 @@ TEST_F(HeldUntilStored, TheFanOutTheAckARetrysAckAndABacklogWaitForTheStore) {
   ASSERT_TRUE(sink.wait_for_count(1));
 }
 
+TEST_F(HeldUntilStored, AFailureWithMoreWritesQueuedReloadsBehindThemAndLosesOnlyTheFailed) {
+  Sink sink;
+  std::promise<core::Result<void>> subscribed;
+  engine_.subscribe("p", &sink, caller_.executor(), [&](auto r) { subscribed.set_value(r); });
+  ASSERT_TRUE(subscribed.get_future().get().has_value());
+  auto first = append(chat("first"));
+  auto second = append(chat("second"));
+  auto third = append(chat("third"));
+  auto read = backlog();
+  settle();
+  ASSERT_EQ(store_.pending(), 3u);
+  store_.finish_next(true);   // first: stored
+  store_.finish_next(false);  // second: the disk is full
+  store_.finish_next(false);  // third: refused behind it (no gaps)
+  settle();
+  EXPECT_FALSE(ready(read)) << "a backlog showing the third event, which is lost";
+  store_.finish_next(true);  // the reload, behind them
+  ASSERT_TRUE(first.get().has_value());
+  auto b = second.get();
+  ASSERT_FALSE(b.has_value());
+  EXPECT_EQ(b.error().code, v1::UNAVAILABLE);
+  auto c = third.get();
+  ASSERT_FALSE(c.has_value());
+  EXPECT_EQ(c.error().code, v1::UNAVAILABLE);
+  auto shown = read.get();
+  ASSERT_TRUE(shown.has_value());
+  EXPECT_EQ(shown->head, 1u) << "served again from the panel as stored";
+  ASSERT_EQ(shown->missed.size(), 1u);
+  EXPECT_EQ(sink.seqs(), std::vector<std::uint64_t>{1});
+  EXPECT_EQ(store_.reloads(), 1) << "one reload for the panel, however many writes failed";
+}
+
+TEST_F(HeldUntilStored, ARefusalDecidedOnAnUnstoredEventWaitsForIt) {
+  v1::ClientMessage end;
+  end.mutable_end_panel();
+  auto ended = append(command(end, kModerator));
+  auto refused = append(chat("after the end"));
+  settle();
+  EXPECT_FALSE(ready(refused)) << "told the panel ended before the end was stored";
+  store_.finish_next(false);  // the end is lost
+  settle();
+  store_.finish_next(true);  // the reload
+  auto r = refused.get();
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, v1::UNAVAILABLE) << "not PANEL_ENDED: the end never happened";
+  EXPECT_FALSE(ended.get().has_value());
+  auto again = append(chat("after the end"));
+  settle();
+  store_.finish_next(true);
+  ASSERT_TRUE(again.get().has_value()) << "the panel is open";
+}
+
 TEST_F(HeldUntilStored, AFailedWriteLosesOnlyWhatNobodySawAndThePanelGoesOn) {
   Sink sink;
   std::promise<core::Result<void>> subscribed;
@@ -490,6 +551,9 @@ TEST_F(HeldUntilStored, AFailedWriteLosesOnlyWhatNobodySawAndThePanelGoesOn) {
   auto read = backlog();
   settle();
   store_.finish_next(false);
+  settle();
+  EXPECT_FALSE(ready(lost)) << "answered before the panel was back to what is stored";
+  store_.finish_next(true);  // the reload
   auto a = lost.get();
   ASSERT_FALSE(a.has_value());
   EXPECT_EQ(a.error().code, v1::UNAVAILABLE);

@@ -40,8 +40,9 @@ class DurableHarness final : public EngineHarness {
  public:
   DurableHarness(const core::PanelLimits& limits, const core::PanelCatalog& catalog)
       : dir_(TempDir::make()),
+        limits_(short_history(limits)),
         store_(open(dir_.path)),
-        engine_({owners_[0].executor(), owners_[1].executor()}, limits, clock_, catalog, outbox_,
+        engine_({owners_[0].executor(), owners_[1].executor()}, limits_, clock_, catalog, outbox_,
                 {}, store_.get()) {
     if (auto r = engine_.restore(); !r) throw std::runtime_error(r.error().message);
   }
@@ -52,6 +53,10 @@ class DurableHarness final : public EngineHarness {
   RecordingOutbox& outbox() override { return outbox_; }
 
  private:
+  static core::PanelLimits short_history(core::PanelLimits l) {
+    l.history_events = std::min<std::size_t>(l.history_events, 20);
+    return l;
+  }
   static std::unique_ptr<SqlitePanelStore> open(const std::string& dir) {
     auto store = SqlitePanelStore::open(dir);
     if (!store) throw std::runtime_error(store.error().message);
@@ -59,6 +64,7 @@ class DurableHarness final : public EngineHarness {
   }
 
   TempDir dir_;
+  core::PanelLimits limits_;
   core::SystemClock clock_;
   std::array<IoThread, 2> owners_;
   RecordingOutbox outbox_;

@@ -216,6 +216,9 @@ TEST(Durability, KilledAtRandomMomentsTheRelayLosesNothingAcknowledged) {
     if (a.what.starts_with("chat")) {
       EXPECT_EQ(text_of(e), a.what) << "seq " << a.seq;
     }
+    if (a.what == "vote" || a.what == "moderation") {
+      EXPECT_TRUE(e.has_questions_changed()) << a.what << " at seq " << a.seq;
+    }
     if (a.what.starts_with("question")) {
       ASSERT_TRUE(e.has_questions_changed()) << "seq " << a.seq;
       EXPECT_EQ(e.questions_changed().questions(0).text(), a.what);
