@@ -34,15 +34,16 @@ class MemoryHarness final : public EngineHarness {
   MemoryEngine engine_;
 };
 
-// The embedded engine with its store in a fresh directory, with a short
-// history so that snapshots and trimming on disk take part in the suite.
+// The embedded engine with its store in a fresh directory, with the suite's
+// limits: the suite's tests resume from seq 0 under load, which a short
+// history would refuse. The store's snapshots and trimming are tested in
+// durable_engine_test.cpp and, under SIGKILLs, in durability_test.cpp.
 class DurableHarness final : public EngineHarness {
  public:
   DurableHarness(const core::PanelLimits& limits, const core::PanelCatalog& catalog)
       : dir_(TempDir::make()),
-        limits_(short_history(limits)),
         store_(open(dir_.path)),
-        engine_({owners_[0].executor(), owners_[1].executor()}, limits_, clock_, catalog, outbox_,
+        engine_({owners_[0].executor(), owners_[1].executor()}, limits, clock_, catalog, outbox_,
                 {}, store_.get()) {
     if (auto r = engine_.restore(); !r) throw std::runtime_error(r.error().message);
   }
@@ -53,10 +54,6 @@ class DurableHarness final : public EngineHarness {
   RecordingOutbox& outbox() override { return outbox_; }
 
  private:
-  static core::PanelLimits short_history(core::PanelLimits l) {
-    l.history_events = std::min<std::size_t>(l.history_events, 20);
-    return l;
-  }
   static std::unique_ptr<SqlitePanelStore> open(const std::string& dir) {
     auto store = SqlitePanelStore::open(dir);
     if (!store) throw std::runtime_error(store.error().message);
@@ -64,7 +61,6 @@ class DurableHarness final : public EngineHarness {
   }
 
   TempDir dir_;
-  core::PanelLimits limits_;
   core::SystemClock clock_;
   std::array<IoThread, 2> owners_;
   RecordingOutbox outbox_;
