@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include <boost/asio/post.hpp>
 #include <boost/crc.hpp>
@@ -218,69 +219,78 @@ core::Result<void> SqlitePanelStore::init() {
   return {};
 }
 
+template <class Row>
+core::Result<void> SqlitePanelStore::scan(Statement& s, const std::string& what,
+                                          const std::string& table, Row row) {
+  int rc;
+  while ((rc = sqlite3_step(s.stmt)) == SQLITE_ROW) {
+    auto id = s.text(0);
+    auto seq = s.integer(1);
+    auto bytes = s.text(2);
+    auto wrong = crc_of(bytes) != s.integer(3) ? std::optional(what + " checksum")
+                                               : row(id, seq, std::move(bytes));
+    if (wrong) {
+      s.done();
+      return unavailable(path_ + ": panel \"" + id + "\" seq " + std::to_string(seq) + ": " +
+                         *wrong +
+                         "; not starting on data that cannot be vouched for (restore a backup, "
+                         "or move the directory away to start empty)");
+    }
+  }
+  s.done();
+  if (rc != SQLITE_DONE) return error("cannot read " + table);
+  return {};
+}
+
 core::Result<std::vector<StoredPanel>> SqlitePanelStore::read(const std::string* panel) {
+  using Wrong = std::optional<std::string>;
   std::map<std::string, StoredPanel> panels;
-  auto damaged = [&](const std::string& id, std::int64_t seq, const std::string& what) {
-    return unavailable(path_ + ": panel \"" + id + "\" seq " + std::to_string(seq) + ": " + what +
-                       "; not starting on data that cannot be vouched for (restore a backup, or "
-                       "move the directory away to start empty)");
+  auto panel_of = [&](const std::string& id) -> StoredPanel& {
+    auto& p = panels[id];
+    p.id = id;
+    return p;
   };
   auto& snapshots = panel ? *read_panel_snapshot_ : *read_snapshots_;
   auto& events = panel ? *read_panel_events_ : *read_events_;
   auto& leftovers = panel ? *read_panel_leftovers_ : *read_leftovers_;
   if (panel)
     for (auto* s : {&snapshots, &events, &leftovers}) s->bind(1, *panel);
-  int rc;
-  while ((rc = sqlite3_step(snapshots.stmt)) == SQLITE_ROW) {
-    auto& s = snapshots;
-    auto id = s.text(0);
-    auto seq = s.integer(1);
-    auto bytes = s.text(2);
-    if (crc_of(bytes) != s.integer(3)) return s.done(), damaged(id, seq, "snapshot checksum");
-    v1::PanelSnapshot snap;
-    if (!snap.ParseFromString(bytes) || static_cast<std::int64_t>(snap.seq()) != seq)
-      return s.done(), damaged(id, seq, "snapshot does not parse");
-    auto& p = panels[id];
-    p.id = id;
-    p.snapshot = std::move(snap);
-  }
-  snapshots.done();
-  if (rc != SQLITE_DONE) return error("cannot read snapshots");
-  while ((rc = sqlite3_step(events.stmt)) == SQLITE_ROW) {
-    auto& s = events;
-    auto id = s.text(0);
-    auto seq = s.integer(1);
-    auto bytes = s.text(2);
-    if (crc_of(bytes) != s.integer(3)) return s.done(), damaged(id, seq, "event checksum");
-    v1::LogEntry entry;
-    if (!entry.ParseFromString(bytes) || static_cast<std::int64_t>(entry.event().seq()) != seq)
-      return s.done(), damaged(id, seq, "event does not parse");
-    auto& p = panels[id];
-    p.id = id;
-    const auto expected =
-        p.entries.empty() ? (p.snapshot ? 0 : 1) : p.entries.back().event().seq() + 1;
-    if (expected != 0 && static_cast<std::uint64_t>(seq) != expected)
-      return s.done(), damaged(id, seq, "an event is missing before it");
-    if (expected == 0 && static_cast<std::uint64_t>(seq) > p.snapshot->seq() + 1)
-      return s.done(), damaged(id, seq, "events are missing after the snapshot");
-    p.entries.push_back(std::move(entry));
-  }
-  events.done();
-  if (rc != SQLITE_DONE) return error("cannot read events");
-  while ((rc = sqlite3_step(leftovers.stmt)) == SQLITE_ROW) {
-    auto& s = leftovers;
-    auto id = s.text(0);
-    auto seq = s.integer(1);
-    auto bytes = s.text(2);
-    if (crc_of(bytes) != s.integer(3)) return s.done(), damaged(id, seq, "leftovers checksum");
-    v1::LeftoverBatch batch;
-    if (!batch.ParseFromString(bytes)) return s.done(), damaged(id, seq, "leftovers do not parse");
-    auto& p = panels[id];
-    p.id = id;
-    p.unpublished.push_back(std::move(batch));
-  }
-  leftovers.done();
-  if (rc != SQLITE_DONE) return error("cannot read leftovers");
+  auto read_snapshots =
+      scan(snapshots, "snapshot", "snapshots",
+           [&](const std::string& id, std::int64_t seq, std::string bytes) {
+             v1::PanelSnapshot snap;
+             if (!snap.ParseFromString(bytes) || static_cast<std::int64_t>(snap.seq()) != seq)
+               return Wrong("snapshot does not parse");
+             panel_of(id).snapshot = std::move(snap);
+             return Wrong();
+           });
+  if (!read_snapshots) return read_snapshots.error();
+  auto read_events = scan(
+      events, "event", "events", [&](const std::string& id, std::int64_t seq, std::string bytes) {
+        v1::LogEntry entry;
+        if (!entry.ParseFromString(bytes) || static_cast<std::int64_t>(entry.event().seq()) != seq)
+          return Wrong("event does not parse");
+        auto& p = panel_of(id);
+        const auto at = static_cast<std::uint64_t>(seq);
+        if (!p.entries.empty() && at != p.entries.back().event().seq() + 1)
+          return Wrong("an event is missing before it");
+        if (p.entries.empty() && !p.snapshot && at != 1)
+          return Wrong("an event is missing before it");
+        if (p.entries.empty() && p.snapshot && at > p.snapshot->seq() + 1)
+          return Wrong("events are missing after the snapshot");
+        p.entries.push_back(std::move(entry));
+        return Wrong();
+      });
+  if (!read_events) return read_events.error();
+  auto read_leftovers = scan(leftovers, "leftovers", "leftovers",
+                             [&](const std::string& id, std::int64_t, std::string bytes) {
+                               v1::LeftoverBatch batch;
+                               if (!batch.ParseFromString(bytes))
+                                 return Wrong("leftovers do not parse");
+                               panel_of(id).unpublished.push_back(std::move(batch));
+                               return Wrong();
+                             });
+  if (!read_leftovers) return read_leftovers.error();
   std::vector<StoredPanel> out;
   out.reserve(panels.size());
   for (auto& [id, p] : panels) out.push_back(std::move(p));

@@ -65,6 +65,11 @@ class SqlitePanelStore final : public PanelStore {
   core::Failure error(const std::string& what) const;
   // Every panel, or only `panel` when given, checked.
   core::Result<std::vector<StoredPanel>> read(const std::string* panel);
+  // Steps `s` over (panel, seq, blob, crc) rows, each blob's checksum
+  // checked; `row(id, seq, blob)` files one or says what is wrong with it,
+  // which fails the read naming the file, the panel and the seq.
+  template <class Row>
+  core::Result<void> scan(Statement& s, const std::string& what, const std::string& table, Row row);
   void run();
   void process(std::deque<Op>& ops);
   // One transaction for ops [from, to), none of them a reload.

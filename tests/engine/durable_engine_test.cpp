@@ -433,6 +433,11 @@ class HeldUntilStored : public ::testing::Test {
                    [p](auto r) { p->set_value(std::move(r)); });
     return p->get_future();
   }
+  void subscribe(Sink& sink) {
+    auto r =
+        blocking<void>([&](auto done) { engine_.subscribe("p", &sink, caller_.executor(), done); });
+    ASSERT_TRUE(r.has_value());
+  }
   std::future<core::Result<core::Backlog>> backlog() {
     auto p = std::make_shared<std::promise<core::Result<core::Backlog>>>();
     engine_.backlog("p", 0, 10, "", caller_.executor(),
@@ -455,9 +460,7 @@ class HeldUntilStored : public ::testing::Test {
 
 TEST_F(HeldUntilStored, TheFanOutTheAckARetrysAckAndABacklogWaitForTheStore) {
   Sink sink;
-  std::promise<core::Result<void>> subscribed;
-  engine_.subscribe("p", &sink, caller_.executor(), [&](auto r) { subscribed.set_value(r); });
-  ASSERT_TRUE(subscribed.get_future().get().has_value());
+  subscribe(sink);
 
   auto first = append(chat("first", "c/1"));
   auto retry = append(chat("first", "c/1"));
@@ -486,9 +489,7 @@ TEST_F(HeldUntilStored, TheFanOutTheAckARetrysAckAndABacklogWaitForTheStore) {
 
 TEST_F(HeldUntilStored, AFailureWithMoreWritesQueuedReloadsBehindThemAndLosesOnlyTheFailed) {
   Sink sink;
-  std::promise<core::Result<void>> subscribed;
-  engine_.subscribe("p", &sink, caller_.executor(), [&](auto r) { subscribed.set_value(r); });
-  ASSERT_TRUE(subscribed.get_future().get().has_value());
+  subscribe(sink);
   auto first = append(chat("first"));
   auto second = append(chat("second"));
   auto third = append(chat("third"));
@@ -538,9 +539,7 @@ TEST_F(HeldUntilStored, ARefusalDecidedOnAnUnstoredEventWaitsForIt) {
 
 TEST_F(HeldUntilStored, AFailedWriteLosesOnlyWhatNobodySawAndThePanelGoesOn) {
   Sink sink;
-  std::promise<core::Result<void>> subscribed;
-  engine_.subscribe("p", &sink, caller_.executor(), [&](auto r) { subscribed.set_value(r); });
-  ASSERT_TRUE(subscribed.get_future().get().has_value());
+  subscribe(sink);
   auto kept = append(chat("kept"));
   settle();
   store_.finish_next(true);

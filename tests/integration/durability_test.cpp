@@ -48,6 +48,15 @@ std::unique_ptr<ServerProcess> start(const std::string& data_dir, unsigned short
   return std::make_unique<ServerProcess>(args);
 }
 
+// A server started on `dir` that should refuse to: how it ended (one that
+// starts anyway runs into the deadline, exit -1).
+ToolResult start_on(const std::string& dir) {
+  return run_tool(
+      PANELWIRE_SERVER_BIN,
+      {"--listen", "127.0.0.1:0", "--data-dir", dir, "--outbox", temp_path("outbox.jsonl")}, {},
+      10s);
+}
+
 std::string text_of(const v1::Event& e) {
   return e.has_chat_posted() ? e.chat_posted().text() : std::string();
 }
@@ -269,10 +278,7 @@ TEST(Durability, ADamagedDataFileStopsTheStartAndNamesIt) {
   bytes[at_text] = 'd';
   std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
 
-  auto run = run_tool(
-      PANELWIRE_SERVER_BIN,
-      {"--listen", "127.0.0.1:0", "--data-dir", dir, "--outbox", temp_path("outbox.jsonl")}, {},
-      10s);
+  auto run = start_on(dir);
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_NE(run.err.find(file), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("checksum"), std::string::npos) << run.err;
@@ -315,10 +321,7 @@ TEST(Durability, ATornLastWriteIsDroppedAndThePanelGoesOnFromTheOneBefore) {
 TEST(Durability, ASecondRelayOnTheSameDirectoryDoesNotStart) {
   const auto dir = temp_path("data");
   auto first = start(dir, 0);
-  auto run = run_tool(
-      PANELWIRE_SERVER_BIN,
-      {"--listen", "127.0.0.1:0", "--data-dir", dir, "--outbox", temp_path("outbox.jsonl")}, {},
-      10s);
+  auto run = start_on(dir);
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_NE(run.err.find("another panelwire-server"), std::string::npos) << run.err;
 }
