@@ -3,6 +3,7 @@
 // on threads of its own, by name.
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,12 +66,43 @@ class RecordingOutbox final : public LeftoverOutbox {
   std::atomic<bool> fail_ = false;
 };
 
+// The suite's outbox: each engine's real one (the file beside the embedded
+// engine, the Redis stream beside the Redis engine) behind a gate the test
+// holds, so that "durable before the ack" is shown against a slow outbox
+// rather than assumed from one that answers at once.
+class GatedOutbox final : public LeftoverOutbox {
+ public:
+  explicit GatedOutbox(std::unique_ptr<LeftoverOutbox> real) : real_(std::move(real)) {}
+  // The real outbox goes first: its last confirmations still find this.
+  ~GatedOutbox() override { real_.reset(); }
+
+  void publish(v1::LeftoverBatch batch, std::function<void(core::Result<void>)> done) override;
+  // While held, what the real outbox confirms waits here for release().
+  void hold();
+  void release();
+  // Batches the real outbox confirmed, held or not.
+  std::size_t confirmed();
+  // Fails each publish without writing, as a full disk would after retries.
+  void fail_writes(bool f) { fail_ = f; }
+
+ private:
+  std::unique_ptr<LeftoverOutbox> real_;
+  std::mutex m_;
+  bool held_ = false;
+  std::size_t confirmed_ = 0;
+  std::vector<std::function<void()>> waiting_;
+  std::atomic<bool> fail_ = false;
+};
+
 class EngineHarness {
  public:
   virtual ~EngineHarness() = default;
   virtual Engine& engine() = 0;
-  // Where the engine published leftovers.
-  virtual RecordingOutbox& outbox() = 0;
+  // Where the engine publishes leftovers.
+  virtual GatedOutbox& outbox() = 0;
+  // What the real outbox holds now, read from its file or stream, oldest
+  // first: the importer's view.
+  virtual std::vector<v1::Leftover> stored_leftovers() = 0;
 };
 
 // A fresh directory, removed with what is in it.
