@@ -72,7 +72,6 @@ Relay::Relay(ServerConfig config) : config_(std::move(config)) {
                                                          clock_, config_.catalog, *outbox_,
                                                          config_.retention, store_.get());
     if (auto r = engine->restore(); !r) throw std::runtime_error(r.error().message);
-    memory_engine_ = engine.get();
     if (store_)
       spdlog::info("event=panels_restored data_dir=\"{}\" panels={}", config_.data_dir,
                    engine->panels());
@@ -156,9 +155,9 @@ void Relay::run() {
   // their shards exist: their pending operations complete (aborted) and
   // let go of them. Destroyed later with a stopped io_context, they would
   // touch a shard already gone.
-  // Replies still waiting for the disk are answered (UNAVAILABLE) on their
-  // threads now, so none holds a session past the shards.
-  if (memory_engine_) memory_engine_->abandon_waiting();
+  // Replies still waiting for the disk or for Redis are answered
+  // (UNAVAILABLE) on their threads first, so none holds a session.
+  engine_->abandon();
   const auto left = live_sessions_.load();
   if (left > 0) {
     for (auto& s : shards_) asio::post(s->ioc(), [shard = s.get()] { shard->abort(); });

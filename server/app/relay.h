@@ -48,8 +48,6 @@ class Relay {
   std::unique_ptr<engine::PanelStore> store_;
   std::unique_ptr<engine::LeftoverOutbox> outbox_;
   std::unique_ptr<engine::Engine> engine_;
-  // engine_ when it is the embedded engine (for its stop).
-  engine::MemoryEngine* memory_engine_ = nullptr;
   std::vector<std::unique_ptr<net::Shard>> shards_;
   std::shared_ptr<net::Listener> listener_;
   std::vector<std::thread> threads_;

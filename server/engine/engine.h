@@ -90,6 +90,13 @@ class Engine {
 
   // Stops deliveries to `sink`; events already on their way may still arrive.
   virtual void unsubscribe(const std::string& panel_id, EventSink* sink) = 0;
+
+  // A relay stopping calls this once, after its drain, while the owners'
+  // threads still run: whatever still waits (for the disk, for a Redis that
+  // does not answer) is answered UNAVAILABLE on its executor soon after, so
+  // no reply, and no session it holds, outlives those threads. The engine
+  // need serve nothing after it.
+  virtual void abandon() = 0;
 };
 
 }  // namespace panelwire::engine

@@ -259,7 +259,7 @@ void MemoryEngine::written(Owner& owner, const std::string& id, std::uint64_t se
   }
 }
 
-void MemoryEngine::abandon_waiting() {
+void MemoryEngine::abandon() {
   for (auto& owner : owners_) {
     asio::post(owner.ex, [&owner] {
       for (auto& [id, slot] : owner.panels)

@@ -47,9 +47,8 @@ class MemoryEngine final : public Engine {
   core::Result<void> restore();
 
   // Answers UNAVAILABLE to everything waiting for the disk, on the owners'
-  // threads: a relay stopping calls it while its io threads still run, so
-  // no reply (and the session it holds) outlives them.
-  void abandon_waiting();
+  // threads.
+  void abandon() override;
 
   void append(const std::string& panel_id, core::Draft draft, Executor reply_on,
               Reply<core::Appended> done) override;

@@ -1,5 +1,7 @@
 #include "redis_connection.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 
 #include <hiredis/async.h>
@@ -69,7 +71,11 @@ std::shared_ptr<RedisConnection> RedisConnection::create(boost::asio::any_io_exe
 
 RedisConnection::RedisConnection(boost::asio::any_io_executor ex, RedisEndpoint endpoint,
                                  Options opts)
-    : ex_(std::move(ex)), endpoint_(std::move(endpoint)), opts_(std::move(opts)), retry_(ex_) {}
+    : ex_(std::move(ex)),
+      endpoint_(std::move(endpoint)),
+      opts_(std::move(opts)),
+      retry_(ex_),
+      watchdog_(ex_) {}
 
 RedisConnection::~RedisConnection() {
   if (ac_) {
@@ -87,7 +93,9 @@ void RedisConnection::start() {
 void RedisConnection::stop() {
   stopped_ = true;
   retry_.cancel();
-  if (ac_) redisAsyncDisconnect(ac_);
+  watchdog_.cancel();
+  // Not redisAsyncDisconnect, which waits for every reply owed.
+  if (ac_) drop();
 }
 
 void RedisConnection::connect() {
@@ -160,19 +168,24 @@ void RedisConnection::on_connected(int status) {
 void RedisConnection::probe() {
   // A Redis that restarted accepts connections while it reads its AOF back,
   // and answers LOADING until it is done: ready only once PING succeeds.
-  send({"PING"}, &RedisConnection::on_reply,
-       new Pending{[weak = weak_from_this()](core::Result<RedisValue> r) {
-         auto self = weak.lock();
-         if (!self || !self->ac_) return;
-         if (r) return self->became_ready();
-         // Lost meanwhile: the reconnect takes over.
-         if (r.error().code == v1::UNAVAILABLE) return;
-         self->retry_.expires_after(self->opts_.reconnect_min);
-         self->retry_.async_wait([weak](boost::system::error_code ec) {
-           auto self = weak.lock();
-           if (!ec && self && self->ac_ && !self->ready_) self->probe();
-         });
-       }});
+  // Through command()'s watchdog too: a Redis that accepted the connection
+  // and then never answers is dropped and tried again.
+  auto ping =
+      std::make_unique<Pending>(Pending{[weak = weak_from_this()](core::Result<RedisValue> r) {
+        auto self = weak.lock();
+        if (!self || !self->ac_) return;
+        if (r) return self->became_ready();
+        // Lost meanwhile: the reconnect takes over.
+        if (r.error().code == v1::UNAVAILABLE) return;
+        self->retry_.expires_after(self->opts_.reconnect_min);
+        self->retry_.async_wait([weak](boost::system::error_code ec) {
+          auto self = weak.lock();
+          if (!ec && self && self->ac_ && !self->ready_) self->probe();
+        });
+      }});
+  if (!send({"PING"}, &RedisConnection::on_reply, ping.get())) return;  // being dropped
+  ping.release();
+  owe_reply();
 }
 
 void RedisConnection::became_ready() {
@@ -188,6 +201,7 @@ void RedisConnection::became_ready() {
 
 void RedisConnection::on_disconnected(int status) {
   ac_ = nullptr;
+  owed_ = 0;
   const bool was_ready = ready_;
   ready_ = false;
   if (!stopped_)
@@ -209,7 +223,7 @@ void RedisConnection::lost() {
   });
 }
 
-void RedisConnection::send(const std::vector<std::string>& argv,
+bool RedisConnection::send(const std::vector<std::string>& argv,
                            void (*fn)(redisAsyncContext*, void*, void*), void* privdata) {
   std::vector<const char*> args;
   std::vector<std::size_t> lens;
@@ -217,22 +231,66 @@ void RedisConnection::send(const std::vector<std::string>& argv,
     args.push_back(a.data());
     lens.push_back(a.size());
   }
-  redisAsyncCommandArgv(ac_, fn, privdata, static_cast<int>(args.size()), args.data(), lens.data());
+  // Refused while the context is disconnecting or being freed.
+  return redisAsyncCommandArgv(ac_, fn, privdata, static_cast<int>(args.size()), args.data(),
+                               lens.data()) == REDIS_OK;
 }
 
 void RedisConnection::command(std::vector<std::string> argv, Done done) {
-  if (!ac_ || (!ready_ && argv[0] != "AUTH" && argv[0] != "SELECT")) {
-    // Posted, never run inside the caller: a caller failing a queue of
-    // commands one by one does not recurse.
-    return boost::asio::post(ex_, [done = std::move(done)] {
-      done(core::fail(v1::UNAVAILABLE, "not connected to Redis"));
-    });
-  }
-  send(argv, &RedisConnection::on_reply, new Pending{std::move(done)});
+  if (!ac_ || (!ready_ && argv[0] != "AUTH" && argv[0] != "SELECT")) return refuse(std::move(done));
+  auto pending = std::make_unique<Pending>(Pending{std::move(done)});
+  if (!send(argv, &RedisConnection::on_reply, pending.get()))
+    return refuse(std::move(pending->done));
+  pending.release();  // hiredis hands it back to on_reply
+  owe_reply();
 }
 
-void RedisConnection::on_reply(redisAsyncContext*, void* reply, void* privdata) {
+void RedisConnection::refuse(Done done) {
+  // Posted, never run inside the caller: a caller failing a queue of
+  // commands one by one does not recurse.
+  boost::asio::post(ex_, [done = std::move(done)] {
+    done(core::fail(v1::UNAVAILABLE, "not connected to Redis"));
+  });
+}
+
+void RedisConnection::owe_reply() {
+  if (owed_++ > 0) return;
+  last_reply_ = std::chrono::steady_clock::now();
+  watch(opts_.reply_timeout);
+}
+
+void RedisConnection::watch(std::chrono::steady_clock::duration after) {
+  watchdog_.expires_after(after);
+  watchdog_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (auto self = weak.lock(); !ec && self) self->check_replies();
+  });
+}
+
+void RedisConnection::got_reply() {
+  if (owed_ > 0) --owed_;
+  last_reply_ = std::chrono::steady_clock::now();
+}
+
+void RedisConnection::check_replies() {
+  if (stopped_ || !ac_ || owed_ == 0) return;
+  const auto silent = std::chrono::steady_clock::now() - last_reply_;
+  if (silent < opts_.reply_timeout) return watch(opts_.reply_timeout - silent);
+  spdlog::warn("event=redis_reply_timeout host={}:{} owed={} timeout_ms={}", endpoint_.host,
+               endpoint_.port, owed_, opts_.reply_timeout.count());
+  drop();
+}
+
+void RedisConnection::drop() {
+  // Our end shut as if the network had dropped: hiredis reads the end of
+  // the stream and takes its own path for a lost connection (what waits
+  // fails, then a reconnect unless stopped), from its read handler rather
+  // than from inside this call.
+  ::shutdown(ac_->c.fd, SHUT_RDWR);
+}
+
+void RedisConnection::on_reply(redisAsyncContext* ac, void* reply, void* privdata) {
   std::unique_ptr<Pending> p(static_cast<Pending*>(privdata));
+  if (auto* self = static_cast<RedisConnection*>(ac->data)) self->got_reply();
   try {
     if (!reply) return p->done(lost_reply());
     auto v = copy_of(static_cast<redisReply*>(reply));

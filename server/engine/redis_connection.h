@@ -41,6 +41,12 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
     // Backoff between reconnects, doubling from min to max.
     std::chrono::milliseconds reconnect_min{100};
     std::chrono::milliseconds reconnect_max{5'000};
+    // A Redis that owes a reply this long with the socket still open
+    // (paused, swapping, a network that drops without a reset) is treated
+    // as lost: what waits fails with UNAVAILABLE and the connection starts
+    // again, so no client waits on it for ever. Far above any command sent
+    // here (short scripts, reads of at most a catch-up batch).
+    std::chrono::milliseconds reply_timeout{5'000};
     // Told when the connection becomes ready (true) or is lost (false).
     std::function<void(bool ready)> on_state;
   };
@@ -50,7 +56,8 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   ~RedisConnection();
 
   void start();
-  // Disconnects for good; pending commands fail with UNAVAILABLE.
+  // Disconnects for good; pending commands fail with UNAVAILABLE (soon
+  // after, from the read handler: at once, even when Redis does not answer).
   void stop();
   bool ready() const { return ready_; }
 
@@ -75,7 +82,14 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   void became_ready();
   void on_disconnected(int status);
   void lost();
-  void send(const std::vector<std::string>& argv, void (*fn)(redisAsyncContext*, void*, void*),
+  // The reply watchdog: armed while replies are owed.
+  void owe_reply();
+  void got_reply();
+  void watch(std::chrono::steady_clock::duration after);
+  void check_replies();
+  void drop();
+  void refuse(Done done);
+  bool send(const std::vector<std::string>& argv, void (*fn)(redisAsyncContext*, void*, void*),
             void* privdata);
   static void on_reply(redisAsyncContext* ac, void* reply, void* privdata);
   static void on_message(redisAsyncContext* ac, void* reply, void* privdata);
@@ -90,6 +104,11 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   bool stopped_ = false;
   std::chrono::milliseconds backoff_{0};
   boost::asio::steady_timer retry_;
+  // Replies owed on the current context to command() and probe(), and when
+  // the last one came.
+  std::size_t owed_ = 0;
+  std::chrono::steady_clock::time_point last_reply_;
+  boost::asio::steady_timer watchdog_;
   std::unordered_map<std::string, std::unique_ptr<Subscription>> subscriptions_;
   // Unsubscribed, but hiredis may still call back with them: freed when
   // Redis confirms the unsubscribe, or at the next connect.

@@ -69,6 +69,15 @@ bool RedisEngine::ready() const {
   return connected_.load() == static_cast<int>(2 * owners_.size());
 }
 
+void RedisEngine::abandon() {
+  for (auto& owner : owners_) {
+    asio::post(owner.ex, [c = owner.commands, l = owner.live] {
+      c->stop();
+      l->stop();
+    });
+  }
+}
+
 RedisEngine::Owner& RedisEngine::owner_of(const std::string& panel_id) {
   return owners_[owner_index(panel_id, owners_.size())];
 }

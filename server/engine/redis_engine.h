@@ -53,6 +53,8 @@ class RedisEngine final : public Engine {
   void unsubscribe(const std::string& panel_id, EventSink* sink) override;
   // Every connection is up.
   bool ready() const override;
+  // Drops every connection for good: what waits on Redis fails.
+  void abandon() override;
 
  private:
   struct Owner {

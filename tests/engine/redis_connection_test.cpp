@@ -2,6 +2,8 @@
 // binary-safe arguments, pub/sub on a dedicated connection, and riding out
 // a Redis crash.
 
+#include <signal.h>
+
 #include <atomic>
 #include <mutex>
 
@@ -132,6 +134,35 @@ TEST_F(RedisConnectionTest, SubscribingAgainBeforeTheUnsubscribeIsConfirmedTakes
   EXPECT_EQ(old_got, 0);
   stop(pub);
   stop(sub);
+}
+
+TEST_F(RedisConnectionTest, ARedisThatStopsAnsweringIsDroppedAndTakenUpAgain) {
+  std::atomic<int> lost = 0;
+  auto c = connect([&](bool ready) { lost += ready ? 0 : 1; }, 300ms);
+  ASSERT_TRUE(run(c, {"SET", "k", "v"}).has_value());
+  // Paused, Redis keeps the socket open and answers nothing.
+  ::kill(redis_.pid(), SIGSTOP);
+  std::promise<core::Result<RedisValue>> p;
+  boost::asio::post(io_.executor(), [&] {
+    c->command({"GET", "k"}, [&](core::Result<RedisValue> r) { p.set_value(std::move(r)); });
+  });
+  auto answered = p.get_future();
+  const bool in_time = answered.wait_for(5s) == std::future_status::ready;
+  ::kill(redis_.pid(), SIGCONT);
+  ASSERT_TRUE(in_time) << "a command waited on a silent Redis past its reply timeout";
+  auto r = answered.get();
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, v1::UNAVAILABLE);
+  EXPECT_GE(lost.load(), 1) << "the connection was reported lost";
+  // Reconnected once Redis answers again.
+  core::Result<RedisValue> back = core::fail(v1::UNAVAILABLE, "not yet");
+  for (int i = 0; i < 200 && !back; ++i) {
+    back = run(c, {"GET", "k"});
+    if (!back) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->str, "v");
+  stop(c);
 }
 
 TEST_F(RedisConnectionTest, ACrashedRedisIsReconnectedAndResubscribed) {

@@ -27,10 +27,12 @@ class RedisTest : public ::testing::Test {
  protected:
   // A started connection, ready when this returns; `on_state` hears every
   // later change too.
-  std::shared_ptr<RedisConnection> connect(std::function<void(bool)> on_state = {}) {
+  std::shared_ptr<RedisConnection> connect(std::function<void(bool)> on_state = {},
+                                           std::chrono::milliseconds reply_timeout = 5s) {
     RedisConnection::Options o;
     o.reconnect_min = 20ms;
     o.reconnect_max = 200ms;
+    o.reply_timeout = reply_timeout;
     // Shared: the callback outlives this function.
     auto up = std::make_shared<std::promise<void>>();
     auto ready_once = up->get_future();
