@@ -73,5 +73,39 @@ TEST(SlowConsumer, StalledReaderIsCutOthersReceiveEverything) {
   EXPECT_FALSE(back.read(300ms)) << "nothing after the last event";
 }
 
+// A resume whose reader stalls mid-replay: the replay waits for the socket
+// (it is fed at half the budget), while the panel's live events are held
+// until it ends; past the budget the session is cut with SLOW_CONSUMER,
+// and what the client got before is a gap-free prefix.
+TEST(SlowConsumer, AResumeThatStallsInItsReplayIsCutWhenTheEventsItHoldsPassTheCap) {
+  ServerProcess server({"--outbound-queue-bytes", "65536", "--max-frame-bytes", "16384",
+                        "--socket-send-buffer-bytes", "16384"});
+  const std::string text(1000, 'x');
+  RawClient first(server.port(), {.subprotocol = "panelwire.v1.proto"});
+  first.join("replay", "First");
+  ASSERT_NO_FATAL_FAILURE(publish(first, 300, text));
+
+  // From the start: 300 KB to replay, far past what the socket's buffers
+  // and half the budget take while nothing is read.
+  RawClient stalled(server.port(), {.rcvbuf = 4096});
+  auto w = stalled.join("replay", "Stalled", "", 0);
+  ASSERT_EQ(w.resume(), v1::RESUMED);
+  // 100 KB more while its replay waits: held, past the 64 KiB cap.
+  RawClient second(server.port(), {.subprotocol = "panelwire.v1.proto"});
+  second.join("replay", "Second");
+  ASSERT_NO_FATAL_FAILURE(publish(second, 100, text));
+
+  std::uint64_t last = 0;
+  while (auto m = stalled.read(10s)) {
+    if (!m->has_event()) continue;
+    ASSERT_EQ(m->event().seq(), last + 1);
+    last = m->event().seq();
+  }
+  EXPECT_EQ(stalled.close_code(), v1::SLOW_CONSUMER);
+  EXPECT_LT(last, 300u) << "cut before its replay ended";
+  EXPECT_NE(server.log().find("too many events held while catching up"), std::string::npos)
+      << "cut for what it held, not for its queue";
+}
+
 }  // namespace
 }  // namespace panelwire::test
