@@ -234,6 +234,31 @@ TEST_F(Protocol, RetriedCommandIsAppliedOnceAcrossReconnects) {
   EXPECT_EQ(other.chat("c1", "mine").seq(), 2u);
 }
 
+// --command-window and --command-window-clients, end to end: a retry is
+// recognised while its id is among the client's last N, and while the
+// client is among the panel's most recently active M; past either bound
+// it is a new command (docs/protocol.md).
+TEST(CommandWindow, ARetryIsRecognisedWithinBothBoundsAndAppliedAgainPastThem) {
+  ServerProcess server({"--command-window", "2", "--command-window-clients", "2"});
+  RawClient ann(server.port());
+  ann.join("window", "Ann", "client-ann");
+  EXPECT_EQ(ann.chat("a1", "one").seq(), 1u);
+  EXPECT_EQ(ann.chat("a2", "two").seq(), 2u);
+  EXPECT_EQ(ann.chat("a3", "three").seq(), 3u);
+  EXPECT_EQ(ann.chat("a3", "three").seq(), 3u) << "among Ann's last two: recognised";
+  EXPECT_EQ(ann.chat("a2", "two").seq(), 2u);
+  EXPECT_EQ(ann.chat("a1", "one").seq(), 4u) << "her third-last id is forgotten";
+
+  // Two other clients active after her: the panel forgets all of Ann's.
+  RawClient bob(server.port()), cy(server.port());
+  bob.join("window", "Bob", "client-bob");
+  cy.join("window", "Cy", "client-cy");
+  EXPECT_EQ(bob.chat("b1", "bob").seq(), 5u);
+  EXPECT_EQ(cy.chat("c1", "cy").seq(), 6u);
+  EXPECT_EQ(bob.chat("b1", "bob").seq(), 5u) << "Bob is among the last two clients";
+  EXPECT_EQ(ann.chat("a1", "one").seq(), 7u) << "Ann, least recently active, is forgotten";
+}
+
 TEST_F(Protocol, ErrorAcksKeepTheConnection) {
   RawClient c(server.port());
   // Before Hello.
