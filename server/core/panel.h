@@ -94,6 +94,8 @@ class Panel {
     return history_.empty() ? head_ + 1 : history_.front()->seq();
   }
   bool ended() const { return ended_; }
+  // The newest event still in history; null when history is empty.
+  EventPtr latest() const { return history_.empty() ? nullptr : history_.back(); }
 
   const PanelSettings& settings() const { return settings_; }
   const QuestionBoard& board() const { return board_; }

@@ -148,7 +148,9 @@ void RedisConnection::on_connected(int status) {
     return [weak, what, code_only](core::Result<RedisValue> r) {
       auto self = weak.lock();
       if (!r && self && self->ac_) {
-        std::string_view m = r.error().message;
+        // error() answers a copy: keep it alive while `m` looks into it.
+        const auto failure = r.error();
+        std::string_view m = failure.message;
         if (code_only) {
           if (m.starts_with("redis: ")) m.remove_prefix(7);
           m = m.substr(0, m.find(' '));

@@ -127,6 +127,14 @@ void PanelReplica::on_loaded(core::Result<RedisPanelLog::Loaded> loaded) {
   }
   // Loading replays history: its leftovers were published when it happened.
   state_ = State::ready;
+  if (reloaded_from_ > 0) {
+    // What the subscribers missed is gone from the log. The newest event
+    // the snapshot brought shows them the gap, which their backlog cannot
+    // fill (docs/protocol.md: close 1013), even when nothing follows it.
+    if (auto latest = panel_->latest(); latest && latest->seq() > reloaded_from_)
+      subscribers_.deliver(latest);
+    reloaded_from_ = 0;
+  }
   for (; next < entries.size(); ++next) {
     if (!commit(std::move(entries[next]), false))
       return broken(core::fail(v1::INTERNAL, "the log of panel " + id_ + " has a gap"));
@@ -174,6 +182,7 @@ void PanelReplica::catch_up() {
                         // Trimmed past our head (a long outage): start over.
                         spdlog::warn("event=panel_reload panel={} head={}", self->id_,
                                      self->panel_->head());
+                        self->reloaded_from_ = self->panel_->head();
                         self->panel_.reset();
                         return self->load();
                       }

@@ -132,6 +132,9 @@ class PanelReplica : public std::enable_shared_from_this<PanelReplica> {
   bool catching_up_ = false;
   // The highest seq heard live while loading or catching up: more to read.
   std::uint64_t heard_ = 0;
+  // The head the subscribers had when the log was found trimmed past it and
+  // the panel is loaded again (0: no reload under way).
+  std::uint64_t reloaded_from_ = 0;
   std::optional<InFlight> in_flight_;
   // Another node holds the turn: the next attempt waits for this.
   boost::asio::steady_timer turn_timer_;

@@ -45,8 +45,11 @@ bool accepts(unsigned short port) {
   return ok;
 }
 
-RedisProcess::RedisProcess(unsigned short port, std::string password)
-    : port_(port ? port : free_port()), password_(std::move(password)) {
+RedisProcess::RedisProcess(unsigned short port, std::string password,
+                           std::vector<std::string> extra_args)
+    : port_(port ? port : free_port()),
+      password_(std::move(password)),
+      extra_args_(std::move(extra_args)) {
   char dir[] = "/tmp/panelwire-redis-XXXXXX";
   if (!mkdtemp(dir)) throw std::runtime_error("mkdtemp");
   dir_ = dir;
@@ -65,6 +68,7 @@ void RedisProcess::spawn() {
                                    "--appendonly", "yes",       "--appendfsync",
                                    "always",       "--logfile", dir_ + "/redis.log"};
   if (!password_.empty()) args.insert(args.end(), {"--requirepass", password_});
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -82,9 +86,81 @@ void RedisProcess::kill() {
   pid_ = -1;
 }
 
-void RedisProcess::restart() {
+void RedisProcess::restart(std::vector<std::string> extra_args) {
   kill();
+  extra_args_ = std::move(extra_args);
   spawn();
+}
+
+void RedisProcess::pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void RedisProcess::resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
+RedisProcess::Answer RedisProcess::call(const std::vector<std::string>& argv, int db) const {
+  Answer a;
+  a.error = true;
+  redisContext* c = redisConnect("127.0.0.1", port_);
+  if (!c || c->err) {
+    a.text = c ? c->errstr : "out of memory";
+    if (c) redisFree(c);
+    return a;
+  }
+  auto one = [&](const std::vector<std::string>& args) {
+    std::vector<const char*> ptrs;
+    std::vector<std::size_t> lens;
+    for (const auto& s : args) {
+      ptrs.push_back(s.data());
+      lens.push_back(s.size());
+    }
+    return static_cast<redisReply*>(
+        redisCommandArgv(c, static_cast<int>(args.size()), ptrs.data(), lens.data()));
+  };
+  bool ok = true;
+  if (!password_.empty()) {
+    auto* r = one({"AUTH", password_});
+    ok = r && r->type != REDIS_REPLY_ERROR;
+    if (r) freeReplyObject(r);
+  }
+  if (ok && db != 0) {
+    auto* r = one({"SELECT", std::to_string(db)});
+    ok = r && r->type != REDIS_REPLY_ERROR;
+    if (r) freeReplyObject(r);
+  }
+  if (auto* r = ok ? one(argv) : nullptr) {
+    a.error = r->type == REDIS_REPLY_ERROR;
+    a.integer = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+    if (r->str) a.text.assign(r->str, r->len);
+    // Nested arrays flattened, depth first.
+    auto flatten = [&](auto& self, const redisReply* x) -> void {
+      for (std::size_t i = 0; i < x->elements; ++i) {
+        const auto* e = x->element[i];
+        if (e->type == REDIS_REPLY_ARRAY) {
+          self(self, e);
+        } else {
+          a.items.push_back(e->type == REDIS_REPLY_INTEGER ? std::to_string(e->integer)
+                            : e->str                       ? std::string(e->str, e->len)
+                                                           : std::string());
+        }
+      }
+    };
+    if (r->type == REDIS_REPLY_ARRAY) flatten(flatten, r);
+    freeReplyObject(r);
+  } else if (c->err) {
+    a.text = c->errstr;
+  }
+  redisFree(c);
+  return a;
+}
+
+long long RedisProcess::info_number(const std::string& section, const std::string& field) const {
+  auto info = call({"INFO", section});
+  auto at = info.text.find("\n" + field + ":");
+  if (info.error || at == std::string::npos) return -1;
+  return std::stoll(info.text.substr(at + field.size() + 2));
 }
 
 std::vector<std::vector<std::string>> RedisProcess::stream(const std::string& key) const {
