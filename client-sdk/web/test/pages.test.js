@@ -215,6 +215,18 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   assert.deepEqual(seqs.slice(0, before.length), before, "what was there is still there");
   const events = await ann.evaluate(() => Number(window.panelwire.client.lastSeq));
   assert.equal(events, 9, "4 chats, the question, its approval, the vote, the highlight, one more: no gap");
+  // Every page that lived through the restart shows each message once, in
+  // the one order, and the question once.
+  for (const p of [ann, bob, mod]) {
+    await until(async () => (await chatTexts(p)).at(-1) === "After the restart");
+    assert.deepEqual(await chatTexts(p), [
+      "Hello from Ann", "Hi Ann, Bob here", '<img src=x onerror="window.__pwned=1">', "Glad to be here", "After the restart",
+    ], "no message lost or shown twice");
+    const shown = await chatSeqs(p);
+    assert.ok(shown.every((s, i) => i === 0 || s > shown[i - 1]), `seqs rise: ${shown}`);
+  }
+  assert.equal(await ann.locator("[data-testid=questions] li").count(), 1, "the question once");
+  assert.equal(await mod.getByTestId("queue-answering").locator("li").count(), 1);
 
   // The moderator ends the panel and sees what went to the forum.
   mod.once("dialog", (d) => d.accept());
