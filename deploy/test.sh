@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds everything and runs every test twice: in a
 # release build with warnings as errors, and in an AddressSanitizer +
-# UndefinedBehaviorSanitizer build. Then fuzzes every parser of outside input
+# UndefinedBehaviorSanitizer build; between them the threaded ones again
+# under ThreadSanitizer. Then fuzzes every parser of outside input
 # for a short while (deploy/fuzz.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +25,25 @@ run_suite() {
 # quarter of this build's compile time, and the sanitizer run below gives a
 # failure's file and line.
 run_suite release -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG"
+# ThreadSanitizer: the relay and the engines' tests built with it, and the
+# release build's integration tests run against that relay
+# (PANELWIRE_TEST_SERVER_BIN; a race it reports fails the test that met
+# it): every threaded path a client reaches, without a third full build.
+# Memory figures mean nothing under TSan's allocator: that one test is left
+# to the other two runs.
+(
+  export TSAN_OPTIONS=second_deadlock_stack=1
+  tsan="$root/build/test-tsan"
+  echo "== tsan build"
+  cmake -S "$root" -B "$tsan" -G Ninja -DPANELWIRE_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DPANELWIRE_SANITIZE=thread >/dev/null
+  cmake --build "$tsan" -j "$jobs" --target panelwire-server panelwire_engine_tests \
+    panelwire_redis_tests
+  echo "== tsan tests"
+  (cd "$tsan" && ctest --output-on-failure -j 2 --timeout 300 -L engine)
+  (cd "$root/build/test-release" && PANELWIRE_TEST_SERVER_BIN="$tsan/bin/panelwire-server" \
+    ctest --output-on-failure -j 2 --timeout 300 -L integration -E EvictedPanelsGiveTheirMemoryBack)
+)
 (
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

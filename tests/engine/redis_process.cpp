@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <hiredis/hiredis.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -20,6 +21,13 @@
 extern char** environ;
 
 namespace panelwire::engine {
+
+namespace {
+// spdlog's registry is a function-local static of its shared library, which
+// ThreadSanitizer does not see: made here, before a test starts a thread,
+// its construction is not taken for a race with the first line logged.
+[[maybe_unused]] const auto kLoggerMadeFirst = spdlog::default_logger();
+}  // namespace
 
 unsigned short free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -46,18 +46,39 @@ class RedisTest : public ::testing::Test {
     auto c = RedisConnection::create(io_.executor(), *parse_redis_url(redis_.url()), o);
     boost::asio::post(io_.executor(), [c] { c->start(); });
     EXPECT_EQ(ready_once.wait_for(5s), std::future_status::ready);
+    made_.push_back(c);
     return c;
   }
   core::Result<RedisValue> run(const std::shared_ptr<RedisConnection>& c,
                                std::vector<std::string> argv) {
     return on<core::Result<RedisValue>>(io_, [&](auto done) { c->command(argv, done); });
   }
+  // Stops `c` and waits until it has taken the loss (its last callbacks:
+  // what waited failed, on_state told), so none runs after the test's
+  // locals it may point to are gone.
   void stop(const std::shared_ptr<RedisConnection>& c) {
-    boost::asio::post(io_.executor(), [c] { c->stop(); });
+    on<bool>(io_, [&](auto done) {
+      c->stop();
+      done(true);
+    });
+    for (int i = 0; i < 500 && on<bool>(io_, [&](auto done) { done(c->ready()); }); ++i)
+      std::this_thread::sleep_for(10ms);
+  }
+  // Every connection made is let go on the io thread, where its callbacks
+  // run: the last reference dropped on the test's thread (by an object
+  // holding it, at the end of a test) would race with them.
+  void TearDown() override {
+    for (auto& c : made_) stop(c);
+    on<bool>(io_, [&](auto done) {
+      made_.clear();
+      done(true);
+    });
   }
 
   RedisProcess redis_;
   IoThread io_;
+  // Overflow rule: none needed, a test makes a handful.
+  std::vector<std::shared_ptr<RedisConnection>> made_;
 };
 
 }  // namespace panelwire::engine

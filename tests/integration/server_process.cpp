@@ -22,8 +22,31 @@ extern char** environ;
 
 namespace panelwire::test {
 
+namespace {
+
+// PANELWIRE_TEST_SERVER_BIN runs these tests against another build of the
+// relay (deploy/test.sh: the ThreadSanitizer one); else this build's.
+std::string server_binary() {
+  const char* other = std::getenv("PANELWIRE_TEST_SERVER_BIN");
+  return other && *other ? other : PANELWIRE_SERVER_BIN;
+}
+
+// The first report a sanitizer wrote into the log, empty when none did.
+std::string sanitizer_report(const std::string& log) {
+  for (const char* mark : {"WARNING: ThreadSanitizer", "ERROR: AddressSanitizer",
+                           "ERROR: LeakSanitizer", "runtime error:"}) {
+    if (auto at = log.find(mark); at != std::string::npos) {
+      auto from = log.rfind('\n', at);
+      return log.substr(from == std::string::npos ? 0 : from + 1, 4000);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 ServerProcess::ServerProcess(std::vector<std::string> args) {
-  std::vector<std::string> argv_s = {PANELWIRE_SERVER_BIN, "--threads", "2"};
+  std::vector<std::string> argv_s = {server_binary(), "--threads", "2"};
   auto given = [&](const std::string& flag) {
     return std::find(args.begin(), args.end(), flag) != args.end();
   };
@@ -87,6 +110,10 @@ ServerProcess::ServerProcess(std::vector<std::string> args) {
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) stop(SIGKILL);
+  // A race or a memory error in the relay fails the test that ran into it,
+  // whatever the test itself saw.
+  if (auto report = sanitizer_report(log()); !report.empty())
+    ADD_FAILURE() << "the relay's sanitizer reported (" << log_ << "):\n" << report;
   if (::testing::Test::HasFailure()) {
     auto text = log();
     auto from = text.size() > 6000 ? text.size() - 6000 : 0;
