@@ -79,6 +79,15 @@ TEST(Drain, ASessionOutlivingTheDrainIsAbortedAndTheRelayStillExits) {
   msg.set_id("c1");
   msg.mutable_send_chat()->set_text("held by a paused Redis");
   ann.send(msg);
+  // Evidence that the relay took the chat in (and sent its append): a ping
+  // after it is answered while the chat's ack is held.
+  v1::ClientMessage ping;
+  ping.set_id("p1");
+  ping.mutable_ping();
+  ann.send(ping);
+  auto pong = ann.read(5s);
+  ASSERT_TRUE(pong && pong->has_ack()) << "the ping's answer";
+  EXPECT_EQ(pong->ack().id(), "p1") << "not the chat's: Redis holds it";
 
   auto exit_code = std::async(std::launch::async, [&] { return server.stop(SIGTERM); });
   EXPECT_EQ(ann.read_until_close(5s), 1001);
