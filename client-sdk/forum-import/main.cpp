@@ -19,12 +19,15 @@
 #include <optional>
 #include <tuple>
 
+#include <prometheus/exposer.h>
+#include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 
 #include "panelwire/forum/discourse_sink.h"
 #include "panelwire/forum/importer.h"
+#include "panelwire/forum/importer_metrics.h"
 #include "panelwire/forum/jsonl_sink.h"
 #include "panelwire/forum/outbox_leftover_source.h"
 #include "panelwire/forum/redis_leftover_source.h"
@@ -79,7 +82,7 @@ int main(int argc, char** argv) {
   std::string redis_url, redis_password, outbox, sink_name, ledger,
       format = "markdown", out, url, secret, discourse_url, api_key, api_username, topic, usernames,
       question_template, comment_template, link, drip, drip_key = "pw:{leftovers}:drip",
-      log_level = "info";
+      log_level = "info", metrics_listen;
   std::string redis_password_file, secret_file, api_key_file;
   RedisSourceOptions source_opts;
   source_opts.consumer = default_consumer();
@@ -123,6 +126,7 @@ int main(int argc, char** argv) {
     ("backoff-min-ms", po::value(&backoff_min_ms)->default_value(backoff_min_ms), "first wait after a failed post")
     ("backoff-max-ms", po::value(&backoff_max_ms)->default_value(backoff_max_ms), "longest wait after failed posts")
     ("log-level", po::value(&log_level)->default_value(log_level), "trace, debug, info, warn, error")
+    ("metrics-listen", po::value(&metrics_listen), "HOST:PORT serving GET /metrics (Prometheus text format); off unless given: give a private address")
     ("command", po::value(&command), "dead-letters list|retry [ENTRY_ID]");
   // clang-format on
   po::positional_options_description pos;
@@ -255,7 +259,21 @@ int main(int argc, char** argv) {
       book = std::make_unique<FileLedger>(ledger.empty() ? outbox + ".posted.jsonl" : ledger);
     }
 
-    Importer importer(*source, *book, *sink, render, opts, schedule.get());
+    // Off unless asked for, so the figures are never public by accident.
+    std::unique_ptr<prometheus::Exposer> exposer;
+    auto registry = std::make_shared<prometheus::Registry>();
+    std::optional<ImporterMetrics> metrics;
+    if (!metrics_listen.empty()) {
+      exposer = std::make_unique<prometheus::Exposer>(metrics_listen, 1);
+      exposer->RegisterCollectable(registry);
+      metrics.emplace(*registry);
+      const auto ports = exposer->GetListeningPorts();
+      spdlog::info("event=metrics_listening address={}:{}",
+                   metrics_listen.substr(0, metrics_listen.rfind(':')),
+                   ports.empty() ? 0 : ports.front());
+    }
+    Importer importer(*source, *book, *sink, render, opts, schedule.get(),
+                      metrics ? &*metrics : nullptr);
     running = &importer;
     struct sigaction sa {};
     sa.sa_handler = on_signal;

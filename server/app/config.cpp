@@ -61,7 +61,7 @@ std::string random_secret() {
 std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) {
   ServerConfig c;
   auto& r = c.relay;
-  std::string listen = "127.0.0.1:8080";
+  std::string listen = "127.0.0.1:8080", metrics_listen;
   std::string config_file, token_secret_file, id_secret_file, redis_password_file;
   auto& addr = r.addresses;
   double joins_per_minute = addr.joins.per_second * 60;
@@ -85,6 +85,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("help,h", "print this help")
     ("config", po::value(&config_file), "INI file with any of these options (key = value)")
     ("listen", po::value(&listen)->default_value(listen), "HOST:PORT to listen on (port 0: any free port)")
+    ("metrics-listen", po::value(&metrics_listen), "HOST:PORT serving GET /metrics (Prometheus text format); off unless given: give a private address")
     ("threads", po::value(&c.threads)->default_value(c.threads), "io threads (0: one per available CPU)")
     ("log-level", po::value(&c.log_level)->default_value(c.log_level), "trace, debug, info, warn, error")
     ("max-chat-chars", po::value(&max_chat_chars)->default_value(max_chat_chars), "longest chat message, in characters")
@@ -184,6 +185,8 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   };
   if (!split_host_port(listen, c.listen_host, c.listen_port))
     return bad("--listen wants HOST:PORT, got '" + listen + "'");
+  if (!metrics_listen.empty() && !split_host_port(metrics_listen, c.metrics_host, c.metrics_port))
+    return bad("--metrics-listen wants HOST:PORT, got '" + metrics_listen + "'");
   if (max_chat_chars == 0) return bad("--max-chat-chars must be positive");
   if (in_memory) c.data_dir.clear();
   if (c.data_dir.empty() && !in_memory)

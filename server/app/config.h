@@ -15,6 +15,10 @@ namespace panelwire::app {
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";
   unsigned short listen_port = 8080;
+  // The metrics port (GET /metrics, Prometheus text). Off unless given, so
+  // the figures are never public by accident: give it a private address.
+  std::string metrics_host;
+  unsigned short metrics_port = 0;
   // 0: one io thread per CPU this process may run on.
   unsigned threads = 0;
   std::string log_level = "info";

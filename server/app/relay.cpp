@@ -14,6 +14,7 @@
 #include "memory_engine.h"
 #include "redis_engine.h"
 #include "redis_leftover_outbox.h"
+#include "relay_metrics.h"
 #include "sqlite_panel_store.h"
 
 namespace panelwire::app {
@@ -130,6 +131,23 @@ bool Relay::bind() {
                   config_.listen_port, ec.message());
     return false;
   }
+  return config_.metrics_host.empty() || bind_metrics();
+}
+
+bool Relay::bind_metrics() {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(config_.metrics_host, ec);
+  std::vector<net::Shard*> shards;
+  for (auto& s : shards_) shards.push_back(s.get());
+  metrics_ = std::make_unique<RelayMetrics>(shards, *engine_, live_sessions_);
+  if (!ec)
+    metrics_listener_ = std::make_shared<net::Listener>(
+        shards, asio::ip::tcp::endpoint(addr, config_.metrics_port), ec, metrics_.get());
+  if (ec) {
+    spdlog::error("event=metrics_listen_failed address={}:{} error=\"{}\"", config_.metrics_host,
+                  config_.metrics_port, ec.message());
+    return false;
+  }
   return true;
 }
 
@@ -148,6 +166,11 @@ void Relay::run() {
   trimmer_.start();
   spdlog::info("event=listening address={}:{} threads={}", endpoint().address().to_string(),
                endpoint().port(), iocs_.size());
+  if (metrics_listener_) {
+    metrics_listener_->run();
+    const auto at = metrics_listener_->local_endpoint();
+    spdlog::info("event=metrics_listening address={}:{}", at.address().to_string(), at.port());
+  }
 
   main_.run();
 
@@ -175,6 +198,7 @@ void Relay::run() {
 
 void Relay::drain() {
   listener_->stop();
+  if (metrics_listener_) metrics_listener_->stop();
   trimmer_.stop();
   for (auto& s : shards_) asio::post(s->ioc(), [shard = s.get()] { shard->drain(); });
   // Poll until every session is gone: sessions end on their own threads,

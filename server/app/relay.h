@@ -37,6 +37,7 @@ class Relay {
 
  private:
   void drain();
+  bool bind_metrics();
 
   ServerConfig config_;
   core::SystemClock clock_;
@@ -50,6 +51,9 @@ class Relay {
   std::unique_ptr<engine::Engine> engine_;
   std::vector<std::unique_ptr<net::Shard>> shards_;
   std::shared_ptr<net::Listener> listener_;
+  // With --metrics-listen: the figures and the port that serves them.
+  std::unique_ptr<net::MetricsSource> metrics_;
+  std::shared_ptr<net::Listener> metrics_listener_;
   std::vector<std::thread> threads_;
   boost::asio::io_context main_;
   // On the main thread, out of the io threads' way.

@@ -43,8 +43,13 @@ std::optional<std::pair<core::WireFormat, std::string_view>> choose_subprotocol(
 
 }  // namespace
 
-HttpSession::HttpSession(Socket&& socket, Shard& shard, ConnectionGate::Lease lease)
-    : stream_(std::move(socket)), shard_(shard), lease_(std::move(lease)) {
+HttpSession::HttpSession(Socket&& socket, Shard& shard, ConnectionGate::Lease lease,
+                         MetricsSource* metrics, std::shared_ptr<void> slot)
+    : stream_(std::move(socket)),
+      shard_(shard),
+      lease_(std::move(lease)),
+      metrics_(metrics),
+      slot_(std::move(slot)) {
   shard_.add(*this);
 }
 
@@ -93,6 +98,12 @@ void HttpSession::on_read(beast::error_code ec) {
   const auto& req = parser_->get();
   auto target = std::string_view(req.target());
   target = target.substr(0, target.find('?'));
+  if (metrics_) {
+    if (req.method() != http::verb::get)
+      return respond(http::status::method_not_allowed, "method not allowed\n");
+    if (target != "/metrics") return respond(http::status::not_found, "not found\n");
+    return serve_metrics();
+  }
 
   if (beast::websocket::is_upgrade(req)) {
     if (target != "/v1/ws")
@@ -204,12 +215,23 @@ void HttpSession::upgrade() {
       ->run(parser_->release(), choice->second);
 }
 
+void HttpSession::serve_metrics() {
+  metrics_->collect(stream_.get_executor(), [self = shared_from_this()](std::string text) {
+    if (!self->stream_.socket().is_open()) return;
+    self->respond(http::status::ok, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
+  });
+}
+
 void HttpSession::respond(http::status status, std::string body) {
+  respond(status, std::move(body), "text/plain; charset=utf-8");
+}
+
+void HttpSession::respond(http::status status, std::string body, std::string_view content_type) {
   const bool keep_alive = parser_ && parser_->is_header_done() && parser_->get().keep_alive() &&
                           status != http::status::bad_request;
   res_.emplace(status, 11);
   res_->set(http::field::server, "panelwire");
-  res_->set(http::field::content_type, "text/plain; charset=utf-8");
+  res_->set(http::field::content_type, content_type);
   res_->keep_alive(keep_alive);
   res_->body() = std::move(body);
   res_->prepare_payload();

@@ -13,6 +13,7 @@
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "metrics_source.h"
 #include "shard.h"
 
 namespace panelwire::net {
@@ -22,26 +23,34 @@ namespace http = boost::beast::http;
 
 class HttpSession final : public std::enable_shared_from_this<HttpSession>, public Drainable {
  public:
-  HttpSession(Socket&& socket, Shard& shard, ConnectionGate::Lease lease);
+  // With `metrics` the connection came to the metrics port: it is served
+  // /metrics from it and nothing else, and holds `slot` while it lives.
+  HttpSession(Socket&& socket, Shard& shard, ConnectionGate::Lease lease,
+              MetricsSource* metrics = nullptr, std::shared_ptr<void> slot = {});
   ~HttpSession();
 
   void run();
   void drain() override;
   void abort() override { drain(); }
+  void count(ShardStats& into) const override { ++into.unjoined; }
 
  private:
   void do_read();
   void on_read(beast::error_code ec);
   void upgrade();
+  void serve_metrics();
   // Whether the request's Origin may open a session (see RelayConfig).
   bool origin_allowed() const;
   void respond(http::status status, std::string body);
+  void respond(http::status status, std::string body, std::string_view content_type);
   void serve(const WebPages::File& file, bool head);
   void on_write(beast::error_code ec, bool keep_alive);
 
   beast::basic_stream<boost::asio::ip::tcp, ShardExecutor> stream_;
   Shard& shard_;
   ConnectionGate::Lease lease_;
+  MetricsSource* metrics_;
+  std::shared_ptr<void> slot_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::empty_body>> parser_;
   std::optional<http::response<http::string_body>> res_;

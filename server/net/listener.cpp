@@ -10,10 +10,12 @@ namespace panelwire::net {
 namespace asio = boost::asio;
 
 Listener::Listener(std::vector<Shard*> shards, asio::ip::tcp::endpoint endpoint,
-                   boost::system::error_code& ec)
+                   boost::system::error_code& ec, MetricsSource* metrics)
     : shards_(std::move(shards)),
       acceptor_(shards_.front()->ioc()),
-      retry_(shards_.front()->ioc()) {
+      retry_(shards_.front()->ioc()),
+      metrics_(metrics) {
+  if (metrics_) shards_.resize(1);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
@@ -67,6 +69,10 @@ void Listener::on_accept(boost::system::error_code ec, Socket socket) {
     socket.close(peer_ec);
     return do_accept();
   }
+  if (metrics_) {
+    accept_scraper(std::move(socket));
+    return do_accept();
+  }
   auto lease = shard->gate().admit(peer, verdict);
   if (!lease) {
     refuse(socket, verdict, *shards_.front());  // this thread's shard
@@ -78,6 +84,22 @@ void Listener::on_accept(boost::system::error_code ec, Socket socket) {
                });
   }
   do_accept();
+}
+
+void Listener::accept_scraper(Socket socket) {
+  // On the first shard's thread, as the session will be.
+  if (*metrics_open_ >= kMetricsConnections) {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return shards_.front()->log_abuse(spdlog::level::warn,
+                                      "event=connection_refused reason=metrics_full");
+  }
+  ++*metrics_open_;
+  std::shared_ptr<void> slot(nullptr, [open = metrics_open_](void*) { --*open; });
+  if (shards_.front()->draining()) return;
+  std::make_shared<HttpSession>(std::move(socket), *shards_.front(), ConnectionGate::Lease{},
+                                metrics_, std::move(slot))
+      ->run();
 }
 
 void Listener::refuse(Socket& socket, core::AddressTable::Verdict verdict, Shard& shard) {

@@ -7,15 +7,23 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "metrics_source.h"
 #include "shard.h"
 
 namespace panelwire::net {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  // Binds and listens on `endpoint`, on the first shard's io_context.
+  // Binds and listens on `endpoint`, on the first shard's io_context. With
+  // `metrics`, this is the metrics port: connections bypass the clients'
+  // gate (a scrape must get through a full node), stay on the first shard,
+  // are capped at kMetricsConnections, and are served /metrics only.
   Listener(std::vector<Shard*> shards, boost::asio::ip::tcp::endpoint endpoint,
-           boost::system::error_code& ec);
+           boost::system::error_code& ec, MetricsSource* metrics = nullptr);
+
+  // Prometheus holds one connection per scraper; a few more are a mistake
+  // or an attack, refused at once.
+  static constexpr int kMetricsConnections = 8;
 
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   void run();
@@ -25,6 +33,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   void do_accept();
   void on_accept(boost::system::error_code ec, Socket socket);
+  void accept_scraper(Socket socket);
   void refuse(Socket& socket, core::AddressTable::Verdict verdict, Shard& shard);
 
   std::vector<Shard*> shards_;
@@ -33,6 +42,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // which would otherwise fail again at once in a busy loop.
   boost::asio::steady_timer retry_;
   std::size_t next_ = 0;
+  MetricsSource* metrics_ = nullptr;
+  // Metrics connections open; touched on the first shard's thread only.
+  std::shared_ptr<int> metrics_open_ = std::make_shared<int>(0);
 };
 
 }  // namespace panelwire::net

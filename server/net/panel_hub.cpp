@@ -1,10 +1,16 @@
 #include "panel_hub.h"
 
+#include <chrono>
+
 namespace panelwire::net {
 
 PanelHub::PanelHub(engine::Engine& engine, engine::Executor shard, const core::Clock& clock,
-                   double batch_above)
-    : engine_(engine), shard_(std::move(shard)), clock_(clock), batch_above_(batch_above) {}
+                   double batch_above, ShardStats& stats)
+    : engine_(engine),
+      shard_(std::move(shard)),
+      clock_(clock),
+      batch_above_(batch_above),
+      stats_(stats) {}
 
 PanelHub::~PanelHub() {
   for (auto& [id, local] : panels_) local.members.clear();
@@ -46,6 +52,8 @@ void PanelHub::on_event(const core::EventPtr& ev) {
   auto it = panels_.find(ev->panel_id());
   if (it == panels_.end()) return;
   auto& panel = it->second;
+  // A measure of this node's work, not the engine's clock: steady time.
+  const auto began = std::chrono::steady_clock::now();
   // Counted with the panel's members at its last event: one pass over them.
   const bool batch = deliveries_.record(clock_.now_ms(), panel.members_seen) > batch_above_;
   std::uint32_t n = 0;
@@ -54,6 +62,10 @@ void PanelHub::on_event(const core::EventPtr& ev) {
     ++n;
   }
   panel.members_seen = n;
+  stats_.event_frames += n;
+  stats_.fanout_latency.observe(std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - began)
+                                    .count());
 }
 
 }  // namespace panelwire::net

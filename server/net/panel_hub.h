@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "event_rate.h"
 #include "session_list.h"
+#include "shard_stats.h"
 
 namespace panelwire::net {
 
@@ -31,9 +32,10 @@ class PanelHub final : public engine::EventSink {
  public:
   // Once the shard delivers more than `batch_above` frames a second (by
   // `clock`, every panel's events times their local members), events are
-  // fanned out with `batch` set.
+  // fanned out with `batch` set. Each fan-out is counted in `stats` (the
+  // shard's, outliving the hub).
   PanelHub(engine::Engine& engine, engine::Executor shard, const core::Clock& clock,
-           double batch_above);
+           double batch_above, ShardStats& stats);
   ~PanelHub() override;
 
   // All on the shard's thread.
@@ -58,6 +60,7 @@ class PanelHub final : public engine::EventSink {
   engine::Executor shard_;
   const core::Clock& clock_;
   double batch_above_;
+  ShardStats& stats_;
   // Deliveries a second on the shard, every panel's. Measured as done, so a
   // shard that falls behind still reads as busy: its capacity without
   // batching (some 100,000 a second) is far above any sane threshold, and

@@ -6,6 +6,13 @@
 
 namespace panelwire::net {
 
+ShardStats Shard::snapshot() const {
+  ShardStats copy = stats_;
+  for (const auto& d : drainables_) d.count(copy);
+  copy.panels = hub_.panels();
+  return copy;
+}
+
 void Shard::flush_later(Flushable& f) {
   if (f.is_linked()) return;
   // The tick is armed while anyone waits for it. (Should every waiter have

@@ -18,6 +18,7 @@
 #include "rate_limiter.h"
 #include "relay_config.h"
 #include "session_list.h"
+#include "shard_stats.h"
 
 namespace panelwire::net {
 
@@ -33,6 +34,9 @@ class Drainable : public SessionHook<Drainable> {
   // Ends it at once: the socket closed, nothing more sent. For what is
   // left when the drain runs out, so it ends while its shard still exists.
   virtual void abort() = 0;
+  // Adds what it holds now (a connection, queued bytes) to a scrape's copy
+  // of the shard's figures.
+  virtual void count(ShardStats& into) const = 0;
 
  protected:
   ~Drainable() = default;
@@ -77,7 +81,8 @@ class Shard {
         gate_(gate),
         hub_(engine, ioc.get_executor(), clock,
              config.batch_interval.count() > 0 ? config.batch_above_deliveries_per_second
-                                               : std::numeric_limits<double>::infinity()),
+                                               : std::numeric_limits<double>::infinity(),
+             stats_),
         live_sessions_(live_sessions),
         tick_(ioc),
         keepalive_tick_(ioc) {}
@@ -123,6 +128,11 @@ class Shard {
     for (auto it = drainables_.begin(); it != drainables_.end();) (it++)->abort();
   }
 
+  // The shard's figures, counted on its thread (see ShardStats).
+  ShardStats& stats() { return stats_; }
+  // On this shard's thread: a copy of them, with the gauges counted now.
+  ShardStats snapshot() const;
+
   // Where a session reads its socket into; see kReadChunkBytes.
   std::span<char> read_chunk() { return {read_chunk_.get(), kReadChunkBytes}; }
 
@@ -140,6 +150,8 @@ class Shard {
   const core::Clock& clock_;
   engine::Engine& engine_;
   ConnectionGate& gate_;
+  // Before the hub, which counts into it.
+  ShardStats stats_;
   PanelHub hub_;
   // 10 lines a second per shard, 100 at once.
   core::TokenBucket abuse_log_{core::RateRule{10, 100}};

@@ -210,7 +210,7 @@ void WebsocketSession::on_message(const core::WsItem& item) {
     handle(*msg);
   } else {
     log_abuse("bad_frame", "MALFORMED");
-    ack_error("", msg.error());
+    refuse_command("", msg.error());
   }
 }
 
@@ -221,7 +221,7 @@ void WebsocketSession::handle(v1::ClientMessage& msg) {
                      : phase_ == Phase::joined       ? core::JoinState::joined
                                                      : core::JoinState::joining;
   auto route = core::route_message(msg, state);
-  if (!route) return ack_error(route.error().ack_id, route.error().failure);
+  if (!route) return refuse_command(route.error().ack_id, route.error().failure);
   const auto& id = msg.id();
   switch (*route) {
     case core::Route::hello:
@@ -238,12 +238,13 @@ void WebsocketSession::handle(v1::ClientMessage& msg) {
 
 void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hello) {
   // A malformed Hello is refused before it spends one of the address's joins.
-  if (auto ids = core::check_hello_ids(hello); !ids) return ack_error(id, ids.error());
+  if (auto ids = core::check_hello_ids(hello); !ids) return refuse_hello(id, ids.error());
   // Each join may mint a guest identity: an address gets them at a
   // person's pace, not a script's.
   if (auto wait = shard_.gate().take_join(client_, shard_.clock().now_ms())) {
     log_abuse("join_rate", client_);
-    return ack_error(id, core::Failure{v1::RATE_LIMITED, "too many joins from this address", wait});
+    return refuse_hello(id,
+                        core::Failure{v1::RATE_LIMITED, "too many joins from this address", wait});
   }
   const auto& cfg = shard_.config();
   auto join = core::check_hello(
@@ -258,7 +259,7 @@ void WebsocketSession::handle_hello(const std::string& id, const v1::Hello& hell
     if (join.error().code == v1::UNAUTHENTICATED)
       shard_.log_abuse(spdlog::level::info, "event=join_refused session={} panel={} reason=\"{}\"",
                        id_, hello.panel_id(), join.error().message);
-    return ack_error(id, join.error());
+    return refuse_hello(id, join.error());
   }
   panel_id_ = std::move(join->panel_id);
   client_id_ = std::move(join->client_id);
@@ -286,8 +287,18 @@ void WebsocketSession::on_subscribed(const core::Result<void>& result) {
 void WebsocketSession::refuse_join(const core::Failure& f) {
   leave_panel();
   phase_ = Phase::awaiting_hello;
-  ack_error(hello_id_, f);
+  refuse_hello(hello_id_, f);
   do_read();
+}
+
+void WebsocketSession::refuse_hello(const std::string& id, const core::Failure& f) {
+  ++shard_.stats().joins[f.code];
+  ack_error(id, f);
+}
+
+void WebsocketSession::refuse_command(const std::string& id, const core::Failure& f) {
+  ++shard_.stats().commands[f.code];
+  ack_error(id, f);
 }
 
 void WebsocketSession::request_backlog(std::optional<std::uint64_t> after) {
@@ -316,6 +327,7 @@ void WebsocketSession::on_backlog(core::Result<core::Backlog> result) {
   if (joining) {
     send_welcome(b);
     ack(hello_id_, 0);
+    ++shard_.stats().joins[0];
     // Either send may have closed the session (a queue over its cap): the
     // phase stays as it is and nothing more is sent.
     if (closing_) return;
@@ -385,18 +397,27 @@ core::Frame WebsocketSession::frame_of(const core::PanelEvent& ev) const {
 }
 
 void WebsocketSession::submit(const std::string& id, core::Result<core::Draft> draft) {
-  if (!draft) return ack_error(id, draft.error());
+  if (!draft) return refuse_command(id, draft.error());
   draft->dedup_key = core::command_key(client_id_, id);
   ++inflight_;
-  shard_.engine().append(panel_id_, std::move(*draft), socket_.get_executor(),
-                         [self = shared_from_this(), id](core::Result<core::Appended> r) {
-                           --self->inflight_;
-                           if (r)
-                             self->ack(id, r->seq);
-                           else
-                             self->ack_error(id, r.error());
-                           self->do_read();
-                         });
+  shard_.engine().append(
+      panel_id_, std::move(*draft), socket_.get_executor(),
+      [self = shared_from_this(), id,
+       sent = std::chrono::steady_clock::now()](core::Result<core::Appended> r) {
+        --self->inflight_;
+        auto& stats = self->shard_.stats();
+        stats.append_latency.observe(std::chrono::duration_cast<std::chrono::microseconds>(
+                                         std::chrono::steady_clock::now() - sent)
+                                         .count());
+        if (r) {
+          ++stats.commands[0];
+          if (r->event) ++stats.events_appended;
+          self->ack(id, r->seq);
+        } else {
+          self->refuse_command(id, r.error());
+        }
+        self->do_read();
+      });
 }
 
 void WebsocketSession::ack(const std::string& id, std::uint64_t seq) {
@@ -475,8 +496,17 @@ void WebsocketSession::on_write(beast::error_code ec) {
   do_write();
 }
 
+void WebsocketSession::count(ShardStats& into) const {
+  if (phase_ == Phase::joined && !closing_)
+    ++into.joined[you_.role()][static_cast<std::size_t>(format_)];
+  else
+    ++into.unjoined;
+  into.outbound_bytes += out_.bytes();
+}
+
 void WebsocketSession::close(std::uint16_t code, std::string_view reason) {
   if (closing_) return;
+  ++shard_.stats().closes[ShardStats::close_slot(code)];
   // Sessions that joined are paced per address, so a line each is fine;
   // connections that never did may come and go as fast as a script likes.
   spdlog::log(panel_id_.empty() ? spdlog::level::debug : spdlog::level::info,
@@ -565,7 +595,10 @@ void WebsocketSession::keepalive_tick() {
   // Silent for a quarter to a half of the idle timeout: a ping, which any
   // live client answers; nothing in the half after it: the peer is gone.
   if (silent_ticks_ == 2) return send(keepalive_ping());
-  if (silent_ticks_ == 4) return fail(beast::error::timeout, "keepalive");
+  if (silent_ticks_ == 4) {
+    ++shard_.stats().keepalive_drops;
+    return fail(beast::error::timeout, "keepalive");
+  }
 }
 
 void WebsocketSession::fail(beast::error_code ec, const char* what) {

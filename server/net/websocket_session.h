@@ -51,6 +51,7 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void on_panel_event(const core::EventPtr& ev, bool batch) override;
   void drain() override;
   void abort() override;
+  void count(ShardStats& into) const override;
   void flush() override;
   void keepalive_tick() override;
 
@@ -75,6 +76,9 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void submit(const std::string& id, core::Result<core::Draft> draft);
 
   void refuse_join(const core::Failure& f);
+  // A Hello or a command refused: counted, and answered with its code.
+  void refuse_hello(const std::string& id, const core::Failure& f);
+  void refuse_command(const std::string& id, const core::Failure& f);
   void request_backlog(std::optional<std::uint64_t> after);
   void on_backlog(core::Result<core::Backlog> result);
   void send_welcome(const core::Backlog& b);

@@ -35,13 +35,18 @@ std::optional<int> Importer::exit_code(Done d) {
 }
 
 Importer::Importer(LeftoverSource& source, Ledger& ledger, Sink& sink, RenderOptions render,
-                   ImporterOptions options, DripSchedule* drip)
+                   ImporterOptions options, DripSchedule* drip, ImporterMetrics* metrics)
     : source_(source),
       ledger_(ledger),
       sink_(sink),
       render_(std::move(render)),
       options_(options),
-      drip_(drip) {}
+      drip_(drip),
+      metrics_(metrics) {}
+
+void Importer::hold(std::size_t n) {
+  if (metrics_) metrics_->held.Set(static_cast<double>(n));
+}
 
 bool Importer::pause(std::chrono::milliseconds d) {
   auto until = std::chrono::steady_clock::now() + d;
@@ -67,6 +72,7 @@ Importer::Done Importer::deliver(const Entry& e) {
     // Posted before a crash kept it from being acknowledged.
     source_.ack(e);
     stats_.already_posted++;
+    if (metrics_) metrics_->already_posted.Increment();
     spdlog::info("event=already_posted leftover={} post={}", l.leftover_id(), *post);
     return Done::yes;
   }
@@ -79,7 +85,11 @@ Importer::Done Importer::deliver(const Entry& e) {
             std::chrono::duration_cast<std::chrono::milliseconds>(options_.min_interval - since)))
       return Done::stopped;
     if (stopping_) return Done::stopped;
+    const auto asked = std::chrono::steady_clock::now();
     auto d = sink_.deliver(l, text);
+    if (metrics_)
+      metrics_->forum_latency.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count());
     switch (d.outcome) {
       case Delivery::Outcome::posted:
         last_post_ = std::chrono::steady_clock::now();
@@ -87,17 +97,20 @@ Importer::Done Importer::deliver(const Entry& e) {
         source_.ack(e);
         if (drip_) drip_->posted(now_ms());
         stats_.posted++;
+        if (metrics_) metrics_->posted.Increment();
         spdlog::info("event=posted leftover={} post={}", l.leftover_id(), d.post_id);
         return Done::yes;
       case Delivery::Outcome::refused:
         source_.dead_letter(e, d.reason);
         stats_.dead_lettered++;
+        if (metrics_) metrics_->dead_lettered.Increment();
         spdlog::warn("event=dead_lettered leftover={} reason=\"{}\"", l.leftover_id(), d.reason);
         return Done::yes;
       case Delivery::Outcome::retry:
         break;
     }
     stats_.retries++;
+    if (metrics_) metrics_->retries.Increment();
     if (options_.once && attempt >= options_.once_attempts) {
       spdlog::error("event=gave_up leftover={} attempts={} reason=\"{}\"", l.leftover_id(), attempt,
                     d.reason);
@@ -131,9 +144,11 @@ int Importer::run() {
         if (options_.once && source_.drained()) return 0;
         continue;
       }
-      for (const auto& e : batch) {
-        if (auto rc = exit_code(deliver(e))) return *rc;
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        hold(batch.size() - i);
+        if (auto rc = exit_code(deliver(batch[i]))) return *rc;
       }
+      hold(0);
       backoff = options_.backoff_min;
     } catch (const std::exception& e) {
       if (!recover(e, backoff)) return options_.once ? kGaveUp : 0;
@@ -161,12 +176,15 @@ int Importer::run_drip() {
           fresh = true;
         }
       }
+      hold(pool.size());
       if (fresh) continue;  // take in all that waits before choosing
       if (pool.empty()) {
         if (options_.once) return 0;
         continue;
       }
-      auto wait = drip_->wait(now_ms());
+      const auto now = now_ms();
+      auto wait = drip_->wait(now);
+      if (metrics_) metrics_->next_release.Set(static_cast<double>(now + wait.count()) / 1000);
       if (wait.count() > 0) {
         if (options_.once) return 0;
         pause(std::min(wait, options_.wait));
@@ -179,6 +197,7 @@ int Importer::run_drip() {
       });
       if (auto rc = exit_code(deliver(*best))) return *rc;
       pool.erase(best);
+      hold(pool.size());
       backoff = options_.backoff_min;
     } catch (const std::exception& e) {
       if (!recover(e, backoff)) return options_.once ? kGaveUp : 0;

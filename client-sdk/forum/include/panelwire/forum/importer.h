@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "panelwire/forum/drip_schedule.h"
+#include "panelwire/forum/importer_metrics.h"
 #include "panelwire/forum/ledger.h"
 #include "panelwire/forum/leftover_source.h"
 #include "panelwire/forum/render.h"
@@ -47,9 +48,9 @@ struct ImporterStats {
 
 class Importer {
  public:
-  // `drip` may be null (post as leftovers arrive).
+  // `drip` may be null (post as leftovers arrive); so may `metrics`.
   Importer(LeftoverSource& source, Ledger& ledger, Sink& sink, RenderOptions render,
-           ImporterOptions options, DripSchedule* drip);
+           ImporterOptions options, DripSchedule* drip, ImporterMetrics* metrics = nullptr);
 
   // Until stop() or, with `once`, until nothing is waiting. 0 when done,
   // 75 when `once` gave up on a forum that kept failing.
@@ -68,6 +69,8 @@ class Importer {
   // After a failed read or write: waits out the backoff; false when the
   // run should end (`once`, or stopped).
   bool recover(const std::exception& e, std::chrono::milliseconds& backoff);
+  // The leftovers in hand, into the metrics when there are any.
+  void hold(std::size_t n);
   // Sleeps up to `d`, waking early on stop(); false when stopped.
   bool pause(std::chrono::milliseconds d);
   std::chrono::milliseconds jitter(std::chrono::milliseconds d);
@@ -78,6 +81,7 @@ class Importer {
   RenderOptions render_;
   ImporterOptions options_;
   DripSchedule* drip_;
+  ImporterMetrics* metrics_;
   std::atomic<bool> stopping_ = false;
   std::chrono::steady_clock::time_point last_post_{};
   ImporterStats stats_;

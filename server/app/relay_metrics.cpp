@@ -1,0 +1,190 @@
+#include "relay_metrics.h"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+#include <prometheus/metric_family.h>
+#include <prometheus/text_serializer.h>
+#include <boost/asio/post.hpp>
+
+namespace panelwire::app {
+
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+MetricFamily family(std::string name, std::string help, MetricType type) {
+  return MetricFamily{std::move(name), std::move(help), type, {}};
+}
+
+void add_gauge(MetricFamily& f, double value, std::vector<ClientMetric::Label> labels = {}) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  m.gauge.value = value;
+  f.metric.push_back(std::move(m));
+}
+
+void add_counter(MetricFamily& f, double value, std::vector<ClientMetric::Label> labels = {}) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  m.counter.value = value;
+  f.metric.push_back(std::move(m));
+}
+
+MetricFamily histogram(std::string name, std::string help, const core::LatencyHistogram& h) {
+  auto f = family(std::move(name), std::move(help), MetricType::Histogram);
+  ClientMetric m;
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < core::LatencyHistogram::kBoundsUs.size(); ++i) {
+    cumulative += h.count_in(i);
+    m.histogram.bucket.push_back(
+        {cumulative, static_cast<double>(core::LatencyHistogram::kBoundsUs[i]) / 1e6});
+  }
+  cumulative += h.count_in(core::LatencyHistogram::kBoundsUs.size());
+  m.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+  m.histogram.sample_count = cumulative;
+  m.histogram.sample_sum = static_cast<double>(h.sum_us()) / 1e6;
+  f.metric.push_back(std::move(m));
+  return f;
+}
+
+// Answers by code: index 0 under `ok`, every other under the code's name
+// (a fixed set: the protocol's ErrorCode), those never seen left out.
+void add_by_code(MetricFamily& f, const std::array<std::uint64_t, net::ShardStats::kCodes>& n,
+                 const std::string& ok) {
+  for (std::size_t code = 0; code < n.size(); ++code) {
+    if (code != 0 && n[code] == 0) continue;
+    add_counter(f, static_cast<double>(n[code]),
+                {{"result", code == 0 ? ok : v1::ErrorCode_Name(static_cast<int>(code))}});
+  }
+}
+
+}  // namespace
+
+std::string render_metrics(const NodeFigures& f) {
+  const auto& s = f.shards;
+  std::vector<MetricFamily> out;
+
+  auto connections =
+      family("panelwire_connections", "Open client connections, joined or not", MetricType::Gauge);
+  add_gauge(connections, static_cast<double>(f.live_sessions));
+  out.push_back(std::move(connections));
+
+  auto sessions =
+      family("panelwire_sessions", "Clients joined to a panel, by role and WebSocket subprotocol",
+             MetricType::Gauge);
+  for (std::size_t role = 1; role < net::ShardStats::kRoles; ++role) {
+    for (std::size_t format = 0; format < net::ShardStats::kFormats; ++format) {
+      add_gauge(sessions, static_cast<double>(s.joined[role][format]),
+                {{"role", lower(v1::Role_Name(static_cast<int>(role)))},
+                 {"subprotocol", format == 0 ? "proto" : "json"}});
+    }
+  }
+  out.push_back(std::move(sessions));
+
+  auto subscriptions = family(
+      "panelwire_panel_subscriptions",
+      "Panels followed by a shard of this node (a panel with members on two shards counts twice)",
+      MetricType::Gauge);
+  add_gauge(subscriptions, static_cast<double>(s.panels));
+  out.push_back(std::move(subscriptions));
+
+  auto queued =
+      family("panelwire_outbound_queue_bytes",
+             "Bytes queued for clients that their sockets have not taken yet", MetricType::Gauge);
+  add_gauge(queued, static_cast<double>(s.outbound_bytes));
+  out.push_back(std::move(queued));
+
+  auto ready = family("panelwire_engine_ready",
+                      "1 when the engine takes commands (Redis reachable, or the embedded one)",
+                      MetricType::Gauge);
+  add_gauge(ready, f.engine_ready ? 1 : 0);
+  out.push_back(std::move(ready));
+
+  auto joins = family("panelwire_joins_total", "Hellos answered: accepted, or refused by code",
+                      MetricType::Counter);
+  add_by_code(joins, s.joins, "accepted");
+  out.push_back(std::move(joins));
+
+  auto commands = family("panelwire_commands_total",
+                         "Commands answered: applied (a retry included), or refused by code "
+                         "(RATE_LIMITED: over a rate limit)",
+                         MetricType::Counter);
+  add_by_code(commands, s.commands, "applied");
+  out.push_back(std::move(commands));
+
+  auto appended =
+      family("panelwire_events_appended_total",
+             "Events this node's clients appended (a retry counted once)", MetricType::Counter);
+  add_counter(appended, static_cast<double>(s.events_appended));
+  out.push_back(std::move(appended));
+
+  auto frames =
+      family("panelwire_event_frames_total",
+             "Event frames handed to clients: one per event per receiver", MetricType::Counter);
+  add_counter(frames, static_cast<double>(s.event_frames));
+  out.push_back(std::move(frames));
+
+  auto closes = family("panelwire_closes_total",
+                       "Connections the relay closed, by WebSocket close code (4000: slow "
+                       "consumer; 1008: policy; 1009: too big; 1001: shutting down)",
+                       MetricType::Counter);
+  for (std::size_t i = 0; i < s.closes.size(); ++i) {
+    add_counter(closes, static_cast<double>(s.closes[i]),
+                {{"code", i < net::ShardStats::kCloseCodes.size()
+                              ? std::to_string(net::ShardStats::kCloseCodes[i])
+                              : std::string("other")}});
+  }
+  out.push_back(std::move(closes));
+
+  auto dropped = family("panelwire_keepalive_drops_total",
+                        "Clients dropped for silence past the idle timeout", MetricType::Counter);
+  add_counter(dropped, static_cast<double>(s.keepalive_drops));
+  out.push_back(std::move(dropped));
+
+  out.push_back(histogram("panelwire_append_duration_seconds",
+                          "From a command's arrival to its engine's answer", s.append_latency));
+  out.push_back(histogram("panelwire_fanout_duration_seconds",
+                          "One event handed to every member of its panel on one shard",
+                          s.fanout_latency));
+
+  std::ostringstream text;
+  prometheus::TextSerializer().Serialize(text, out);
+  return text.str();
+}
+
+void RelayMetrics::collect(engine::Executor reply_on, std::function<void(std::string)> done) {
+  // Lives until the last shard has answered; touched on `reply_on` only.
+  struct Gather {
+    NodeFigures figures;
+    std::size_t waiting = 0;
+    engine::Executor reply_on;
+    std::function<void(std::string)> done;
+  };
+  auto g = std::make_shared<Gather>();
+  g->waiting = shards_.size();
+  g->reply_on = std::move(reply_on);
+  g->done = std::move(done);
+  for (auto* shard : shards_) {
+    boost::asio::post(shard->ioc(), [this, shard, g] {
+      boost::asio::post(g->reply_on, [this, g, copy = shard->snapshot()] {
+        g->figures.shards.merge(copy);
+        if (--g->waiting > 0) return;
+        g->figures.engine_ready = engine_.ready();
+        g->figures.live_sessions = live_sessions_.load();
+        g->done(render_metrics(g->figures));
+      });
+    });
+  }
+}
+
+}  // namespace panelwire::app
