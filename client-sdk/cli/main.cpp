@@ -20,6 +20,8 @@ void usage() {
                "  moderate   approve|dismiss|restore|highlight|answer|forum a question\n"
                "  end        end the panel and publish its leftovers\n"
                "  questions  list the questions you may see\n"
+               "  transcript the panel's chat and questions (markdown, json, csv)\n"
+               "  audit      every moderation of the panel: who, what, on what, when\n"
                "  token      print a signed participant token (development, tests)\n"
                "run `panelwire <command> --help` for its options\n";
 }
@@ -40,6 +42,8 @@ int main(int argc, char** argv) {
   if (command == "moderate") return panelwire::cli::run_moderate(args);
   if (command == "end") return panelwire::cli::run_end(args);
   if (command == "questions") return panelwire::cli::run_questions(args);
+  if (command == "transcript") return panelwire::cli::run_transcript(args);
+  if (command == "audit") return panelwire::cli::run_audit(args);
   if (command == "--help" || command == "help") {
     usage();
     return 0;

@@ -9,6 +9,7 @@
 
 #include "cli_args.h"
 #include "event_format.h"
+#include "panel_record.h"
 #include "panelwire/client/client.h"
 
 namespace panelwire::cli {
@@ -83,6 +84,53 @@ int run_once(const Common& c, std::optional<v1::ClientMessage> command,
       client->stop();
     });
     command.reset();
+  };
+  client->start();
+  io.run();
+  return code;
+}
+
+// Joins with the panel's whole history (resume from its start), feeds every
+// event up to the head at the join to a record, and hands it to `print`.
+int run_record(const Common& c, const std::function<void(const PanelRecord&)>& print) {
+  asio::io_context io;
+  client::Options o;
+  o.urls = c.urls.empty() ? std::vector<std::string>{"ws://127.0.0.1:8080/v1/ws"} : c.urls;
+  o.panel_id = c.panel;
+  o.display_name = c.name;
+  o.token = c.token;
+  o.client_id = c.client_id;
+  o.format = c.json ? client::WireFormat::json : client::WireFormat::proto;
+  o.reconnect = false;
+  o.resume_after = 0;
+  auto client = client::Client::create(io.get_executor(), o);
+  PanelRecord record;
+  std::uint64_t head = 0;
+  int code = 2;
+  auto finish = [&] {
+    code = 0;
+    print(record);
+    client->stop();
+  };
+  client->on_state = [&](client::State s, const std::string& why) {
+    if (s != client::State::stopped) return;
+    if (code == 2) std::cerr << "panelwire: " << why << "\n";
+    io.stop();
+  };
+  client->on_welcome = [&](const v1::Welcome& w) {
+    if (w.resume() != v1::RESUMED) {
+      std::cerr << "panelwire: the panel's first events are past its history (the relay's "
+                   "--history-events): a record from here would be incomplete\n";
+      code = 1;
+      return client->stop();
+    }
+    head = w.seq();
+    if (head == 0) finish();
+  };
+  client->on_event = [&](const v1::Event& ev) {
+    if (code != 2 || ev.seq() > head) return;
+    record.add(ev);
+    if (ev.seq() == head) finish();
   };
   client->start();
   io.run();
@@ -195,6 +243,36 @@ int run_questions(const std::vector<std::string>& args) {
         for (const auto& q : w.questions()) std::cout << describe(q) << "\n";
       },
       nullptr, order == "recent" ? v1::RECENT : v1::POPULAR);
+}
+
+int run_transcript(const std::vector<std::string>& args) {
+  Common c;
+  std::string format = "markdown";
+  po::options_description desc(
+      "panelwire transcript: the panel's chat and questions, as they stand (a moderator's token: "
+      "anonymous askers stay anonymous, deleted messages are left out)");
+  add_common(desc, c);
+  desc.add_options()("format", po::value(&format)->default_value(format), "markdown, json or csv");
+  po::positional_options_description pos;
+  if (auto exit = parse(args, desc, pos, "transcript")) return *exit;
+  if (format != "markdown" && format != "json" && format != "csv")
+    return usage_error("transcript", "--format is markdown, json or csv", desc);
+  return run_record(c, [&](const PanelRecord& r) {
+    std::cout << (format == "json"  ? r.json(c.panel)
+                  : format == "csv" ? r.csv()
+                                    : r.markdown(c.panel));
+  });
+}
+
+int run_audit(const std::vector<std::string>& args) {
+  Common c;
+  po::options_description desc(
+      "panelwire audit: every moderation of the panel, in order (who, what, on what, when); a "
+      "moderator's token");
+  add_common(desc, c);
+  po::positional_options_description pos;
+  if (auto exit = parse(args, desc, pos, "audit")) return *exit;
+  return run_record(c, [](const PanelRecord& r) { std::cout << r.audit(); });
 }
 
 }  // namespace panelwire::cli

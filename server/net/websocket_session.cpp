@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "ack.h"
+#include "audit.h"
 #include "command_drafts.h"
 #include "join_request.h"
 #include "message_route.h"
@@ -231,7 +232,8 @@ void WebsocketSession::handle(v1::ClientMessage& msg) {
     case core::Route::command: {
       const auto& cfg = shard_.config();
       return submit(id,
-                    core::draft_command(msg, you_, core::CommandLimits{cfg.chat, cfg.questions}));
+                    core::draft_command(msg, you_, core::CommandLimits{cfg.chat, cfg.questions}),
+                    core::audit_of(msg, you_));
     }
   }
 }
@@ -396,13 +398,14 @@ core::Frame WebsocketSession::frame_of(const core::PanelEvent& ev) const {
   return ev.frame(format_, core::view_for(you_, ev.event()));
 }
 
-void WebsocketSession::submit(const std::string& id, core::Result<core::Draft> draft) {
+void WebsocketSession::submit(const std::string& id, core::Result<core::Draft> draft,
+                              std::optional<core::AuditEntry> audit) {
   if (!draft) return refuse_command(id, draft.error());
   draft->dedup_key = core::command_key(client_id_, id);
   ++inflight_;
   shard_.engine().append(
       panel_id_, std::move(*draft), socket_.get_executor(),
-      [self = shared_from_this(), id,
+      [self = shared_from_this(), id, audit = std::move(audit),
        sent = std::chrono::steady_clock::now()](core::Result<core::Appended> r) {
         --self->inflight_;
         auto& stats = self->shard_.stats();
@@ -411,7 +414,16 @@ void WebsocketSession::submit(const std::string& id, core::Result<core::Draft> d
                                          .count());
         if (r) {
           ++stats.commands[0];
-          if (r->event) ++stats.events_appended;
+          if (r->event) {
+            ++stats.events_appended;
+            // The audit trail: who moderated what, when (the event's seq
+            // and time), once, in the structured log.
+            if (audit)
+              spdlog::info("event=moderation panel={} seq={} actor={} role={} action={} target={}",
+                           self->panel_id_, r->seq, self->you_.id(),
+                           v1::Role_Name(self->you_.role()), audit->action,
+                           audit->target.empty() ? "panel" : audit->target);
+          }
           self->ack(id, r->seq);
         } else {
           self->refuse_command(id, r.error());

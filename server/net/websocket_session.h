@@ -20,6 +20,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "audit.h"
 #include "codec.h"
 #include "event_cursor.h"
 #include "outbound_queue.h"
@@ -73,7 +74,8 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   void on_message(const core::WsItem& item);
   void handle(v1::ClientMessage& msg);
   void handle_hello(const std::string& id, const v1::Hello& hello);
-  void submit(const std::string& id, core::Result<core::Draft> draft);
+  void submit(const std::string& id, core::Result<core::Draft> draft,
+              std::optional<core::AuditEntry> audit = std::nullopt);
 
   void refuse_join(const core::Failure& f);
   // A Hello or a command refused: counted, and answered with its code.

@@ -1,0 +1,76 @@
+#include "audit.h"
+
+namespace panelwire::core {
+
+namespace {
+
+std::string question(std::uint64_t id) {
+  return "question:" + std::to_string(id);
+}
+
+// A participant id as the client sent it, made safe for a log line: ids the
+// relay issues hold only these characters, so anything else (a space, a
+// quote, a line end that would forge a field or a line) is replaced, and a
+// made-up id is cut to a length no real one reaches.
+std::string loggable(const std::string& id) {
+  std::string out = id.substr(0, 128);
+  for (auto& c : out) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == ':' || c == '_' || c == '-' || c == '.' || c == '@';
+    if (!safe) c = '?';
+  }
+  return out;
+}
+
+const char* moderation_word(v1::ModerationAction a) {
+  switch (a) {
+    case v1::APPROVE:
+      return "approve";
+    case v1::DISMISS:
+      return "dismiss";
+    case v1::RESTORE:
+      return "restore";
+    case v1::HIGHLIGHT:
+      return "highlight";
+    case v1::MARK_ANSWERED:
+      return "mark_answered";
+    case v1::SEND_TO_FORUM:
+      return "send_to_forum";
+    default:
+      return "moderate";
+  }
+}
+
+}  // namespace
+
+std::optional<AuditEntry> audit_of(const v1::ClientMessage& msg, const v1::Participant& actor) {
+  using C = v1::ClientMessage;
+  switch (msg.command_case()) {
+    case C::kModerateQuestion:
+      return AuditEntry{moderation_word(msg.moderate_question().action()),
+                        question(msg.moderate_question().question_id())};
+    case C::kMergeQuestions:
+      return AuditEntry{"merge", question(msg.merge_questions().duplicate_id()) + ">" +
+                                     question(msg.merge_questions().into_id())};
+    case C::kPromoteChat:
+      return AuditEntry{"promote_chat", "chat:" + std::to_string(msg.promote_chat().chat_seq())};
+    case C::kDeleteChat:
+      // A participant taking back their own message is not moderation;
+      // only a moderator deletes another's.
+      if (actor.role() != v1::MODERATOR) return std::nullopt;
+      return AuditEntry{"delete_chat", "chat:" + std::to_string(msg.delete_chat().chat_seq())};
+    case C::kMuteParticipant:
+      return AuditEntry{msg.mute_participant().muted() ? "mute" : "unmute",
+                        "participant:" + loggable(msg.mute_participant().participant_id())};
+    case C::kLockChat:
+      return AuditEntry{msg.lock_chat().locked() ? "lock_chat" : "unlock_chat", ""};
+    case C::kSetPanelRules:
+      return AuditEntry{"set_rules", ""};
+    case C::kEndPanel:
+      return AuditEntry{"end_panel", ""};
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace panelwire::core
