@@ -5,15 +5,6 @@
 namespace panelwire::cli {
 namespace {
 
-std::string clock_time(std::int64_t at_ms) {
-  std::time_t t = static_cast<std::time_t>(at_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
-  return buf;
-}
-
 std::string printable(const std::string& text) {
   std::string out;
   out.reserve(text.size());
@@ -36,8 +27,17 @@ std::string printable(const std::string& text) {
 
 }  // namespace
 
+std::string format_utc(std::int64_t at_ms, const char* format) {
+  std::time_t t = static_cast<std::time_t>(at_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  return std::string(buf, std::strftime(buf, sizeof buf, format, &tm));
+}
+
 std::string format_event(const v1::Event& ev) {
-  std::string line = "#" + std::to_string(ev.seq()) + " [" + clock_time(ev.at_ms()) + "] ";
+  std::string line =
+      "#" + std::to_string(ev.seq()) + " [" + format_utc(ev.at_ms(), "%H:%M:%S") + "] ";
   switch (ev.kind_case()) {
     case v1::Event::kChatPosted:
       return line + printable(ev.chat_posted().author().display_name()) + ": " +

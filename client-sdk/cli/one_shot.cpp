@@ -37,6 +37,19 @@ void add_common(po::options_description& desc, Common& c) {
       "json", po::bool_switch(&c.json), "use the JSON subprotocol");
 }
 
+// The client of a one-shot command: one connection, no reconnect.
+client::Options options_of(const Common& c) {
+  client::Options o;
+  o.urls = c.urls.empty() ? std::vector<std::string>{"ws://127.0.0.1:8080/v1/ws"} : c.urls;
+  o.panel_id = c.panel;
+  o.display_name = c.name;
+  o.token = c.token;
+  o.client_id = c.client_id;
+  o.format = c.json ? client::WireFormat::json : client::WireFormat::proto;
+  o.reconnect = false;
+  return o;
+}
+
 // Parses `args` into the variables `desc` names; an exit code when the
 // command should stop now.
 std::optional<int> parse(const std::vector<std::string>& args, const po::options_description& desc,
@@ -51,14 +64,7 @@ int run_once(const Common& c, std::optional<v1::ClientMessage> command,
              std::function<void(const v1::Welcome&)> on_welcome,
              std::function<void(const v1::Ack&)> on_ack, v1::QuestionOrder order = v1::POPULAR) {
   asio::io_context io;
-  client::Options o;
-  o.urls = c.urls.empty() ? std::vector<std::string>{"ws://127.0.0.1:8080/v1/ws"} : c.urls;
-  o.panel_id = c.panel;
-  o.display_name = c.name;
-  o.token = c.token;
-  o.client_id = c.client_id;
-  o.format = c.json ? client::WireFormat::json : client::WireFormat::proto;
-  o.reconnect = false;
+  auto o = options_of(c);
   o.question_order = order;
   auto client = client::Client::create(io.get_executor(), o);
   int code = 2;
@@ -94,14 +100,7 @@ int run_once(const Common& c, std::optional<v1::ClientMessage> command,
 // event up to the head at the join to a record, and hands it to `print`.
 int run_record(const Common& c, const std::function<void(const PanelRecord&)>& print) {
   asio::io_context io;
-  client::Options o;
-  o.urls = c.urls.empty() ? std::vector<std::string>{"ws://127.0.0.1:8080/v1/ws"} : c.urls;
-  o.panel_id = c.panel;
-  o.display_name = c.name;
-  o.token = c.token;
-  o.client_id = c.client_id;
-  o.format = c.json ? client::WireFormat::json : client::WireFormat::proto;
-  o.reconnect = false;
+  auto o = options_of(c);
   o.resume_after = 0;
   auto client = client::Client::create(io.get_executor(), o);
   PanelRecord record;

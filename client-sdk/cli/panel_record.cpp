@@ -1,21 +1,17 @@
 #include "panel_record.h"
 
 #include <algorithm>
-#include <ctime>
 
 #include <boost/json.hpp>
+
+#include "event_format.h"
 
 namespace panelwire::cli {
 
 namespace {
 
 std::string utc(std::int64_t at_ms) {
-  std::time_t t = static_cast<std::time_t>(at_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return format_utc(at_ms, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 // User text inside Markdown: one line, its markup characters escaped, so

@@ -40,6 +40,17 @@ void add_counter(MetricFamily& f, double value, std::vector<ClientMetric::Label>
   f.metric.push_back(std::move(m));
 }
 
+// A family of one sample without labels.
+void single(std::vector<MetricFamily>& out, std::string name, std::string help, MetricType type,
+            double value) {
+  auto f = family(std::move(name), std::move(help), type);
+  if (type == MetricType::Counter)
+    add_counter(f, value);
+  else
+    add_gauge(f, value);
+  out.push_back(std::move(f));
+}
+
 MetricFamily histogram(std::string name, std::string help, const core::LatencyHistogram& h) {
   auto f = family(std::move(name), std::move(help), MetricType::Histogram);
   ClientMetric m;
@@ -74,10 +85,8 @@ std::string render_metrics(const NodeFigures& f) {
   const auto& s = f.shards;
   std::vector<MetricFamily> out;
 
-  auto connections =
-      family("panelwire_connections", "Open client connections, joined or not", MetricType::Gauge);
-  add_gauge(connections, static_cast<double>(f.live_sessions));
-  out.push_back(std::move(connections));
+  single(out, "panelwire_connections", "Open client connections, joined or not", MetricType::Gauge,
+         static_cast<double>(f.live_sessions));
 
   auto sessions =
       family("panelwire_sessions", "Clients joined to a panel, by role and WebSocket subprotocol",
@@ -91,24 +100,18 @@ std::string render_metrics(const NodeFigures& f) {
   }
   out.push_back(std::move(sessions));
 
-  auto subscriptions = family(
-      "panelwire_panel_subscriptions",
+  single(
+      out, "panelwire_panel_subscriptions",
       "Panels followed by a shard of this node (a panel with members on two shards counts twice)",
-      MetricType::Gauge);
-  add_gauge(subscriptions, static_cast<double>(s.panels));
-  out.push_back(std::move(subscriptions));
+      MetricType::Gauge, static_cast<double>(s.panels));
 
-  auto queued =
-      family("panelwire_outbound_queue_bytes",
-             "Bytes queued for clients that their sockets have not taken yet", MetricType::Gauge);
-  add_gauge(queued, static_cast<double>(s.outbound_bytes));
-  out.push_back(std::move(queued));
+  single(out, "panelwire_outbound_queue_bytes",
+         "Bytes queued for clients that their sockets have not taken yet", MetricType::Gauge,
+         static_cast<double>(s.outbound_bytes));
 
-  auto ready = family("panelwire_engine_ready",
-                      "1 when the engine takes commands (Redis reachable, or the embedded one)",
-                      MetricType::Gauge);
-  add_gauge(ready, f.engine_ready ? 1 : 0);
-  out.push_back(std::move(ready));
+  single(out, "panelwire_engine_ready",
+         "1 when the engine takes commands (Redis reachable, or the embedded one)",
+         MetricType::Gauge, f.engine_ready ? 1 : 0);
 
   auto joins = family("panelwire_joins_total", "Hellos answered: accepted, or refused by code",
                       MetricType::Counter);
@@ -122,17 +125,13 @@ std::string render_metrics(const NodeFigures& f) {
   add_by_code(commands, s.commands, "applied");
   out.push_back(std::move(commands));
 
-  auto appended =
-      family("panelwire_events_appended_total",
-             "Events this node's clients appended (a retry counted once)", MetricType::Counter);
-  add_counter(appended, static_cast<double>(s.events_appended));
-  out.push_back(std::move(appended));
+  single(out, "panelwire_events_appended_total",
+         "Events this node's clients appended (a retry counted once)", MetricType::Counter,
+         static_cast<double>(s.events_appended));
 
-  auto frames =
-      family("panelwire_event_frames_total",
-             "Event frames handed to clients: one per event per receiver", MetricType::Counter);
-  add_counter(frames, static_cast<double>(s.event_frames));
-  out.push_back(std::move(frames));
+  single(out, "panelwire_event_frames_total",
+         "Event frames handed to clients: one per event per receiver", MetricType::Counter,
+         static_cast<double>(s.event_frames));
 
   auto closes = family("panelwire_closes_total",
                        "Connections the relay closed, by WebSocket close code (4000: slow "
@@ -146,10 +145,9 @@ std::string render_metrics(const NodeFigures& f) {
   }
   out.push_back(std::move(closes));
 
-  auto dropped = family("panelwire_keepalive_drops_total",
-                        "Clients dropped for silence past the idle timeout", MetricType::Counter);
-  add_counter(dropped, static_cast<double>(s.keepalive_drops));
-  out.push_back(std::move(dropped));
+  single(out, "panelwire_keepalive_drops_total",
+         "Clients dropped for silence past the idle timeout", MetricType::Counter,
+         static_cast<double>(s.keepalive_drops));
 
   out.push_back(histogram("panelwire_append_duration_seconds",
                           "From a command's arrival to its engine's answer", s.append_latency));

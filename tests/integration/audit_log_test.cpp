@@ -18,18 +18,6 @@ namespace {
 
 const std::string kSecret = "audit-test-secret-of-at-least-32-bytes";
 
-v1::ClientMessage with_id(v1::ClientMessage m, const std::string& id) {
-  m.set_id(id);
-  return m;
-}
-
-v1::ClientMessage moderate(std::uint64_t question, v1::ModerationAction action) {
-  v1::ClientMessage m;
-  m.mutable_moderate_question()->set_question_id(question);
-  m.mutable_moderate_question()->set_action(action);
-  return m;
-}
-
 // The moderation lines of the log, from `event=moderation` on.
 std::vector<std::string> moderation_lines(const std::string& log) {
   std::vector<std::string> out;

@@ -8,6 +8,11 @@
 
 namespace panelwire::test {
 
+// `m` carrying the command id `id` (a retry sends the same id again).
+inline v1::ClientMessage with_id(v1::ClientMessage m, const std::string& id) {
+  m.set_id(id);
+  return m;
+}
 inline v1::ClientMessage ask(const std::string& text, bool anonymous = false) {
   v1::ClientMessage m;
   m.mutable_ask_question()->set_text(text);

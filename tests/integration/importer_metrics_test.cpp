@@ -6,7 +6,6 @@
 #include <iterator>
 #include <map>
 #include <regex>
-#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -14,6 +13,7 @@
 #include "client_commands.h"
 #include "http_receiver.h"
 #include "importer_process.h"
+#include "metrics_scrape.h"
 #include "raw_client.h"
 #include "redis_process.h"
 #include "server_process.h"
@@ -23,31 +23,6 @@ namespace panelwire::test {
 namespace {
 
 const std::string kSecret = "importer-metrics-secret-of-32-bytes-or-more";
-
-// Empty while the importer's port is not up yet.
-std::map<std::string, double> scrape(unsigned short port) {
-  std::map<std::string, double> samples;
-  std::pair<unsigned, std::string> answer;
-  try {
-    answer = RawClient::http_get(port, "/metrics");
-  } catch (const std::exception&) {
-    return samples;
-  }
-  auto& [status, body] = answer;
-  if (status != 200) return samples;
-  std::istringstream in(body);
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    const auto space = line.rfind(' ');
-    samples[line.substr(0, space)] = std::stod(line.substr(space + 1));
-  }
-  return samples;
-}
-
-double value(const std::map<std::string, double>& s, const std::string& key) {
-  auto it = s.find(key);
-  return it == s.end() ? -1 : it->second;
-}
 
 TEST(ImporterMetrics, AScrapeWhileItRunsCountsPostsRetriesAndDeadLetters) {
   engine::RedisProcess redis;
@@ -81,7 +56,7 @@ TEST(ImporterMetrics, AScrapeWhileItRunsCountsPostsRetriesAndDeadLetters) {
                             forum.url("/posts"), "--secret", "hook-secret", "--backoff-min-ms",
                             "20", "--backoff-max-ms", "100", "--metrics-listen",
                             "127.0.0.1:" + std::to_string(port)});
-  std::map<std::string, double> s;
+  Samples s;
   for (int i = 0; i < 1000; ++i) {
     s = scrape(port);
     if (value(s, "panelwire_importer_posted_total") == 2 &&

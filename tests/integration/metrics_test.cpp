@@ -10,11 +10,11 @@
 #include <memory>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "metrics_scrape.h"
 #include "raw_client.h"
 #include "server_process.h"
 #include "tool_run.h"
@@ -35,31 +35,6 @@ unsigned short metrics_port(const ServerProcess& relay) {
   }
   ADD_FAILURE() << "no metrics_listening line:\n" << relay.log();
   return 0;
-}
-
-// Every sample of a scrape by its name and labels as written
-// (`panelwire_joins_total{result="accepted"}`).
-std::map<std::string, double> scrape(unsigned short port) {
-  auto [status, body] = RawClient::http_get(port, "/metrics");
-  EXPECT_EQ(status, 200u) << body;
-  std::map<std::string, double> samples;
-  std::istringstream in(body);
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    const auto space = line.rfind(' ');
-    samples[line.substr(0, space)] = std::stod(line.substr(space + 1));
-  }
-  return samples;
-}
-
-// The value of a sample, failing the test when the scrape lacks it.
-double value(const std::map<std::string, double>& samples, const std::string& key) {
-  auto it = samples.find(key);
-  if (it == samples.end()) {
-    ADD_FAILURE() << "no sample " << key;
-    return -1;
-  }
-  return it->second;
 }
 
 v1::ClientMessage hello_with(const std::string& panel, const std::string& token) {

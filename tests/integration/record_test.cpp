@@ -16,11 +16,6 @@ namespace {
 
 const std::string kSecret = "record-test-secret-of-at-least-32-bytes";
 
-v1::ClientMessage with_id(v1::ClientMessage m, const std::string& id) {
-  m.set_id(id);
-  return m;
-}
-
 class Record : public ::testing::Test {
  protected:
   ToolResult cli(const std::string& command, std::vector<std::string> more = {}) {

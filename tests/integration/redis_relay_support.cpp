@@ -58,11 +58,6 @@ v1::ClientMessage chat(const std::string& id, const std::string& text) {
   return m;
 }
 
-v1::ClientMessage with_id(v1::ClientMessage m, const std::string& id) {
-  m.set_id(id);
-  return m;
-}
-
 std::optional<v1::Ack> next_ack(RawClient& c, std::chrono::milliseconds timeout,
                                 std::vector<v1::Event>* events) {
   const auto deadline = Clock::now() + timeout;

@@ -36,7 +36,6 @@ bool log_shows(const ServerProcess& relay, const std::string& needle, std::size_
 std::string token(const std::string& role, const std::string& name, const std::string& panel);
 
 v1::ClientMessage chat(const std::string& id, const std::string& text);
-v1::ClientMessage with_id(v1::ClientMessage m, const std::string& id);
 
 // The next ack, whatever events come before it (kept in `events`); nullopt
 // when none comes in `timeout` (the caller's assertion says what it means).
