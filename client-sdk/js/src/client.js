@@ -50,8 +50,10 @@ export class PanelwireClient {
   // options: urls (ws://host:port/v1/ws, tried in turn), panelId,
   // displayName, token, clientId (kept for the client's life; random when
   // absent), questionOrder, reconnect (default true), reconnectMinMs,
-  // reconnectMaxMs, maxPendingCommands, WebSocket (an implementation for
-  // runtimes without a global one, e.g. the "ws" package under Node).
+  // reconnectMaxMs, maxPendingCommands, resumeAfter (a seq as a BigInt: the
+  // first join resumes after it, 0n for the panel's whole history),
+  // WebSocket (an implementation for runtimes without a global one, e.g.
+  // the "ws" package under Node).
   constructor(options) {
     this.options = {
       reconnect: true,
@@ -71,7 +73,7 @@ export class PanelwireClient {
     this.idPrefix = randomId(4) + "-";
     this.nextId = 1;
     this.pending = new Map(); // id -> {message, resolve, reject}
-    this.lastSeq = null;
+    this.lastSeq = this.options.resumeAfter ?? null;
     this.welcome = null;
     this.state = State.connecting;
     this.socket = null;

@@ -4,6 +4,7 @@
 
 import { ModerationAction, QuestionState, Role } from "../../js/src/client.js";
 import { fill, form, h, time } from "./dom.js";
+import { loadRecord } from "./panel_record.js";
 import { guestQuestionsBlocked, rulesControls, rulesNotice } from "./rules.js";
 
 const STATE_NAMES = {
@@ -175,6 +176,59 @@ export function attendeeView(root, state, client) {
   render();
 }
 
+// The panel's record, read from its whole history on demand: the
+// transcript to download (Markdown, JSON, CSV) and the moderation log.
+function recordControls(state, client) {
+  const status = h("p", { role: "status", "data-testid": "record-status" });
+  const log = h("ol", { "data-testid": "moderation-log" });
+  const options = { ...client.options, clientId: undefined };
+  const load = async (what) => {
+    status.textContent = `Reading the panel's history for the ${what}…`;
+    try {
+      const r = await loadRecord(options);
+      status.textContent = "";
+      return r;
+    } catch (e) {
+      status.textContent = `Could not read the panel's history: ${e.message}`;
+      return null;
+    }
+  };
+  const download = (format, type, ext) => {
+    const b = h("button", { type: "button" }, `Transcript (${format})`);
+    b.addEventListener("click", async () => {
+      const r = await load("transcript");
+      if (!r) return;
+      const text = ext === "md" ? r.markdown(state.panelId) : ext === "json" ? r.json(state.panelId) : r.csv();
+      const url = URL.createObjectURL(new Blob([text], { type }));
+      const a = h("a", { href: url, download: `${state.panelId}-transcript.${ext}` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      status.textContent = `Transcript downloaded (${format}).`;
+    });
+    return b;
+  };
+  const show = h("button", { type: "button" }, "Show the moderation log");
+  show.addEventListener("click", async () => {
+    const r = await load("moderation log");
+    if (!r) return;
+    const entries = r.audit();
+    // Who and what in words, the time as the reader's clock shows it; the
+    // participant id (what the relay's log names) on hover.
+    fill(log, entries.length
+      ? entries.map((e) => h("li", { "data-seq": e.seq }, h("time", { datetime: new Date(Number(e.atMs)).toISOString() }, time(e.atMs)), " ", h("span", { title: e.id }, `${e.who} (${e.role})`), ` ${e.what}`))
+      : h("li", {}, "No moderation yet."));
+    status.textContent = `${entries.length} moderation${entries.length === 1 ? "" : "s"} listed.`;
+  });
+  return h("section", { "aria-label": "Record", class: "record" },
+    h("h2", {}, "Record"),
+    h("p", {}, "Anonymous askers stay anonymous; deleted messages are left out."),
+    h("div", { class: "buttons", role: "group", "aria-label": "Download the transcript" },
+      download("Markdown", "text/markdown", "md"), download("JSON", "application/json", "json"), download("CSV", "text/csv", "csv")),
+    show, status, log);
+}
+
 export function moderatorView(root, state, client) {
   const act = (p) => p.catch((e) => alert(`${e.codeName ?? "ERROR"}: ${e.message}`));
   const command = (c, v) => client.send({ command: { case: c, value: v } });
@@ -194,8 +248,9 @@ export function moderatorView(root, state, client) {
     ({ duplicate, into }) => command("mergeQuestions", { duplicateId: BigInt(duplicate), intoId: BigInt(into) }),
   );
   const rules = rulesControls(state, client);
+  const record = recordControls(state, client);
   const live = h("div");
-  fill(root, h("div", { class: "layout moderator" }, live, h("section", { class: "forms" }, h("h2", {}, "Panel"), lockButton, endButton, rules.el, mergeForm)));
+  fill(root, h("div", { class: "layout moderator" }, live, h("section", { class: "forms" }, h("h2", {}, "Panel"), lockButton, endButton, rules.el, mergeForm, record)));
 
   function button(label, onClick, extra = {}) {
     const b = h("button", { type: "button", ...extra }, label);

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -237,6 +237,30 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   await until(async () => /The panel has ended/.test(await ann.getByTestId("status").textContent()));
   assert.equal(await ann.getByRole("button", { name: "Send" }).isDisabled(), true);
   await mod.screenshot({ path: join(out, "moderator-ended.png"), fullPage: true });
+
+  // The record: the transcript downloads with every message once and the
+  // question as it ended; the moderation log lists who did what, in order.
+  const [download] = await Promise.all([
+    mod.waitForEvent("download"),
+    mod.getByRole("button", { name: "Transcript (Markdown)" }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), `${panel}-transcript.md`);
+  const transcript = readFileSync(await download.path(), "utf8");
+  for (const text of ["Hello from Ann", "Hi Ann, Bob here", "Glad to be here", "After the restart"])
+    assert.equal(transcript.split(text).length - 1, 1, `"${text}" once in the transcript`);
+  assert.match(transcript, /How do we keep mentoring going after the grant ends\?/);
+  assert.match(transcript, /- Asked by Ann, for Dr\\\. Alberts\n- answering, 1 vote\n/);
+  assert.match(transcript, /## Continued in the forum/);
+  await mod.getByRole("button", { name: "Show the moderation log" }).click();
+  const log = mod.getByTestId("moderation-log").locator("li");
+  await until(async () => (await log.count()) === 3);
+  const lines = await log.allTextContents();
+  assert.match(lines[0], /Mo \(moderator\) approved question #\d+$/);
+  assert.match(lines[1], /Mo \(moderator\) highlighted question #\d+$/);
+  assert.match(lines[2], /Mo \(moderator\) ended the panel$/);
+  const logged = await log.evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
+  assert.ok(logged[0] < logged[1] && logged[1] < logged[2], `in the panel's order: ${logged}`);
+  await mod.screenshot({ path: join(out, "moderator-record.png"), fullPage: true });
 });
 
 // A guest cannot pass for the panel's hosts: the page asks for another name.
