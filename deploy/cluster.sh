@@ -9,13 +9,17 @@
 #   deploy/cluster.sh stop
 #   deploy/cluster.sh status
 #
-# Ports: haproxy on PANELWIRE_CLUSTER_PORT (default 8080), the nodes on the
-# ports after it, Redis on PANELWIRE_REDIS_PORT (default 6380). Data, logs
+# Ports: haproxy on PANELWIRE_CLUSTER_PORT (default 8080) for ws:// and on
+# PANELWIRE_CLUSTER_TLS_PORT (default 8443) for wss://, with a self-signed
+# certificate for 127.0.0.1 made at the first start (tls.pem in the cluster
+# directory; give your own there for anything but local use); the nodes on
+# the ports after 8080, Redis on PANELWIRE_REDIS_PORT (default 6380). Data, logs
 # and pid files live in PANELWIRE_CLUSTER_DIR (default /tmp/panelwire-cluster).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${PANELWIRE_CLUSTER_DIR:-/tmp/panelwire-cluster}"
 port="${PANELWIRE_CLUSTER_PORT:-8080}"
+tls_port="${PANELWIRE_CLUSTER_TLS_PORT:-8443}"
 redis_port="${PANELWIRE_REDIS_PORT:-6380}"
 build="${PANELWIRE_BUILD_DIR:-$root/build/release}"
 
@@ -55,13 +59,23 @@ start() {
     servers+="  server node$i 127.0.0.1:$p check inter 1s fall 2 rise 1"$'\n'
   done
 
+  # haproxy takes the certificate and its key from one file.
+  if [ ! -s "$dir/tls.pem" ]; then
+    (umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost \
+      -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+      -keyout "$dir/tls.key" -out "$dir/tls.crt" 2>/dev/null &&
+      cat "$dir/tls.crt" "$dir/tls.key" >"$dir/tls.pem")
+  fi
+
   local cfg
   cfg="$(<"$root/deploy/haproxy.cfg.in")"
   cfg="${cfg//@BIND@/127.0.0.1:$port}"
+  cfg="${cfg//@TLS_BIND@/  bind 127.0.0.1:$tls_port ssl crt $dir/tls.pem alpn http/1.1}"
   printf '%s\n' "${cfg//@SERVERS@/${servers%$'\n'}}" >"$dir/haproxy.cfg"
   haproxy -f "$dir/haproxy.cfg" -D -p "$dir/haproxy.pid"
   wait_for "haproxy" ready "$port"
-  echo "cluster: $nodes nodes behind ws://127.0.0.1:$port/v1/ws, Redis on 127.0.0.1:$redis_port"
+  echo "cluster: $nodes nodes behind ws://127.0.0.1:$port/v1/ws and wss://127.0.0.1:$tls_port/v1/ws" \
+    "(certificate $dir/tls.crt), Redis on 127.0.0.1:$redis_port"
 }
 
 stop() {

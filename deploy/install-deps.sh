@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libprotobuf-dev protobuf-compiler
   libspdlog-dev libfmt-dev libjwt-dev libhiredis-dev libsqlite3-dev libicu-dev redis-server haproxy curl
-  libcurl4-openssl-dev libssl-dev chromium prometheus-cpp-dev
+  libcurl4-openssl-dev libssl-dev openssl chromium prometheus-cpp-dev
   googletest libgtest-dev libgmock-dev
   # deploy/fuzz.sh: libFuzzer lives in libclang-rt (only recommended by clang);
   # llvm puts llvm-symbolizer on the PATH for readable sanitizer reports.

@@ -28,8 +28,26 @@ void replace_all(std::string& text, const std::string& what, const std::string& 
 
 }  // namespace
 
-HaproxyProcess::HaproxyProcess(const std::vector<unsigned short>& relay_ports)
+HaproxyProcess::HaproxyProcess(const std::vector<unsigned short>& relay_ports, bool tls)
     : port_(engine::free_port()) {
+  char dir[] = "/tmp/panelwire-haproxy-XXXXXX";
+  if (!mkdtemp(dir)) throw std::runtime_error("mkdtemp");
+  dir_ = dir;
+  std::string tls_bind;
+  if (tls) {
+    tls_port_ = engine::free_port();
+    // As deploy/cluster.sh makes one for local use: self-signed, for the
+    // loopback address, the key beside the certificate in one file.
+    const auto made = std::system(
+        ("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext "
+         "subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
+         dir_ + "/key.pem -out " + dir_ + "/cert.pem 2>/dev/null && cat " + dir_ + "/cert.pem " +
+         dir_ + "/key.pem > " + dir_ + "/tls.pem")
+            .c_str());
+    if (made != 0) throw std::runtime_error("openssl could not make a certificate");
+    tls_bind = "  bind 127.0.0.1:" + std::to_string(tls_port_) + " ssl crt " + dir_ +
+               "/tls.pem alpn http/1.1";
+  }
   std::ifstream in(PANELWIRE_SOURCE_DIR "/deploy/haproxy.cfg.in");
   std::string cfg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (cfg.empty()) throw std::runtime_error("cannot read deploy/haproxy.cfg.in");
@@ -38,11 +56,8 @@ HaproxyProcess::HaproxyProcess(const std::vector<unsigned short>& relay_ports)
     servers << (i ? "\n" : "") << "  server node" << i + 1 << " 127.0.0.1:" << relay_ports[i]
             << " check inter 1s fall 2 rise 1";
   replace_all(cfg, "@BIND@", "127.0.0.1:" + std::to_string(port_));
+  replace_all(cfg, "@TLS_BIND@", tls_bind);
   replace_all(cfg, "@SERVERS@", servers.str());
-
-  char dir[] = "/tmp/panelwire-haproxy-XXXXXX";
-  if (!mkdtemp(dir)) throw std::runtime_error("mkdtemp");
-  dir_ = dir;
   const auto path = dir_ + "/haproxy.cfg";
   std::ofstream(path) << cfg;
   std::vector<std::string> args = {"haproxy", "-db", "-q", "-f", path};
