@@ -18,10 +18,24 @@ std::string utc(std::int64_t at_ms) {
 // a message can neither format the transcript nor break out of its line.
 std::string md(const std::string& text) {
   std::string out;
-  for (char c : text) {
-    if (c == '\n' || c == '\r') {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const auto u = static_cast<unsigned char>(c);
+    // Line ends and control characters (ESC: a terminal's escapes) become a
+    // space; so do the bidirectional overrides and isolates (U+202A..E,
+    // U+2066..9), which would reorder what follows them on the line.
+    if (u < 0x20 || u == 0x7f) {
       out += ' ';
       continue;
+    }
+    if (u == 0xe2 && i + 2 < text.size()) {
+      const auto b1 = static_cast<unsigned char>(text[i + 1]);
+      const auto b2 = static_cast<unsigned char>(text[i + 2]);
+      if ((b1 == 0x80 && b2 >= 0xaa && b2 <= 0xae) || (b1 == 0x81 && b2 >= 0xa6 && b2 <= 0xa9)) {
+        out += ' ';
+        i += 2;
+        continue;
+      }
     }
     if (std::string_view("\\`*_{}[]<>()#+-.!|~").find(c) != std::string_view::npos) out += '\\';
     out += c;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <sstream>
+#include <utility>
 
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
@@ -173,13 +174,17 @@ void RelayMetrics::collect(engine::Executor reply_on, std::function<void(std::st
   g->reply_on = std::move(reply_on);
   g->done = std::move(done);
   for (auto* shard : shards_) {
-    boost::asio::post(shard->ioc(), [this, shard, g] {
-      boost::asio::post(g->reply_on, [this, g, copy = shard->snapshot()] {
+    // `g` moves on with the copy: a shard's handler, destroyed on that
+    // shard's thread once it returns, must not hold the last reference
+    // (nor, through `done`, the scraper's session, which is reply_on's).
+    boost::asio::post(shard->ioc(), [this, shard, g]() mutable {
+      auto reply_on = g->reply_on;
+      boost::asio::post(reply_on, [this, g = std::move(g), copy = shard->snapshot()] {
         g->figures.shards.merge(copy);
         if (--g->waiting > 0) return;
         g->figures.engine_ready = engine_.ready();
         g->figures.live_sessions = live_sessions_.load();
-        g->done(render_metrics(g->figures));
+        std::exchange(g->done, nullptr)(render_metrics(g->figures));
       });
     });
   }

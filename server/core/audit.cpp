@@ -8,20 +8,6 @@ std::string question(std::uint64_t id) {
   return "question:" + std::to_string(id);
 }
 
-// A participant id as the client sent it, made safe for a log line: ids the
-// relay issues hold only these characters, so anything else (a space, a
-// quote, a line end that would forge a field or a line) is replaced, and a
-// made-up id is cut to a length no real one reaches.
-std::string loggable(const std::string& id) {
-  std::string out = id.substr(0, 128);
-  for (auto& c : out) {
-    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == ':' || c == '_' || c == '-' || c == '.' || c == '@';
-    if (!safe) c = '?';
-  }
-  return out;
-}
-
 const char* moderation_word(v1::ModerationAction a) {
   switch (a) {
     case v1::APPROVE:
@@ -43,6 +29,16 @@ const char* moderation_word(v1::ModerationAction a) {
 
 }  // namespace
 
+std::string log_safe(std::string_view text, std::size_t max) {
+  std::string out(text.substr(0, max));
+  for (auto& c : out) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      std::string_view(":_-.@/").find(c) != std::string_view::npos;
+    if (!safe) c = '?';
+  }
+  return out;
+}
+
 std::optional<AuditEntry> audit_of(const v1::ClientMessage& msg, const v1::Participant& actor) {
   using C = v1::ClientMessage;
   switch (msg.command_case()) {
@@ -61,7 +57,7 @@ std::optional<AuditEntry> audit_of(const v1::ClientMessage& msg, const v1::Parti
       return AuditEntry{"delete_chat", "chat:" + std::to_string(msg.delete_chat().chat_seq())};
     case C::kMuteParticipant:
       return AuditEntry{msg.mute_participant().muted() ? "mute" : "unmute",
-                        "participant:" + loggable(msg.mute_participant().participant_id())};
+                        "participant:" + log_safe(msg.mute_participant().participant_id(), 128)};
     case C::kLockChat:
       return AuditEntry{msg.lock_chat().locked() ? "lock_chat" : "unlock_chat", ""};
     case C::kSetPanelRules:

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "panelwire/v1/panelwire.pb.h"
 
@@ -21,6 +22,12 @@ struct AuditEntry {
   // chat:<seq>, participant:<id>; empty for the panel itself.
   std::string target;
 };
+
+// `text` from a client made safe to write into a log line: at most `max`
+// bytes, and any character that could end a field or a line, or fake one
+// (a space, a quote, an equals sign, a control character, any non-ASCII
+// byte), replaced with '?'.
+std::string log_safe(std::string_view text, std::size_t max);
 
 // The entry for `msg` sent by `actor`, or nothing when it is not moderation.
 std::optional<AuditEntry> audit_of(const v1::ClientMessage& msg, const v1::Participant& actor);

@@ -9,6 +9,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "audit.h"
 #include "websocket_session.h"
 
 namespace panelwire::net {
@@ -189,7 +190,7 @@ void HttpSession::upgrade() {
   auto endpoint = stream_.socket().remote_endpoint(ignored);
   if (!origin_allowed()) {
     shard_.log_abuse(spdlog::level::warn, "event=origin_refused origin=\"{}\"",
-                     std::string_view(req[http::field::origin]).substr(0, 200));
+                     core::log_safe(req[http::field::origin], 200));
     return respond(http::status::forbidden, "this origin may not open panelwire sessions\n");
   }
   // Behind a trusted proxy the client is who the proxy says it is.
@@ -218,6 +219,8 @@ void HttpSession::upgrade() {
 void HttpSession::serve_metrics() {
   metrics_->collect(stream_.get_executor(), [self = shared_from_this()](std::string text) {
     if (!self->stream_.socket().is_open()) return;
+    // The write gets a deadline of its own, not what the read left.
+    self->stream_.expires_after(self->shard_.config().handshake_timeout);
     self->respond(http::status::ok, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
   });
 }
@@ -227,8 +230,10 @@ void HttpSession::respond(http::status status, std::string body) {
 }
 
 void HttpSession::respond(http::status status, std::string body, std::string_view content_type) {
-  const bool keep_alive = parser_ && parser_->is_header_done() && parser_->get().keep_alive() &&
-                          status != http::status::bad_request;
+  // The metrics port answers one request a connection: a scraper holds one
+  // of its few slots only while it is served.
+  const bool keep_alive = !metrics_ && parser_ && parser_->is_header_done() &&
+                          parser_->get().keep_alive() && status != http::status::bad_request;
   res_.emplace(status, 11);
   res_->set(http::field::server, "panelwire");
   res_->set(http::field::content_type, content_type);

@@ -414,16 +414,15 @@ void WebsocketSession::submit(const std::string& id, core::Result<core::Draft> d
                                          .count());
         if (r) {
           ++stats.commands[0];
-          if (r->event) {
-            ++stats.events_appended;
-            // The audit trail: who moderated what, when (the event's seq
-            // and time), once, in the structured log.
-            if (audit)
-              spdlog::info("event=moderation panel={} seq={} actor={} role={} action={} target={}",
-                           self->panel_id_, r->seq, self->you_.id(),
-                           v1::Role_Name(self->you_.role()), audit->action,
-                           audit->target.empty() ? "panel" : audit->target);
-          }
+          if (r->event) ++stats.events_appended;
+          // The audit trail: who moderated what, by the event's seq. A
+          // retry is logged again, marked: its first answer may have been
+          // lost before its line was written (Redis cut after the append).
+          if (audit && (r->event || r->duplicate))
+            spdlog::info("event=moderation panel={} seq={} actor={} role={} action={} target={}{}",
+                         self->panel_id_, r->seq, self->you_.id(), v1::Role_Name(self->you_.role()),
+                         audit->action, audit->target.empty() ? "panel" : audit->target,
+                         r->duplicate ? " retry=1" : "");
           self->ack(id, r->seq);
         } else {
           self->refuse_command(id, r.error());

@@ -1,6 +1,6 @@
-// The audit trail in the relay's structured log: each applied moderation,
-// once, with who did it, what, on what and the seq it got; a refused one
-// and participants' own commands leave no line.
+// The audit trail in the relay's structured log: each applied moderation
+// with who did it, what, on what and the seq it got (a retry's line marked
+// as such); a refused one and participants' own commands leave no line.
 
 #include <sstream>
 #include <string>
@@ -51,13 +51,13 @@ TEST(AuditLog, EachAppliedModerationIsOneLineWithWhoWhatWhereAndItsSeq) {
   v1::ClientMessage lock;
   lock.mutable_lock_chat()->set_locked(true);
   const auto locked = mo.command(with_id(lock, "m4")).seq();
-  // A retry of the lock: applied once, so one line.
+  // A retry of the lock: applied once; its line says it is a retry.
   EXPECT_EQ(mo.command(with_id(lock, "m4")).seq(), locked);
   const auto ended = mo.command(with_id(end_panel(), "m5")).seq();
 
   const auto lines = moderation_lines(relay.log());
   const std::string who = "actor=" + mo_id + " role=MODERATOR ";
-  ASSERT_EQ(lines.size(), 4u) << relay.log();
+  ASSERT_EQ(lines.size(), 5u) << relay.log();
   EXPECT_EQ(lines[0], "event=moderation panel=audited seq=" + std::to_string(highlight) + " " +
                           who + "action=highlight target=question:" + std::to_string(q1));
   EXPECT_EQ(lines[1], "event=moderation panel=audited seq=" + std::to_string(merged) + " " + who +
@@ -65,7 +65,10 @@ TEST(AuditLog, EachAppliedModerationIsOneLineWithWhoWhatWhereAndItsSeq) {
                           ">question:" + std::to_string(q1));
   EXPECT_EQ(lines[2], "event=moderation panel=audited seq=" + std::to_string(locked) + " " + who +
                           "action=lock_chat target=panel");
-  EXPECT_EQ(lines[3], "event=moderation panel=audited seq=" + std::to_string(ended) + " " + who +
+  EXPECT_EQ(lines[3], "event=moderation panel=audited seq=" + std::to_string(locked) + " " + who +
+                          "action=lock_chat target=panel retry=1")
+      << "a retry's line, marked, with the first one's seq";
+  EXPECT_EQ(lines[4], "event=moderation panel=audited seq=" + std::to_string(ended) + " " + who +
                           "action=end_panel target=panel");
 }
 

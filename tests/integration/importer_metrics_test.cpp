@@ -37,6 +37,9 @@ TEST(ImporterMetrics, AScrapeWhileItRunsCountsPostsRetriesAndDeadLetters) {
     return std::nullopt;
   });
 
+  // Joins wait for the relay's Redis connections: ready first.
+  for (int i = 0; i < 500 && RawClient::http_get(relay.port(), "/readyz").first != 200; ++i)
+    std::this_thread::sleep_for(10ms);
   RawClient ann(relay.port());
   ann.join("figures", "Ann");
   for (const auto& [id, text] : {std::pair{"q1", "first?"}, {"q2", "second?"}, {"q3", "third?"}}) {

@@ -65,5 +65,12 @@ TEST(Audit, AParticipantIdFromTheClientCannotForgeALogLine) {
   EXPECT_LE(audit_of(m, as(v1::MODERATOR))->target.size(), 200u);
 }
 
+TEST(Audit, ClientTextInALogLineKeepsWhatIdsAndOriginsHoldAndNothingElse) {
+  EXPECT_EQ(log_safe("https://panels.example.org:8443", 200), "https://panels.example.org:8443");
+  EXPECT_EQ(log_safe("x\" event=moderation", 200), "x??event?moderation");
+  EXPECT_EQ(log_safe("caf\xc3\xa9\n", 200), "caf???");
+  EXPECT_EQ(log_safe("abcdef", 3), "abc");
+}
+
 }  // namespace
 }  // namespace panelwire::core

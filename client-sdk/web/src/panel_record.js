@@ -17,8 +17,10 @@ const STATE = {
 const ROLE = { [Role.MODERATOR]: "moderator", [Role.PANELIST]: "panelist" };
 
 const utc = (ms) => new Date(Number(ms)).toISOString().replace(/\.\d{3}Z$/, "Z");
-// User text inside Markdown: one line, its markup escaped.
-const md = (text) => text.replace(/[\r\n]/g, " ").replace(/[\\`*_{}[\]<>()#+\-.!|~]/g, "\\$&");
+// User text inside Markdown: one line (control characters, a terminal's
+// escapes and the bidirectional overrides become spaces), its markup escaped.
+const md = (text) =>
+  text.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, " ").replace(/[\\`*_{}[\]<>()#+\-.!|~]/g, "\\$&");
 // A CSV field: quoted, quotes doubled, never taken for a formula.
 const csvField = (s) => `"${(/^[=+\-@\t\r]/.test(s) ? "'" + s : s).replaceAll('"', '""')}"`;
 const q = (id) => `question #${id}`;
