@@ -6,7 +6,8 @@
 
 import { PanelwireClient, QuestionChange, QuestionKind, QuestionState, ResumeStatus, Role } from "../../js/src/client.js";
 
-const STATE = {
+// A question's state in words, as the pages and the record say it.
+export const STATE_NAMES = {
   [QuestionState.PENDING]: "pending",
   [QuestionState.OPEN]: "open",
   [QuestionState.ANSWERING]: "answering",
@@ -108,7 +109,7 @@ export class PanelRecord {
     for (const x of this.sortedQuestions()) {
       out += `### ${x.id}. ${md(x.text)}\n\n- Asked by ${md(PanelRecord.askerOf(x))}`;
       if (x.addressedTo) out += `, for ${md(x.addressedTo)}`;
-      out += `\n- ${STATE[x.state] ?? "unknown"}, ${x.votes} vote${x.votes === 1 ? "" : "s"}\n`;
+      out += `\n- ${STATE_NAMES[x.state] ?? "unknown"}, ${x.votes} vote${x.votes === 1 ? "" : "s"}\n`;
       if (x.state === QuestionState.MERGED) out += `- Merged into ${x.mergedInto}\n`;
       if (x.answerText) out += `- Answer: ${md(x.answerText)}\n`;
       if (x.forForum || x.published) out += "- Sent to the forum\n";
@@ -133,7 +134,7 @@ export class PanelRecord {
         asked_by: PanelRecord.askerOf(x),
         anonymous: x.anonymous,
         addressed_to: x.addressedTo,
-        state: STATE[x.state] ?? "unknown",
+        state: STATE_NAMES[x.state] ?? "unknown",
         votes: x.votes,
         answer: x.answerText,
         sent_to_forum: x.forForum || x.published,
@@ -148,7 +149,7 @@ export class PanelRecord {
     let out = "kind,id,time,author,text,state,votes,answer,merged_into\r\n";
     for (const c of this.chat.values()) out += `chat,${c.seq},${utc(c.atMs)},${csvField(c.author)},${csvField(c.text)},,,,\r\n`;
     for (const x of this.sortedQuestions())
-      out += `question,${x.id},${utc(x.askedAtMs)},${csvField(PanelRecord.askerOf(x))},${csvField(x.text)},${STATE[x.state] ?? "unknown"},${x.votes},${csvField(x.answerText)},${x.state === QuestionState.MERGED ? x.mergedInto : ""}\r\n`;
+      out += `question,${x.id},${utc(x.askedAtMs)},${csvField(PanelRecord.askerOf(x))},${csvField(x.text)},${STATE_NAMES[x.state] ?? "unknown"},${x.votes},${csvField(x.answerText)},${x.state === QuestionState.MERGED ? x.mergedInto : ""}\r\n`;
     return out;
   }
 

@@ -4,16 +4,9 @@
 
 import { ModerationAction, QuestionState, Role } from "../../js/src/client.js";
 import { fill, form, h, time } from "./dom.js";
-import { loadRecord } from "./panel_record.js";
+import { STATE_NAMES, loadRecord } from "./panel_record.js";
 import { guestQuestionsBlocked, rulesControls, rulesNotice } from "./rules.js";
 
-const STATE_NAMES = {
-  [QuestionState.PENDING]: "pending",
-  [QuestionState.OPEN]: "open",
-  [QuestionState.ANSWERING]: "answering",
-  [QuestionState.ANSWERED]: "answered",
-  [QuestionState.DISMISSED]: "dismissed",
-};
 
 const ROLE_NAMES = {
   [Role.MODERATOR]: "Moderator",
