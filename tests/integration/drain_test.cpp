@@ -34,15 +34,6 @@ int connect_errno(unsigned short port) {
   return err;
 }
 
-bool log_has(const ServerProcess& s, const std::string& text, std::chrono::milliseconds within) {
-  const auto deadline = std::chrono::steady_clock::now() + within;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (s.log().find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
-}
-
 TEST(Drain, NoNewConnectionIsTakenAndAPeerThatNeverAnswersIsCutBeforeTheExit) {
   ServerProcess server({"--close-timeout-ms", "1000", "--drain-timeout-ms", "5000"});
   ASSERT_EQ(RawClient::http_get(server.port(), "/readyz").first, 200u);
@@ -52,7 +43,7 @@ TEST(Drain, NoNewConnectionIsTakenAndAPeerThatNeverAnswersIsCutBeforeTheExit) {
   silent.join("drain", "Ann");
 
   auto exit_code = std::async(std::launch::async, [&] { return server.stop(SIGTERM); });
-  ASSERT_TRUE(log_has(server, "event=draining", 5s));
+  ASSERT_TRUE(server.log_shows("event=draining", 1, 5s));
   // The listener is closed at once: a load balancer's health check and a
   // new client are refused, and go to another node.
   EXPECT_EQ(connect_errno(server.port()), ECONNREFUSED);

@@ -79,7 +79,7 @@ TEST(RedisRelay, AWrongPasswordKeepsTheRelayNotReadyUnprintedAndRetriedAtThePace
   const auto started_at = Clock::now();
   ServerProcess relay(
       relay_args("redis://:" + wrong + "@127.0.0.1:" + std::to_string(redis.port()) + "/3"));
-  ASSERT_TRUE(log_shows(relay, "event=redis_auth_failed", kRelayConnections, 10s))
+  ASSERT_TRUE(relay.log_shows("event=redis_auth_failed", kRelayConnections, 10s))
       << "Redis refused each connection's AUTH";
   EXPECT_EQ(readyz(relay), 503u) << "refused by Redis: not ready";
   // A window is the only way to count a pace (see above); from the start
@@ -106,7 +106,7 @@ TEST(RedisRelay, ARedisEchoingTheAuthCommandStillNeverPrintsThePassword) {
   RedisProcess redis(0, {}, {"--rename-command", "AUTH", ""});
   ServerProcess relay(
       relay_args("redis://:" + password + "@127.0.0.1:" + std::to_string(redis.port())));
-  ASSERT_TRUE(log_shows(relay, "event=redis_auth_failed", 2, 10s));
+  ASSERT_TRUE(relay.log_shows("event=redis_auth_failed", 2, 10s));
   EXPECT_EQ(readyz(relay), 503u);
   const auto log = relay.log();
   EXPECT_EQ(log.find(password), std::string::npos) << "the password is never printed:\n" << log;

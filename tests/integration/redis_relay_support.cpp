@@ -31,22 +31,6 @@ bool readyz_becomes(const ServerProcess& relay, unsigned status, std::chrono::se
   return false;
 }
 
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
-
-bool log_shows(const ServerProcess& relay, const std::string& needle, std::size_t times,
-               std::chrono::seconds within) {
-  const auto deadline = Clock::now() + within;
-  while (count_of(relay.log(), needle) < times) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
 std::string token(const std::string& role, const std::string& name, const std::string& panel) {
   return mint_token(PANELWIRE_CLI_BIN, kRedisRelaySecret, role, name, panel);
 }

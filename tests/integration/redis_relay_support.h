@@ -26,12 +26,6 @@ std::vector<std::string> relay_args(const std::string& redis_url,
 unsigned readyz(const ServerProcess& relay);
 bool readyz_becomes(const ServerProcess& relay, unsigned status, std::chrono::seconds within);
 
-// How often `needle` is in `text`, and waiting until the relay's log holds
-// it `times` times.
-std::size_t count_of(const std::string& text, const std::string& needle);
-bool log_shows(const ServerProcess& relay, const std::string& needle, std::size_t times,
-               std::chrono::seconds within);
-
 // A token for the relays' secret.
 std::string token(const std::string& role, const std::string& name, const std::string& panel);
 

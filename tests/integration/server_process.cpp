@@ -128,6 +128,22 @@ std::string ServerProcess::log() const {
   return ss.str();
 }
 
+bool ServerProcess::log_shows(const std::string& needle, std::size_t times,
+                              std::chrono::milliseconds within) const {
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  while (count_of(log(), needle) < times) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
 long ServerProcess::rss_kib() const {
   if (pid_ <= 0) return 0;
   std::ifstream in("/proc/" + std::to_string(pid_) + "/status");

@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,11 @@ class ServerProcess {
   // What the server wrote to stderr (its log) so far. A test that failed
   // prints its end when the process is destroyed.
   std::string log() const;
+  // Waits until `needle` is in the log `times` times. The relay logs
+  // through a thread of its own, so a line may land after the reply that
+  // followed it: tests wait for it, never read once.
+  bool log_shows(const std::string& needle, std::size_t times = 1,
+                 std::chrono::milliseconds within = std::chrono::seconds(10)) const;
   // The server's resident memory now, in KiB (VmRSS), 0 once it is gone.
   long rss_kib() const;
 
@@ -45,6 +52,9 @@ class ServerProcess {
   std::string data_dir_;
   std::string log_;
 };
+
+// How many times `needle` is in `text`.
+std::size_t count_of(const std::string& text, const std::string& needle);
 
 // A fresh path in a fresh temporary directory.
 std::string temp_path(const std::string& name);
