@@ -85,6 +85,8 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("help,h", "print this help")
     ("config", po::value(&config_file), "INI file with any of these options (key = value)")
     ("listen", po::value(&listen)->default_value(listen), "HOST:PORT to listen on (port 0: any free port)")
+    ("tls-cert", po::value(&c.tls_cert_file), "PEM certificate file (its chain after it) for TLS on --listen: wss:// and https:// only; read again on SIGHUP")
+    ("tls-key", po::value(&c.tls_key_file), "PEM private key file of --tls-cert; read again on SIGHUP")
     ("metrics-listen", po::value(&metrics_listen), "HOST:PORT serving GET /metrics (Prometheus text format); off unless given: give a private address")
     ("threads", po::value(&c.threads)->default_value(c.threads), "io threads (0: one per available CPU)")
     ("log-level", po::value(&c.log_level)->default_value(c.log_level), "trace, debug, info, warn, error")
@@ -187,6 +189,12 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     return bad("--listen wants HOST:PORT, got '" + listen + "'");
   if (!metrics_listen.empty() && !split_host_port(metrics_listen, c.metrics_host, c.metrics_port))
     return bad("--metrics-listen wants HOST:PORT, got '" + metrics_listen + "'");
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty())
+    return bad("--tls-cert and --tls-key go together: give both or neither");
+  for (const auto* file : {&c.tls_cert_file, &c.tls_key_file})
+    if (!file->empty() && !std::ifstream(*file))
+      return bad("cannot read " +
+                 std::string(file == &c.tls_cert_file ? "--tls-cert " : "--tls-key ") + *file);
   if (max_chat_chars == 0) return bad("--max-chat-chars must be positive");
   if (in_memory) c.data_dir.clear();
   if (c.data_dir.empty() && !in_memory)

@@ -19,6 +19,10 @@ struct ServerConfig {
   // the figures are never public by accident: give it a private address.
   std::string metrics_host;
   unsigned short metrics_port = 0;
+  // PEM certificate (with its chain) and key: --listen then speaks only
+  // wss:// and https://. Both read again on SIGHUP. Empty: plain ws://.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   // 0: one io thread per CPU this process may run on.
   unsigned threads = 0;
   std::string log_level = "info";

@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include <filesystem>
+#include <functional>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/executor_work_guard.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "audit.h"
 #include "file_outbox.h"
 #include "memory_engine.h"
 #include "redis_engine.h"
@@ -45,6 +47,12 @@ std::string default_web_root() {
 }  // namespace
 
 Relay::Relay(ServerConfig config) : config_(std::move(config)) {
+  // First: a pair it cannot use stops it before it touches anything.
+  if (!config_.tls_cert_file.empty()) {
+    auto tls = net::TlsCertificate::load(config_.tls_cert_file, config_.tls_key_file);
+    if (!tls) throw std::runtime_error(tls.error().message);
+    tls_ = std::move(*tls);
+  }
   const auto web_root = config_.web_root.empty() ? default_web_root() : config_.web_root;
   config_.relay.pages = net::WebPages::load(web_root, kMaxPageBytes);
   config_.relay.catalog = &config_.catalog;
@@ -124,8 +132,9 @@ bool Relay::bind() {
   }
   std::vector<net::Shard*> shards;
   for (auto& s : shards_) shards.push_back(s.get());
-  listener_ = std::make_shared<net::Listener>(
-      std::move(shards), asio::ip::tcp::endpoint(addr, config_.listen_port), ec);
+  listener_ = std::make_shared<net::Listener>(std::move(shards),
+                                              asio::ip::tcp::endpoint(addr, config_.listen_port),
+                                              ec, nullptr, tls_.get());
   if (ec) {
     spdlog::error("event=listen_failed address={}:{} error=\"{}\"", config_.listen_host,
                   config_.listen_port, ec.message());
@@ -152,20 +161,27 @@ bool Relay::bind_metrics() {
 }
 
 void Relay::run() {
-  asio::signal_set signals(main_, SIGTERM, SIGINT);
-  signals.async_wait([this](boost::system::error_code ec, int signo) {
+  stop_signals_.async_wait([this](boost::system::error_code ec, int signo) {
     if (ec) return;
     spdlog::info("event=draining signal={} sessions={}", signo, live_sessions_.load());
     drain();
   });
+  std::function<void()> on_hangup = [&] {
+    hangup_.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      reload_tls();
+      on_hangup();
+    });
+  };
+  on_hangup();
 
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& ioc : iocs_) guards.push_back(asio::make_work_guard(*ioc));
   for (auto& ioc : iocs_) threads_.emplace_back([&ioc] { ioc->run(); });
   listener_->run();
   trimmer_.start();
-  spdlog::info("event=listening address={}:{} threads={}", endpoint().address().to_string(),
-               endpoint().port(), iocs_.size());
+  spdlog::info("event=listening address={}:{} threads={} tls={}", endpoint().address().to_string(),
+               endpoint().port(), iocs_.size(), tls_ ? "on" : "off");
   if (metrics_listener_) {
     metrics_listener_->run();
     const auto at = metrics_listener_->local_endpoint();
@@ -194,6 +210,15 @@ void Relay::run() {
   threads_.clear();
   spdlog::info("event=stopped sessions_left={} sessions_left_after_abort={}", left,
                live_sessions_.load());
+}
+
+void Relay::reload_tls() {
+  if (!tls_) return spdlog::info("event=sighup detail=\"no --tls-cert: nothing to read again\"");
+  // New connections take the new pair; open ones keep theirs.
+  if (auto r = tls_->reload(); !r)
+    return spdlog::error("event=tls_reload_failed error=\"{}\" detail=\"the pair in use stays\"",
+                         core::log_safe(r.error().message, 300));
+  spdlog::info("event=tls_reloaded cert=\"{}\"", core::log_safe(config_.tls_cert_file, 300));
 }
 
 void Relay::drain() {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include "config.h"
 #include "engine.h"
@@ -17,6 +18,7 @@
 #include "memory_engine.h"
 #include "panel_store.h"
 #include "shard.h"
+#include "tls_certificate.h"
 
 namespace panelwire::app {
 
@@ -32,11 +34,13 @@ class Relay {
   boost::asio::ip::tcp::endpoint endpoint() const { return listener_->local_endpoint(); }
 
   // Serves until SIGTERM or SIGINT, then closes every session with 1001 and
-  // returns once they are gone or the drain timeout passed.
+  // returns once they are gone or the drain timeout passed. SIGHUP reads
+  // the TLS certificate and key again.
   void run();
 
  private:
   void drain();
+  void reload_tls();
   bool bind_metrics();
 
   ServerConfig config_;
@@ -50,12 +54,19 @@ class Relay {
   std::unique_ptr<engine::LeftoverOutbox> outbox_;
   std::unique_ptr<engine::Engine> engine_;
   std::vector<std::unique_ptr<net::Shard>> shards_;
+  // With --tls-cert: before the listener, which reads it on each accept.
+  std::unique_ptr<net::TlsCertificate> tls_;
   std::shared_ptr<net::Listener> listener_;
   // With --metrics-listen: the figures and the port that serves them.
   std::unique_ptr<net::MetricsSource> metrics_;
   std::shared_ptr<net::Listener> metrics_listener_;
   std::vector<std::thread> threads_;
   boost::asio::io_context main_;
+  // Made with the relay, so a signal sent as soon as it says it listens is
+  // held for run() rather than taking the default action (SIGHUP's ends
+  // the process).
+  boost::asio::signal_set stop_signals_{main_, SIGTERM, SIGINT};
+  boost::asio::signal_set hangup_{main_, SIGHUP};
   // On the main thread, out of the io threads' way.
   HeapTrimmer trimmer_{main_, config_.heap_trim};
 };

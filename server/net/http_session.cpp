@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -44,9 +45,20 @@ std::optional<std::pair<core::WireFormat, std::string_view>> choose_subprotocol(
 
 }  // namespace
 
+namespace {
+
+std::variant<TcpStream, TlsStream> stream_of(Socket&& socket, boost::asio::ssl::context* tls) {
+  if (!tls) return TcpStream(std::move(socket));
+  return TlsStream(TcpStream(std::move(socket)), *tls);
+}
+
+}  // namespace
+
 HttpSession::HttpSession(Socket&& socket, Shard& shard, ConnectionGate::Lease lease,
-                         MetricsSource* metrics, std::shared_ptr<void> slot)
-    : stream_(std::move(socket)),
+                         std::shared_ptr<boost::asio::ssl::context> tls, MetricsSource* metrics,
+                         std::shared_ptr<void> slot)
+    : stream_(stream_of(std::move(socket), tls.get())),
+      tls_(std::move(tls)),
       shard_(shard),
       lease_(std::move(lease)),
       metrics_(metrics),
@@ -59,18 +71,37 @@ HttpSession::~HttpSession() {
   shard_.removed();
 }
 
+TcpStream& HttpSession::tcp() {
+  return std::visit([](auto& s) -> TcpStream& { return beast::get_lowest_layer(s); }, stream_);
+}
+
 void HttpSession::run() {
   beast::error_code ec;
-  stream_.socket().set_option(boost::asio::ip::tcp::no_delay(shard_.config().tcp_nodelay), ec);
+  tcp().socket().set_option(boost::asio::ip::tcp::no_delay(shard_.config().tcp_nodelay), ec);
   if (auto n = shard_.config().socket_send_buffer_bytes)
-    stream_.socket().set_option(boost::asio::socket_base::send_buffer_size(static_cast<int>(n)),
-                                ec);
-  do_read();
+    tcp().socket().set_option(boost::asio::socket_base::send_buffer_size(static_cast<int>(n)), ec);
+  auto* tls = std::get_if<TlsStream>(&stream_);
+  if (!tls) return do_read();
+  // The TLS handshake is part of the request's time: a client that opens a
+  // connection and says nothing is cut at the same deadline.
+  tcp().expires_after(shard_.config().handshake_timeout);
+  tls->async_handshake(TlsStream::server, [self = shared_from_this()](beast::error_code ec) {
+    self->on_handshake(ec);
+  });
+}
+
+void HttpSession::on_handshake(beast::error_code ec) {
+  if (!ec) return do_read();
+  // Scanners, plain HTTP to the TLS port, clients that distrust us: common
+  // on an open port, so counted among the abuse lines (rate-limited).
+  shard_.log_abuse(spdlog::level::info, "event=tls_handshake_failed error=\"{}\"",
+                   core::log_safe(ec.message(), 200));
+  tcp().socket().close(ec);
 }
 
 void HttpSession::drain() {
   beast::error_code ignored;
-  stream_.socket().close(ignored);
+  tcp().socket().close(ignored);
 }
 
 void HttpSession::do_read() {
@@ -79,17 +110,22 @@ void HttpSession::do_read() {
   // Requests carry no body here; a header over 8 KiB is not a client of ours.
   parser_->header_limit(8192);
   parser_->body_limit(0);
-  stream_.expires_after(shard_.config().handshake_timeout);
-  http::async_read(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  tcp().expires_after(shard_.config().handshake_timeout);
+  std::visit(
+      [this](auto& s) {
+        http::async_read(
+            s, buffer_, *parser_,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+      },
+      stream_);
 }
 
 void HttpSession::on_read(beast::error_code ec) {
   if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-      ec == boost::asio::error::operation_aborted || ec == boost::asio::error::connection_reset) {
+      ec == boost::asio::error::operation_aborted || ec == boost::asio::error::connection_reset ||
+      ec == boost::asio::ssl::error::stream_truncated) {
     beast::error_code ignored;
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
     return;
   }
   if (ec) {
@@ -155,14 +191,19 @@ void HttpSession::serve(const WebPages::File& file, bool head) {
   // long enough for this size at the slowest rate we serve.
   const auto& cfg = shard_.config();
   const auto bytes = head ? 0 : page_body_->size();
-  stream_.expires_after(cfg.handshake_timeout +
-                        std::chrono::milliseconds(bytes * 1000 / cfg.page_min_bytes_per_second));
-  http::async_write(stream_, *page_res_,
-                    [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                      self->page_res_.reset();
-                      self->page_body_.reset();
-                      self->on_write(ec, keep_alive);
-                    });
+  tcp().expires_after(cfg.handshake_timeout +
+                      std::chrono::milliseconds(bytes * 1000 / cfg.page_min_bytes_per_second));
+  std::visit(
+      [&](auto& s) {
+        http::async_write(
+            s, *page_res_,
+            [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+              self->page_res_.reset();
+              self->page_body_.reset();
+              self->on_write(ec, keep_alive);
+            });
+      },
+      stream_);
 }
 
 bool HttpSession::origin_allowed() const {
@@ -187,7 +228,7 @@ void HttpSession::upgrade() {
     return respond(http::status::bad_request,
                    "unsupported subprotocol; offer panelwire.v1.proto or panelwire.v1.json\n");
   beast::error_code ignored;
-  auto endpoint = stream_.socket().remote_endpoint(ignored);
+  auto endpoint = tcp().socket().remote_endpoint(ignored);
   if (!origin_allowed()) {
     shard_.log_abuse(spdlog::level::warn, "event=origin_refused origin=\"{}\"",
                      core::log_safe(req[http::field::origin], 200));
@@ -206,21 +247,24 @@ void HttpSession::upgrade() {
     if (!lease_.attribute(client))
       return respond(http::status::too_many_requests, "too many connections from this address\n");
   }
-  stream_.expires_never();
+  tcp().expires_never();
   auto id = next_session_id.fetch_add(1, std::memory_order_relaxed);
   spdlog::debug("event=upgrade session={} remote={}:{} client={} subprotocol={}", id,
                 endpoint.address().to_string(), endpoint.port(), client,
                 choice->second.empty() ? "(none)" : choice->second);
-  std::make_shared<WebsocketSession>(stream_.release_socket(), shard_, choice->first, id,
+  auto* tls = std::get_if<TlsStream>(&stream_);
+  auto stream = tls ? ClientStream(std::move(*tls), std::move(tls_))
+                    : ClientStream(std::get<TcpStream>(stream_).release_socket());
+  std::make_shared<WebsocketSession>(std::move(stream), shard_, choice->first, id,
                                      std::move(lease_), std::move(client))
       ->run(parser_->release(), choice->second);
 }
 
 void HttpSession::serve_metrics() {
-  metrics_->collect(stream_.get_executor(), [self = shared_from_this()](std::string text) {
-    if (!self->stream_.socket().is_open()) return;
+  metrics_->collect(tcp().get_executor(), [self = shared_from_this()](std::string text) {
+    if (!self->tcp().socket().is_open()) return;
     // The write gets a deadline of its own, not what the read left.
-    self->stream_.expires_after(self->shard_.config().handshake_timeout);
+    self->tcp().expires_after(self->shard_.config().handshake_timeout);
     self->respond(http::status::ok, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
   });
 }
@@ -240,17 +284,21 @@ void HttpSession::respond(http::status status, std::string body, std::string_vie
   res_->keep_alive(keep_alive);
   res_->body() = std::move(body);
   res_->prepare_payload();
-  http::async_write(stream_, *res_,
-                    [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                      self->on_write(ec, keep_alive);
-                    });
+  std::visit(
+      [&](auto& s) {
+        http::async_write(
+            s, *res_, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+              self->on_write(ec, keep_alive);
+            });
+      },
+      stream_);
 }
 
 void HttpSession::on_write(beast::error_code ec, bool keep_alive) {
   if (ec) return;
   if (keep_alive) return do_read();
   beast::error_code ignored;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
 }
 
 }  // namespace panelwire::net

@@ -1,18 +1,20 @@
 #pragma once
-// A plain HTTP connection: answers /healthz and /readyz, serves the browser
-// pages, refuses what is not ours and hands WebSocket upgrades on /v1/ws to
-// a WebsocketSession.
+// An HTTP connection, plain or TLS (--tls-cert): answers /healthz and
+// /readyz, serves the browser pages, refuses what is not ours and hands
+// WebSocket upgrades on /v1/ws to a WebsocketSession.
 
 #include <memory>
 #include <optional>
+#include <variant>
 
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "client_stream.h"
 #include "metrics_source.h"
 #include "shard.h"
 
@@ -23,10 +25,12 @@ namespace http = boost::beast::http;
 
 class HttpSession final : public std::enable_shared_from_this<HttpSession>, public Drainable {
  public:
-  // With `metrics` the connection came to the metrics port: it is served
+  // With `tls` the connection speaks TLS from its first byte, with that
+  // context. With `metrics` it came to the metrics port: it is served
   // /metrics from it and nothing else, and holds `slot` while it lives.
   HttpSession(Socket&& socket, Shard& shard, ConnectionGate::Lease lease,
-              MetricsSource* metrics = nullptr, std::shared_ptr<void> slot = {});
+              std::shared_ptr<boost::asio::ssl::context> tls, MetricsSource* metrics = nullptr,
+              std::shared_ptr<void> slot = {});
   ~HttpSession();
 
   void run();
@@ -35,6 +39,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
   void count(ShardStats& into) const override { ++into.unjoined; }
 
  private:
+  // The socket with its deadline, under TLS or not.
+  TcpStream& tcp();
+  void on_handshake(beast::error_code ec);
   void do_read();
   void on_read(beast::error_code ec);
   void upgrade();
@@ -46,7 +53,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
   void serve(const WebPages::File& file, bool head);
   void on_write(beast::error_code ec, bool keep_alive);
 
-  beast::basic_stream<boost::asio::ip::tcp, ShardExecutor> stream_;
+  std::variant<TcpStream, TlsStream> stream_;
+  // Held by the connection it made (a reload makes a new one).
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   Shard& shard_;
   ConnectionGate::Lease lease_;
   MetricsSource* metrics_;

@@ -10,11 +10,12 @@ namespace panelwire::net {
 namespace asio = boost::asio;
 
 Listener::Listener(std::vector<Shard*> shards, asio::ip::tcp::endpoint endpoint,
-                   boost::system::error_code& ec, MetricsSource* metrics)
+                   boost::system::error_code& ec, MetricsSource* metrics, const TlsCertificate* tls)
     : shards_(std::move(shards)),
       acceptor_(shards_.front()->ioc()),
       retry_(shards_.front()->ioc()),
-      metrics_(metrics) {
+      metrics_(metrics),
+      tls_(tls) {
   if (metrics_) shards_.resize(1);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
@@ -77,11 +78,12 @@ void Listener::on_accept(boost::system::error_code ec, Socket socket) {
   if (!lease) {
     refuse(socket, verdict, *shards_.front());  // this thread's shard
   } else {
-    asio::post(socket.get_executor(),
-               [shard, socket = std::move(socket), lease = std::move(lease)]() mutable {
-                 if (shard->draining()) return;
-                 std::make_shared<HttpSession>(std::move(socket), *shard, std::move(lease))->run();
-               });
+    asio::post(socket.get_executor(), [shard, socket = std::move(socket), lease = std::move(lease),
+                                       tls = tls_ ? tls_->current() : nullptr]() mutable {
+      if (shard->draining()) return;
+      std::make_shared<HttpSession>(std::move(socket), *shard, std::move(lease), std::move(tls))
+          ->run();
+    });
   }
   do_accept();
 }
@@ -98,7 +100,7 @@ void Listener::accept_scraper(Socket socket) {
   std::shared_ptr<void> slot(nullptr, [open = metrics_open_](void*) { --*open; });
   if (shards_.front()->draining()) return;
   std::make_shared<HttpSession>(std::move(socket), *shards_.front(), ConnectionGate::Lease{},
-                                metrics_, std::move(slot))
+                                nullptr, metrics_, std::move(slot))
       ->run();
 }
 
@@ -111,8 +113,12 @@ void Listener::refuse(Socket& socket, core::AddressTable::Verdict verdict, Shard
                                    : "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 10\r\n"
                                      "Content-Length: 0\r\nConnection: close\r\n\r\n";
   boost::system::error_code ec;
-  socket.non_blocking(true, ec);
-  socket.write_some(asio::buffer(res.data(), res.size()), ec);
+  // A TLS client would read the answer as a broken handshake: it is only
+  // closed, the same to it.
+  if (!tls_) {
+    socket.non_blocking(true, ec);
+    socket.write_some(asio::buffer(res.data(), res.size()), ec);
+  }
   socket.close(ec);
   shard.log_abuse(spdlog::level::warn, "event=connection_refused reason={}",
                   node_full ? "node_full" : "address_full");

@@ -9,6 +9,7 @@
 
 #include "metrics_source.h"
 #include "shard.h"
+#include "tls_certificate.h"
 
 namespace panelwire::net {
 
@@ -17,9 +18,12 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // Binds and listens on `endpoint`, on the first shard's io_context. With
   // `metrics`, this is the metrics port: connections bypass the clients'
   // gate (a scrape must get through a full node), stay on the first shard,
-  // are capped at kMetricsConnections, and are served /metrics only.
+  // are capped at kMetricsConnections, and are served /metrics only. With
+  // `tls` (which must outlive it) connections speak TLS with its context
+  // at the time they arrive.
   Listener(std::vector<Shard*> shards, boost::asio::ip::tcp::endpoint endpoint,
-           boost::system::error_code& ec, MetricsSource* metrics = nullptr);
+           boost::system::error_code& ec, MetricsSource* metrics = nullptr,
+           const TlsCertificate* tls = nullptr);
 
   // Prometheus holds one connection per scraper; a few more are a mistake
   // or an attack, refused at once.
@@ -43,6 +47,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   boost::asio::steady_timer retry_;
   std::size_t next_ = 0;
   MetricsSource* metrics_ = nullptr;
+  const TlsCertificate* tls_ = nullptr;
   // Metrics connections open; touched on the first shard's thread only.
   std::shared_ptr<int> metrics_open_ = std::make_shared<int>(0);
 };

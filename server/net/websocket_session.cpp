@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/stream.hpp>
 
 #include "ack.h"
 #include "audit.h"
@@ -32,15 +35,16 @@ const core::Frame& keepalive_ping() {
 bool is_quiet_end(beast::error_code ec) {
   return ec == websocket::error::closed || ec == asio::error::eof ||
          ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-         ec == asio::error::broken_pipe || ec == beast::error::timeout;
+         ec == asio::error::broken_pipe || ec == beast::error::timeout ||
+         ec == asio::ssl::error::stream_truncated;
 }
 
 }  // namespace
 
-WebsocketSession::WebsocketSession(Socket&& socket, Shard& shard, core::WireFormat format,
+WebsocketSession::WebsocketSession(ClientStream&& stream, Shard& shard, core::WireFormat format,
                                    std::uint64_t id, ConnectionGate::Lease lease,
                                    std::string client)
-    : socket_(std::move(socket)),
+    : stream_(std::move(stream)),
       shard_(shard),
       format_(format),
       id_(id),
@@ -50,7 +54,7 @@ WebsocketSession::WebsocketSession(Socket&& socket, Shard& shard, core::WireForm
       reader_(shard.config().max_frame_bytes),
       out_(shard.config().outbound_queue_bytes),
       cursor_(shard.config().outbound_queue_bytes),
-      timer_(socket_.get_executor()) {
+      timer_(stream_.get_executor()) {
   shard_.add(*this);
 }
 
@@ -61,26 +65,27 @@ WebsocketSession::~WebsocketSession() {
 }
 
 void WebsocketSession::run(http::request<http::empty_body> req, std::string_view subprotocol) {
-  handshake_ = std::make_unique<websocket::stream<Socket&>>(socket_);
-  handshake_->set_option(websocket::stream_base::timeout{shard_.config().handshake_timeout,
-                                                         websocket::stream_base::none(), false});
-  handshake_->set_option(
-      websocket::stream_base::decorator([subprotocol](websocket::response_type& res) {
-        res.set(http::field::server, "panelwire");
-        if (!subprotocol.empty()) res.set(http::field::sec_websocket_protocol, subprotocol);
-      }));
-  handshake_->async_accept(
-      req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+  // Beast writes the 101 reply (it reads nothing); the frames are ours.
+  stream_.visit([&](auto& s) {
+    auto ws = std::make_shared<websocket::stream<std::remove_reference_t<decltype(s)>&>>(s);
+    ws->set_option(websocket::stream_base::timeout{shard_.config().handshake_timeout,
+                                                   websocket::stream_base::none(), false});
+    ws->set_option(websocket::stream_base::decorator([subprotocol](websocket::response_type& res) {
+      res.set(http::field::server, "panelwire");
+      if (!subprotocol.empty()) res.set(http::field::sec_websocket_protocol, subprotocol);
+    }));
+    ws->async_accept(
+        req, [self = shared_from_this(), ws](beast::error_code ec) { self->on_accept(ec); });
+  });
 }
 
 void WebsocketSession::on_accept(beast::error_code ec) {
-  handshake_.reset();
   if (ec) return fail(ec, "accept");
   if (closing_) return;
   // Upgraded from here on: a close is a close frame, even one at once.
   phase_ = Phase::awaiting_hello;
   // Reads try the socket and wait only when it has nothing (read_ready).
-  socket_.non_blocking(true, ec);
+  stream_.start(ec);
   if (ec) return fail(ec, "accept");
   shard_.watch(*this);
   if (shard_.draining()) return close(websocket::close_code::going_away, "server shutting down");
@@ -95,7 +100,7 @@ void WebsocketSession::on_accept(beast::error_code ec) {
 }
 
 bool WebsocketSession::may_read() const {
-  if (phase_ == Phase::upgrading || !socket_.is_open()) return false;
+  if (phase_ == Phase::upgrading || !stream_.is_open()) return false;
   // A closing session reads on for the peer's close frame.
   if (closing_) return true;
   return phase_ != Phase::joining && inflight_ < shard_.config().max_inflight_commands;
@@ -106,7 +111,7 @@ void WebsocketSession::do_read() {
   reading_ = true;
   // Posted, never run here: do_read is called from the middle of a parse
   // (an ack that ends a pause), and the shard's read buffer is in use.
-  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_ready(); });
+  asio::post(stream_.get_executor(), [self = shared_from_this()] { self->read_ready(); });
 }
 
 void WebsocketSession::read_ready() {
@@ -122,11 +127,11 @@ void WebsocketSession::read_ready() {
     }
     auto chunk = shard_.read_chunk();
     beast::error_code ec;
-    const auto n = socket_.read_some(asio::buffer(chunk.data(), chunk.size()), ec);
+    const auto n = stream_.read_now(chunk, ec);
     if (ec == asio::error::would_block) {
       // Nothing to read. The socket is waited on only now, when the
       // kernel's next arrival is sure to wake it.
-      socket_.async_wait(Socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+      stream_.async_wait_readable([self = shared_from_this()](beast::error_code ec) {
         if (ec) {
           self->reading_ = false;
           return self->fail(ec, "read");
@@ -141,7 +146,7 @@ void WebsocketSession::read_ready() {
     }
     silent_ticks_ = 0;
     const auto taken = parse(chunk.first(n));
-    if (taken < n && socket_.is_open()) held_.assign(chunk.data() + taken, n - taken);
+    if (taken < n && stream_.is_open()) held_.assign(chunk.data() + taken, n - taken);
   }
   reading_ = false;
   do_read();
@@ -305,7 +310,7 @@ void WebsocketSession::refuse_command(const std::string& id, const core::Failure
 
 void WebsocketSession::request_backlog(std::optional<std::uint64_t> after) {
   shard_.engine().backlog(panel_id_, after, shard_.config().snapshot_chat, you_.id(),
-                          socket_.get_executor(),
+                          stream_.get_executor(),
                           [self = shared_from_this()](core::Result<core::Backlog> r) {
                             self->on_backlog(std::move(r));
                           });
@@ -404,7 +409,7 @@ void WebsocketSession::submit(const std::string& id, core::Result<core::Draft> d
   draft->dedup_key = core::command_key(client_id_, id);
   ++inflight_;
   shard_.engine().append(
-      panel_id_, std::move(*draft), socket_.get_executor(),
+      panel_id_, std::move(*draft), stream_.get_executor(),
       [self = shared_from_this(), id, audit = std::move(audit),
        sent = std::chrono::steady_clock::now()](core::Result<core::Appended> r) {
         --self->inflight_;
@@ -465,7 +470,7 @@ void WebsocketSession::do_write() {
     // the live events it lets through at its end) are queued by send(),
     // whose do_write returns at once, and written by this loop.
     if (!closing_) pump_catchup();
-    if (out_.empty() || !socket_.is_open()) break;
+    if (out_.empty() || !stream_.is_open()) break;
     iov_.clear();
     out_.begin_write(cfg.write_frames, cfg.write_bytes,
                      [this](const std::string& f) { iov_.emplace_back(f.data(), f.size()); });
@@ -474,7 +479,7 @@ void WebsocketSession::do_write() {
     // client that keeps up takes it all at once, with no operation to set
     // up and complete later.
     beast::error_code ec;
-    auto n = socket_.write_some(iov_, ec);
+    auto n = stream_.write_now(iov_, ec);
     if (ec == asio::error::would_block) {
       n = 0;
     } else if (ec) {
@@ -487,9 +492,9 @@ void WebsocketSession::do_write() {
       for (; n >= first->size(); ++first) n -= first->size();
       *first += n;
       iov_.erase(iov_.begin(), first);
-      asio::async_write(
-          socket_, iov_,
-          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+      stream_.async_write(iov_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        self->on_write(ec);
+      });
       writing_now_ = false;
       return;
     }
@@ -550,11 +555,10 @@ void WebsocketSession::begin_close(std::uint16_t code, std::string_view reason) 
 }
 
 void WebsocketSession::finish_close() {
-  if (!close_written_ || !peer_closed_ || !socket_.is_open()) return;
+  if (!close_written_ || !peer_closed_ || !stream_.is_open()) return;
   // The server ends the TCP connection first (RFC 6455 7.1.1): its FIN now,
   // then reading to the peer's (read_ready ends in fail() on it).
-  beast::error_code ignored;
-  socket_.shutdown(Socket::shutdown_send, ignored);
+  stream_.shutdown_send();
 }
 
 void WebsocketSession::spend_frames(std::size_t n) {
@@ -628,8 +632,7 @@ void WebsocketSession::fail(beast::error_code ec, const char* what) {
 
 void WebsocketSession::shut() {
   timer_.cancel();
-  beast::error_code ignored;
-  socket_.close(ignored);
+  stream_.close();
 }
 
 }  // namespace panelwire::net

@@ -18,9 +18,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include "audit.h"
+#include "client_stream.h"
 #include "codec.h"
 #include "event_cursor.h"
 #include "outbound_queue.h"
@@ -41,7 +41,7 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
  public:
   // `client` is the address the connection is counted under (the peer, or
   // the client a trusted proxy named).
-  WebsocketSession(Socket&& socket, Shard& shard, core::WireFormat format, std::uint64_t id,
+  WebsocketSession(ClientStream&& stream, Shard& shard, core::WireFormat format, std::uint64_t id,
                    ConnectionGate::Lease lease, std::string client);
   ~WebsocketSession();
 
@@ -118,9 +118,7 @@ class WebsocketSession final : public std::enable_shared_from_this<WebsocketSess
   // Closes the socket: every operation on it ends.
   void shut();
 
-  Socket socket_;
-  // Only while upgrading: Beast reads nothing, writes the 101 reply.
-  std::unique_ptr<websocket::stream<Socket&>> handshake_;
+  ClientStream stream_;
   Shard& shard_;
   const core::WireFormat format_;
   const std::uint64_t id_;

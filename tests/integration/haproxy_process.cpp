@@ -14,6 +14,7 @@
 
 #include "raw_client.h"
 #include "redis_process.h"
+#include "tls_support.h"
 
 extern char** environ;
 
@@ -37,14 +38,11 @@ HaproxyProcess::HaproxyProcess(const std::vector<unsigned short>& relay_ports, b
   if (tls) {
     tls_port_ = engine::free_port();
     // As deploy/cluster.sh makes one for local use: self-signed, for the
-    // loopback address, the key beside the certificate in one file.
-    const auto made = std::system(
-        ("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext "
-         "subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
-         dir_ + "/key.pem -out " + dir_ + "/cert.pem 2>/dev/null && cat " + dir_ + "/cert.pem " +
-         dir_ + "/key.pem > " + dir_ + "/tls.pem")
-            .c_str());
-    if (made != 0) throw std::runtime_error("openssl could not make a certificate");
+    // loopback address; haproxy takes the key beside it in one file.
+    const auto made = make_certificate(dir_, "localhost");
+    std::ofstream(dir_ + "/tls.pem")
+        << std::ifstream(made.cert).rdbuf() << std::ifstream(made.key).rdbuf();
+    certificate_ = made.cert;
     tls_bind = "  bind 127.0.0.1:" + std::to_string(tls_port_) + " ssl crt " + dir_ +
                "/tls.pem alpn http/1.1";
   }

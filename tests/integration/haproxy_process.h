@@ -22,12 +22,13 @@ class HaproxyProcess {
 
   unsigned short port() const { return port_; }
   unsigned short tls_port() const { return tls_port_; }
-  std::string certificate() const { return dir_ + "/cert.pem"; }
+  const std::string& certificate() const { return certificate_; }
 
  private:
   unsigned short port_ = 0;
   unsigned short tls_port_ = 0;
   std::string dir_;
+  std::string certificate_;
   pid_t pid_ = -1;
 };
 
