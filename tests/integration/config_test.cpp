@@ -5,8 +5,11 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <optional>
+#include <regex>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -66,6 +69,38 @@ TEST(Config, AFileOrAVariableTheRelayCannotTakeStopsItWithAUsageError) {
     EXPECT_EQ(run.exit_code, 2) << c.named << ": " << run.err;
     EXPECT_NE(run.err.find(c.named), std::string::npos) << "the message names it: " << run.err;
   }
+}
+
+TEST(Config, EveryOptionIsInTheReferenceWithItsDefault) {
+  auto help = run_tool(PANELWIRE_SERVER_BIN, {"--help"});
+  ASSERT_EQ(help.exit_code, 0) << help.err;
+  std::ifstream in(PANELWIRE_SOURCE_DIR "/docs/configuration.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(doc.empty()) << "docs/configuration.md";
+  // "  --name arg (=default)" at the start of a help line.
+  const std::regex option(R"(\n  (?:-\w \[ )?--([a-z0-9-]+)(?: \])?(?: arg)?(?: \(=([^)]*)\))?)");
+  std::size_t options = 0;
+  for (std::sregex_iterator it(help.out.begin(), help.out.end(), option), end; it != end; ++it) {
+    const std::string name = (*it)[1];
+    if (name == "help") continue;
+    ++options;
+    // Its row: "| `--name` | default | ...".
+    const auto row = doc.find("| `--" + name + "` |");
+    ASSERT_NE(row, std::string::npos) << "--" << name << " is not in docs/configuration.md";
+    const std::string line = doc.substr(row, doc.find('\n', row) - row);
+    // The default column, with digit groups as the binary prints them
+    // (1,800,000 -> 1800000). Sizes are written for people (16 MiB) and
+    // 0 or 1 may stand for words: those are not compared.
+    const std::string value = (*it)[2];
+    if (value.empty() || value == "0" || value == "1") continue;
+    const auto cell_at = line.find('|', 3) + 1;
+    std::string cell = line.substr(cell_at, line.find('|', cell_at) - cell_at);
+    if (cell.find("iB") != std::string::npos) continue;
+    cell.erase(std::remove(cell.begin(), cell.end(), ','), cell.end());
+    EXPECT_NE(cell.find(value), std::string::npos)
+        << "--" << name << " defaults to " << value << ", the reference says:" << cell;
+  }
+  EXPECT_GT(options, 50u) << "the help's options were read";
 }
 
 }  // namespace
