@@ -65,6 +65,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
   std::string config_file, token_secret_file, id_secret_file, redis_password_file;
   auto& addr = r.addresses;
   double joins_per_minute = addr.joins.per_second * 60;
+  double handshakes_per_minute = addr.handshakes.per_second * 60;
   std::vector<std::string> trusted_proxies;
   std::size_t max_chat_chars = r.chat.max_chat_chars;
   auto& rates = r.panel.rates;
@@ -128,6 +129,8 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("max-connections-per-address", po::value(&addr.max_per_address)->default_value(addr.max_per_address), "open connections from one client address; past it: HTTP 429 (0: no limit)")
     ("joins-per-address-per-minute", po::value(&joins_per_minute)->default_value(joins_per_minute), "panel joins (Hellos) from one address per minute, sustained; past it: RATE_LIMITED with retry_after_ms (0: no limit)")
     ("join-burst-per-address", po::value(&addr.joins.burst)->default_value(addr.joins.burst), "panel joins one address may make at once")
+    ("tls-handshakes-per-address-per-minute", po::value(&handshakes_per_minute)->default_value(handshakes_per_minute), "with --tls-cert: TLS handshakes from one address per minute, sustained; past it the connection is closed before its handshake (0: no limit)")
+    ("tls-handshake-burst-per-address", po::value(&addr.handshakes.burst)->default_value(addr.handshakes.burst), "with --tls-cert: TLS handshakes one address may start at once")
     ("frames-per-second", po::value(&r.frames.per_second)->default_value(r.frames.per_second), "frames one connection may send per second, sustained, of any kind (0: no limit); past it: close 1008")
     ("frame-burst", po::value(&r.frames.burst)->default_value(r.frames.burst), "frames one connection may send at once")
     ("trusted-proxy", po::value(&trusted_proxies)->composing(), "address or CIDR range of proxies whose X-Forwarded-For names the client (repeat)")
@@ -214,11 +217,11 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
         "--handshake-timeout-ms if shorter)");
   if (r.questions.max_question_chars == 0 || r.questions.max_answer_chars == 0)
     return bad("--max-question-chars and --max-answer-chars must be positive");
-  for (double burst :
-       {rates.chat.burst, rates.question.burst, rates.vote.burst, addr.joins.burst, r.frames.burst})
+  for (double burst : {rates.chat.burst, rates.question.burst, rates.vote.burst, addr.joins.burst,
+                       addr.handshakes.burst, r.frames.burst})
     if (!(burst >= 1)) return bad("bursts must be at least 1");  // "nan" too
   for (double rate : {chat_per_minute, questions_per_minute, votes_per_minute, joins_per_minute,
-                      r.frames.per_second})
+                      handshakes_per_minute, r.frames.per_second})
     if (!(rate >= 0) || std::isinf(rate)) return bad("rates must be 0 (no limit) or positive");
   if (!(r.batch_above_deliveries_per_second >= 0) ||
       std::isinf(r.batch_above_deliveries_per_second))
@@ -266,6 +269,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     r.trusted_proxies.push_back(*range);
   }
   addr.joins.per_second = joins_per_minute / 60;
+  addr.handshakes.per_second = handshakes_per_minute / 60;
   r.chat.max_chat_chars = max_chat_chars;
   rates.chat.per_second = chat_per_minute / 60;
   rates.question.per_second = questions_per_minute / 60;

@@ -39,4 +39,8 @@ std::uint32_t AddressTable::take_join(const std::string& address, std::int64_t n
   return joins_.take(address, limits_.joins, now_ms);
 }
 
+std::uint32_t AddressTable::take_handshake(const std::string& address, std::int64_t now_ms) {
+  return handshakes_.take(address, limits_.handshakes, now_ms);
+}
+
 }  // namespace panelwire::core

@@ -26,6 +26,11 @@ struct AddressLimits {
   // panel fits the burst; a script minting a new guest for each vote or
   // after each mute waits a second per identity.
   RateRule joins{1, 60};
+  // TLS handshakes from one address (--tls-cert only): each costs the node
+  // a signature on an io thread and some 70 KiB while it lasts. Twice the
+  // joins' pace, as a join may take a reconnect or a page load besides;
+  // past it the connection is closed before any TLS state is made.
+  RateRule handshakes{2, 120};
   // Addresses whose join buckets are remembered; full buckets go first,
   // then the longest idle (erring toward letting a join through).
   std::size_t max_tracked = 100'000;
@@ -36,7 +41,7 @@ class AddressTable {
   enum class Verdict : std::uint8_t { admitted, node_full, address_full };
 
   explicit AddressTable(const AddressLimits& limits)
-      : limits_(limits), joins_(limits.max_tracked) {}
+      : limits_(limits), joins_(limits.max_tracked), handshakes_(limits.max_tracked) {}
 
   // Counts a new connection from `address` (empty: counted on the node
   // only, e.g. a trusted proxy whose clients are counted later).
@@ -50,6 +55,8 @@ class AddressTable {
   // 0 when `address` may join now (a token is taken), else the
   // milliseconds until it may.
   std::uint32_t take_join(const std::string& address, std::int64_t now_ms);
+  // The same for a TLS handshake.
+  std::uint32_t take_handshake(const std::string& address, std::int64_t now_ms);
 
   std::size_t connections() const { return total_; }
   // Addresses with open connections: each holds at least one, so this is
@@ -63,7 +70,10 @@ class AddressTable {
   AddressLimits limits_;
   std::size_t total_ = 0;
   std::unordered_map<std::string, std::size_t> per_address_;
+  // Overflow rule for both: RateLimiter's (max_tracked addresses, full
+  // buckets forgotten first, then the longest idle).
   RateLimiter joins_;
+  RateLimiter handshakes_;
 };
 
 }  // namespace panelwire::core

@@ -40,8 +40,6 @@ std::size_t ClientStream::write_now(const std::vector<asio::const_buffer>& iov,
 }
 
 void ClientStream::shutdown_send() {
-  // TLS: no close_notify. The WebSocket close handshake already said the
-  // conversation is over; the FIN ends the connection as it does in plain.
   boost::system::error_code ignored;
   socket().shutdown(Socket::shutdown_send, ignored);
 }

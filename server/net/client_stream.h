@@ -69,8 +69,13 @@ class ClientStream {
   template <class Handler>
   void async_write(const std::vector<boost::asio::const_buffer>& iov, Handler&& h);
 
-  // Our FIN: both close frames are through.
+  // Plain: our FIN, both close frames being through.
   void shutdown_send();
+  // TLS: our close_notify, then the peer's (or the end); `h(ec)` then.
+  template <class Handler>
+  void async_tls_shutdown(Handler&& h) {
+    std::get<TlsStream>(stream_).async_shutdown(std::forward<Handler>(h));
+  }
   void close();
 
  private:

@@ -27,6 +27,11 @@ std::uint32_t ConnectionGate::take_join(const std::string& address, std::int64_t
   return table_.take_join(address, now_ms);
 }
 
+std::uint32_t ConnectionGate::take_handshake(const std::string& address, std::int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  return table_.take_handshake(address, now_ms);
+}
+
 void ConnectionGate::release(const std::string& address) {
   std::lock_guard lock(mutex_);
   table_.release(address);

@@ -52,6 +52,7 @@ class ConnectionGate {
   Lease admit(const boost::asio::ip::address& peer, core::AddressTable::Verdict& verdict);
   // 0 when `address` may join now, else the milliseconds to wait.
   std::uint32_t take_join(const std::string& address, std::int64_t now_ms);
+  std::uint32_t take_handshake(const std::string& address, std::int64_t now_ms);
 
  private:
   void release(const std::string& address);

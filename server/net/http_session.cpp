@@ -91,7 +91,7 @@ void HttpSession::run() {
 }
 
 void HttpSession::on_handshake(beast::error_code ec) {
-  if (!ec) return do_read();
+  if (!ec) return do_read(false);
   // Scanners, plain HTTP to the TLS port, clients that distrust us: common
   // on an open port, so counted among the abuse lines (rate-limited).
   shard_.log_abuse(spdlog::level::info, "event=tls_handshake_failed error=\"{}\"",
@@ -104,13 +104,13 @@ void HttpSession::drain() {
   tcp().socket().close(ignored);
 }
 
-void HttpSession::do_read() {
+void HttpSession::do_read(bool rearm) {
   if (shard_.draining()) return;
   parser_.emplace();
   // Requests carry no body here; a header over 8 KiB is not a client of ours.
   parser_->header_limit(8192);
   parser_->body_limit(0);
-  tcp().expires_after(shard_.config().handshake_timeout);
+  if (rearm) tcp().expires_after(shard_.config().handshake_timeout);
   std::visit(
       [this](auto& s) {
         http::async_read(
@@ -123,7 +123,9 @@ void HttpSession::do_read() {
 void HttpSession::on_read(beast::error_code ec) {
   if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
       ec == boost::asio::error::operation_aborted || ec == boost::asio::error::connection_reset ||
+      ec.category() == boost::asio::error::get_ssl_category() ||
       ec == boost::asio::ssl::error::stream_truncated) {
+    // (A broken TLS record: no reply could reach the client either.)
     beast::error_code ignored;
     tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
     return;

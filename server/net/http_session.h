@@ -42,7 +42,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
   // The socket with its deadline, under TLS or not.
   TcpStream& tcp();
   void on_handshake(beast::error_code ec);
-  void do_read();
+  // `rearm`: a fresh deadline for the request; false right after the TLS
+  // handshake, whose deadline covers the first request too.
+  void do_read(bool rearm = true);
   void on_read(beast::error_code ec);
   void upgrade();
   void serve_metrics();

@@ -77,6 +77,15 @@ void Listener::on_accept(boost::system::error_code ec, Socket socket) {
   auto lease = shard->gate().admit(peer, verdict);
   if (!lease) {
     refuse(socket, verdict, *shards_.front());  // this thread's shard
+  } else if (tls_ && !lease.address().empty() &&
+             shard->gate().take_handshake(lease.address(), shard->clock().now_ms()) > 0) {
+    // Closed before any TLS state is made or any signature computed; a
+    // client that reconnects at a person's pace never meets this.
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    shards_.front()->log_abuse(spdlog::level::warn,
+                               "event=connection_refused reason=tls_handshake_rate client={}",
+                               lease.address());
   } else {
     asio::post(socket.get_executor(), [shard, socket = std::move(socket), lease = std::move(lease),
                                        tls = tls_ ? tls_->current() : nullptr]() mutable {

@@ -47,18 +47,27 @@ core::Result<std::shared_ptr<TlsCertificate::Context>> TlsCertificate::read(
     const std::string& cert_file, const std::string& key_file) {
   auto ctx = std::make_shared<Context>(Context::tls_server);
   boost::system::error_code ec;
-  // TLS 1.2 and 1.3 only: what browsers still speak, nothing they dropped.
+  // TLS 1.2 and 1.3 only, what browsers still speak; no renegotiation (a
+  // client could make us redo the handshake's work at will) nor
+  // compression (CRIME), set here rather than left to the build's defaults.
   ctx->set_options(Context::default_workarounds | Context::no_sslv2 | Context::no_sslv3 |
-                       Context::no_tlsv1 | Context::no_tlsv1_1 | Context::single_dh_use,
+                       Context::no_tlsv1 | Context::no_tlsv1_1 | Context::single_dh_use |
+                       Context::no_compression,
                    ec);
   auto* native = ctx->native_handle();
-  // An idle connection gives its record buffers back (most of a panel's
-  // connections are idle most of the time).
-  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
-  // Resumption by ticket only (the client holds the state): a reconnect
-  // after a drop skips the full handshake, and the node keeps nothing per
-  // past client. The ticket key is the context's: a reload changes it.
+  SSL_CTX_set_options(native,
+                      SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
+  // TLS 1.2 with forward secrecy and an AEAD only (1.3's suites are all so).
+  SSL_CTX_set_cipher_list(native, "ECDHE+AESGCM:ECDHE+CHACHA20");
+  // No resumption: neither a session cache (memory per past client) nor
+  // tickets (a key that would live as long as the process). A reconnect
+  // pays a full handshake, which the per-address handshake rate bounds.
   SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_num_tickets(native, 0);
+  // An encrypted key is refused, never asked for on a terminal (which would
+  // hold the main thread on SIGHUP).
+  ctx->set_password_callback([](std::size_t, Context::password_purpose) { return std::string(); },
+                             ec);
   ctx->use_certificate_chain_file(cert_file, ec);
   if (ec) return core::fail(v1::INVALID_ARGUMENT, "--tls-cert " + cert_file + ": " + reason(ec));
   ctx->use_private_key_file(key_file, Context::pem, ec);

@@ -101,8 +101,9 @@ void WebsocketSession::on_accept(beast::error_code ec) {
 
 bool WebsocketSession::may_read() const {
   if (phase_ == Phase::upgrading || !stream_.is_open()) return false;
-  // A closing session reads on for the peer's close frame.
-  if (closing_) return true;
+  // A closing session reads on for the peer's close frame; under TLS not
+  // past it, as the TLS shutdown reads what follows (finish_close).
+  if (closing_) return !(peer_closed_ && stream_.tls());
   return phase_ != Phase::joining && inflight_ < shard_.config().max_inflight_commands;
 }
 
@@ -556,6 +557,11 @@ void WebsocketSession::begin_close(std::uint16_t code, std::string_view reason) 
 
 void WebsocketSession::finish_close() {
   if (!close_written_ || !peer_closed_ || !stream_.is_open()) return;
+  // TLS ends with a close_notify each way, then the socket closes (no read
+  // is pending: may_read() stopped at the peer's close frame).
+  if (stream_.tls())
+    return stream_.async_tls_shutdown(
+        [self = shared_from_this()](beast::error_code) { self->shut(); });
   // The server ends the TCP connection first (RFC 6455 7.1.1): its FIN now,
   // then reading to the peer's (read_ready ends in fail() on it).
   stream_.shutdown_send();

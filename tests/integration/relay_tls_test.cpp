@@ -5,7 +5,12 @@
 // SIGHUP takes a renewed certificate for new connections while open ones
 // go on, and a broken renewal keeps the pair in use.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -92,10 +97,110 @@ TEST(RelayTls, PlainHttpAndAnUntrustingClientGetNowhereAndDisturbNobody) {
   EXPECT_FALSE(plain_http_answers(relay.port())) << "the TLS port speaks TLS only";
   EXPECT_THROW(TlsClient(relay.port(), ""), boost::system::system_error)
       << "a client that does not trust the certificate stops at the handshake";
-  // A connection that opens and says nothing is cut at the handshake
-  // timeout like any other; meanwhile the joined client goes on.
+  // Meanwhile the joined client goes on.
   ann.send(with_id(chat_message("still here"), "c1"));
   EXPECT_FALSE(ann.ack("c1").has_error());
+}
+
+TEST(RelayTls, LargePipelinedMessagesCrossRecordsReadsAndPausesWhole) {
+  RelayFiles files;
+  const auto cert = make_certificate(files.dir, "first");
+  files.install(cert);
+  // One command in flight: the relay stops reading after each, with the
+  // rest of what TLS gave it held, and reads on after the ack.
+  auto args = files.args();
+  args.insert(args.end(), {"--max-chat-chars", "20000", "--chat-per-minute", "0",
+                           "--max-inflight-commands", "1"});
+  ServerProcess relay(args);
+  TlsClient ann(relay.port(), cert.cert), bob(relay.port(), cert.cert);
+  ASSERT_NO_FATAL_FAILURE(ann.join("large", "Ann"));
+  ASSERT_NO_FATAL_FAILURE(bob.join("large", "Bob"));
+  // Up to 60 KB a message (three-byte characters): several TLS records
+  // and many of the relay's 4 KiB reads each, all sent before any ack.
+  std::vector<std::string> texts;
+  for (int i = 0; i < 12; ++i) {
+    std::string text = std::to_string(i) + ":";
+    for (int k = 0; k < 1 + i * 1800; ++k) text += "\u20ac";
+    texts.push_back(text);
+    ann.send(with_id(chat_message(text), "c" + std::to_string(i)));
+  }
+  std::vector<std::uint64_t> seqs;
+  for (int i = 0; i < 12; ++i) {
+    const auto a = ann.ack("c" + std::to_string(i));
+    ASSERT_FALSE(a.has_error()) << a.DebugString();
+    seqs.push_back(a.seq());
+  }
+  for (int i = 0; i < 12; ++i) {
+    v1::ServerMessage m;
+    do m = bob.read();
+    while (!m.has_event() || !m.event().has_chat_posted());
+    EXPECT_EQ(m.event().seq(), seqs[i]);
+    EXPECT_EQ(m.event().chat_posted().text(), texts[i]) << "message " << i << " whole";
+  }
+}
+
+TEST(RelayTls, ASilentConnectionIsCutAtTheHandshakeDeadline) {
+  RelayFiles files;
+  const auto cert = make_certificate(files.dir, "first");
+  files.install(cert);
+  auto args = files.args();
+  args.insert(args.end(), {"--handshake-timeout-ms", "300"});
+  ServerProcess relay(args);
+  // TCP only, no ClientHello: the relay must not hold it.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in at{};
+  at.sin_family = AF_INET;
+  at.sin_port = htons(relay.port());
+  at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&at), sizeof at), 0);
+  pollfd p{fd, POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 10'000), 1) << "still open after 10 s";
+  char byte;
+  EXPECT_LE(::recv(fd, &byte, 1, 0), 0) << "closed, nothing said";
+  ::close(fd);
+}
+
+TEST(RelayTls, ACloseHandshakeAndASlowReaderEndAsTheyDoInPlain) {
+  RelayFiles files;
+  const auto cert = make_certificate(files.dir, "first");
+  files.install(cert);
+  auto args = files.args();
+  args.insert(args.end(), {"--chat-per-minute", "0", "--outbound-queue-bytes", "65536",
+                           "--socket-send-buffer-bytes", "8192"});
+  ServerProcess relay(args);
+  TlsClient leaving(relay.port(), cert.cert);
+  ASSERT_NO_FATAL_FAILURE(leaving.join("ending", "Leaving"));
+  EXPECT_TRUE(leaving.close()) << "our close frame answered with the relay's";
+
+  TlsClient stalled(relay.port(), cert.cert), writer(relay.port(), cert.cert);
+  ASSERT_NO_FATAL_FAILURE(stalled.join("ending", "Stalled"));
+  ASSERT_NO_FATAL_FAILURE(writer.join("ending", "Writer"));
+  // The stalled one reads nothing while some 400 KB are sent to it: past
+  // the socket buffers, the TLS records and the 64 KiB queue.
+  for (int i = 0; i < 250; ++i) {
+    writer.send(with_id(chat_message(std::string(1600, 'z')), "w" + std::to_string(i)));
+    ASSERT_FALSE(writer.ack("w" + std::to_string(i)).has_error());
+  }
+  EXPECT_EQ(stalled.read_until_close(), 4000u) << "cut as a slow consumer";
+  writer.send(with_id(chat_message("after"), "last"));
+  EXPECT_FALSE(writer.ack("last").has_error()) << "the others go on";
+}
+
+TEST(RelayTls, HandshakesPastTheAddressRateAreClosedBeforeTheirHandshake) {
+  RelayFiles files;
+  const auto cert = make_certificate(files.dir, "first");
+  files.install(cert);
+  auto args = files.args();
+  args.insert(args.end(), {"--tls-handshake-burst-per-address", "3",
+                           "--tls-handshakes-per-address-per-minute", "1"});
+  ServerProcess relay(args);
+  TlsClient a(relay.port(), cert.cert), b(relay.port(), cert.cert), c(relay.port(), cert.cert);
+  EXPECT_THROW(TlsClient(relay.port(), cert.cert), boost::system::system_error);
+  EXPECT_TRUE(relay.log_shows("reason=tls_handshake_rate client=127.0.0.1"));
+  // Those in keep going.
+  ASSERT_NO_FATAL_FAILURE(a.join("paced", "A"));
+  a.send(with_id(chat_message("still here"), "c1"));
+  EXPECT_FALSE(a.ack("c1").has_error());
 }
 
 TEST(RelayTls, SighupTakesARenewedCertificateForNewConnectionsAndOpenOnesGoOn) {

@@ -130,6 +130,25 @@ std::string TlsClient::peer_fingerprint() {
   return out;
 }
 
+bool TlsClient::close() {
+  beast::get_lowest_layer(*ws_).expires_after(std::chrono::seconds(10));
+  beast::error_code ec;
+  ws_->close(websocket::close_code::normal, ec);
+  return !ec;
+}
+
+unsigned TlsClient::read_until_close(std::chrono::seconds within) {
+  beast::get_lowest_layer(*ws_).expires_after(within);
+  beast::flat_buffer buf;
+  for (;;) {
+    beast::error_code ec;
+    ws_->read(buf, ec);
+    if (ec == websocket::error::closed) return ws_->reason().code;
+    if (ec) return 0;
+    buf.clear();
+  }
+}
+
 std::pair<unsigned, std::string> https_get(unsigned short port,
                                            const std::string& trusted_certificate,
                                            const std::string& target) {

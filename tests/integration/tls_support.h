@@ -3,6 +3,7 @@
 // (self-signed, for the loopback address), and a real TLS client of the
 // relay's WebSocket and HTTP sides that trusts one certificate only.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,11 @@ class TlsClient {
   void join(const std::string& panel, const std::string& name);
   // The server's certificate's SHA-256 fingerprint (hex).
   std::string peer_fingerprint();
+  // Our close frame, then the server's; true when the handshake completed.
+  bool close();
+  // Reads (dropping) until the server closes; its close code, 0 for none
+  // within `within`.
+  unsigned read_until_close(std::chrono::seconds within = std::chrono::seconds(20));
 
  private:
   boost::asio::io_context io_;
