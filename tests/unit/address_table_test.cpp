@@ -60,6 +60,18 @@ TEST(AddressTable, JoinsArePacedPerAddress) {
   EXPECT_EQ(t.take_join("a", now + 1000), 0u) << "one more a second";
 }
 
+TEST(AddressTable, HandshakesHaveABucketOfTheirOwn) {
+  AddressTable t({.joins = RateRule{1, 1}, .handshakes = RateRule{2, 2}});
+  std::int64_t now = 1'000'000;
+  EXPECT_EQ(t.take_handshake("a", now), 0u);
+  EXPECT_EQ(t.take_handshake("a", now), 0u);
+  const auto wait = t.take_handshake("a", now);
+  EXPECT_GT(wait, 0u);
+  EXPECT_LE(wait, 500u) << "two a second";
+  EXPECT_EQ(t.take_join("a", now), 0u) << "handshakes spend nothing of the joins";
+  EXPECT_EQ(t.take_handshake("a", now + 500), 0u);
+}
+
 TEST(TokenBucket, SpendsTheBurstThenRefills) {
   TokenBucket b(RateRule{10, 5});
   std::int64_t now = 5'000;
