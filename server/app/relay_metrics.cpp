@@ -9,6 +9,8 @@
 #include <prometheus/text_serializer.h>
 #include <boost/asio/post.hpp>
 
+#include "gather.h"
+
 namespace panelwire::app {
 
 namespace {
@@ -114,6 +116,24 @@ std::string render_metrics(const NodeFigures& f) {
          "1 when the engine takes commands (Redis reachable, or the embedded one)",
          MetricType::Gauge, f.engine_ready ? 1 : 0);
 
+  const auto& e = f.engine;
+  single(out, "panelwire_panels", "Panels in this node's memory (loaded replicas, on Redis)",
+         MetricType::Gauge, static_cast<double>(e.panels));
+  single(out, "panelwire_history_events",
+         "Events the node's panels keep for resumes (--history-events each at most)",
+         MetricType::Gauge, static_cast<double>(e.history_events));
+  single(out, "panelwire_history_bytes",
+         "Bytes of the events the node's panels keep for resumes (--history-bytes each at most)",
+         MetricType::Gauge, static_cast<double>(e.history_bytes));
+  if (e.redis) {
+    out.push_back(histogram("panelwire_redis_round_trip_seconds",
+                            "From a command's send to Redis's reply, on every connection",
+                            e.redis_round_trip));
+    single(out, "panelwire_redis_reconnects_total",
+           "Connections to Redis made again after a loss (each connection's first not counted)",
+           MetricType::Counter, static_cast<double>(e.redis_reconnects));
+  }
+
   auto joins = family("panelwire_joins_total", "Hellos answered: accepted, or refused by code",
                       MetricType::Counter);
   add_by_code(joins, s.joins, "accepted");
@@ -162,32 +182,25 @@ std::string render_metrics(const NodeFigures& f) {
 }
 
 void RelayMetrics::collect(engine::Executor reply_on, std::function<void(std::string)> done) {
-  // Lives until the last shard has answered; touched on `reply_on` only.
-  struct Gather {
-    NodeFigures figures;
-    std::size_t waiting = 0;
-    engine::Executor reply_on;
-    std::function<void(std::string)> done;
-  };
-  auto g = std::make_shared<Gather>();
-  g->waiting = shards_.size();
-  g->reply_on = std::move(reply_on);
-  g->done = std::move(done);
-  for (auto* shard : shards_) {
-    // `g` moves on with the copy: a shard's handler, destroyed on that
-    // shard's thread once it returns, must not hold the last reference
-    // (nor, through `done`, the scraper's session, which is reply_on's).
-    boost::asio::post(shard->ioc(), [this, shard, g]() mutable {
-      auto reply_on = g->reply_on;
-      boost::asio::post(reply_on, [this, g = std::move(g), copy = shard->snapshot()] {
-        g->figures.shards.merge(copy);
-        if (--g->waiting > 0) return;
-        g->figures.engine_ready = engine_.ready();
-        g->figures.live_sessions = live_sessions_.load();
-        std::exchange(g->done, nullptr)(render_metrics(g->figures));
+  std::vector<net::ShardExecutor> on;
+  for (auto* shard : shards_) on.push_back(shard->ioc().get_executor());
+  // The shards' figures, then the engine's, each copied on its own threads
+  // and added up on `reply_on`.
+  engine::gather<net::ShardStats>(
+      on, std::function<net::ShardStats(std::size_t)>([this](std::size_t i) {
+        return shards_[i]->snapshot();
+      }),
+      reply_on, [this, reply_on, done = std::move(done)](net::ShardStats shards) mutable {
+        engine_.figures(reply_on, [this, shards = std::move(shards),
+                                   done = std::move(done)](engine::EngineFigures e) mutable {
+          NodeFigures f;
+          f.shards = std::move(shards);
+          f.engine = std::move(e);
+          f.engine_ready = engine_.ready();
+          f.live_sessions = live_sessions_.load();
+          std::exchange(done, nullptr)(render_metrics(f));
+        });
       });
-    });
-  }
 }
 
 }  // namespace panelwire::app

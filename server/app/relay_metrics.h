@@ -16,6 +16,7 @@ namespace panelwire::app {
 // The whole node's figures at one scrape.
 struct NodeFigures {
   net::ShardStats shards;  // every shard's, added up
+  engine::EngineFigures engine;
   bool engine_ready = false;
   std::size_t live_sessions = 0;
 };

@@ -96,6 +96,9 @@ class Panel {
   bool ended() const { return ended_; }
   // The newest event still in history; null when history is empty.
   EventPtr latest() const { return history_.empty() ? nullptr : history_.back(); }
+  // What history holds now (bounded by PanelLimits).
+  std::size_t history_events() const { return history_.size(); }
+  std::size_t history_bytes() const { return history_bytes_; }
 
   const PanelSettings& settings() const { return settings_; }
   const QuestionBoard& board() const { return board_; }

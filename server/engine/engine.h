@@ -12,6 +12,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "failure.h"
+#include "latency_histogram.h"
 #include "panel.h"
 #include "panel_event.h"
 
@@ -43,6 +44,34 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void on_event(const core::EventPtr& ev) = 0;
+};
+
+// What an engine holds now, for the metrics: each owner's part read on its
+// own thread, added up.
+struct EngineFigures {
+  // Panels in this node's memory, and their history (for resumes).
+  std::size_t panels = 0;
+  std::size_t history_events = 0;
+  std::size_t history_bytes = 0;
+  // Redis only: each command's round trip, and reconnects after the first
+  // connect (every connection of the node's).
+  bool redis = false;
+  core::LatencyHistogram redis_round_trip;
+  std::uint64_t redis_reconnects = 0;
+
+  void count(const core::Panel& p) {
+    ++panels;
+    history_events += p.history_events();
+    history_bytes += p.history_bytes();
+  }
+  void merge(const EngineFigures& o) {
+    panels += o.panels;
+    history_events += o.history_events;
+    history_bytes += o.history_bytes;
+    redis = redis || o.redis;
+    redis_round_trip.merge(o.redis_round_trip);
+    redis_reconnects += o.redis_reconnects;
+  }
 };
 
 class Engine {
@@ -87,6 +116,10 @@ class Engine {
   // Whether the engine can serve commands now (the Redis engine: connected).
   // Any thread; a hint for load balancers (GET /readyz), not a promise.
   virtual bool ready() const = 0;
+
+  // The engine's figures now; `done` runs on `reply_on`. Walks every panel
+  // of the node: for a scrape, never for the per-event path.
+  virtual void figures(Executor reply_on, std::function<void(EngineFigures)> done) const = 0;
 
   // Stops deliveries to `sink`; events already on their way may still arrive.
   virtual void unsubscribe(const std::string& panel_id, EventSink* sink) = 0;

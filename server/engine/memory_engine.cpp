@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
+#include "gather.h"
+
 namespace panelwire::engine {
 
 namespace asio = boost::asio;
@@ -387,6 +389,18 @@ void MemoryEngine::subscribe(const std::string& panel_id, EventSink* sink, Execu
     // on is posted to `sink_on` behind this reply.
     asio::post(sink_on, [done = std::move(done)] { done(core::Result<void>{}); });
   });
+}
+
+void MemoryEngine::figures(Executor reply_on, std::function<void(EngineFigures)> done) const {
+  std::vector<Executor> on;
+  for (const auto& o : owners_) on.push_back(o.ex);
+  gather<EngineFigures>(on, std::function<EngineFigures(std::size_t)>([this](std::size_t i) {
+                          EngineFigures f;
+                          for (const auto& [id, slot] : owners_[i].panels)
+                            if (slot->panel) f.count(*slot->panel);
+                          return f;
+                        }),
+                        std::move(reply_on), std::move(done));
 }
 
 void MemoryEngine::unsubscribe(const std::string& panel_id, EventSink* sink) {

@@ -58,6 +58,7 @@ class MemoryEngine final : public Engine {
   void subscribe(const std::string& panel_id, EventSink* sink, Executor sink_on,
                  Reply<void> done) override;
   void unsubscribe(const std::string& panel_id, EventSink* sink) override;
+  void figures(Executor reply_on, std::function<void(EngineFigures)> done) const override;
   // The embedded engine depends on nothing else.
   bool ready() const override { return true; }
 

@@ -54,6 +54,8 @@ core::Failure lost_reply() {
 
 struct RedisConnection::Pending {
   Done done;
+  // For the round trip's figure.
+  std::chrono::steady_clock::time_point sent = std::chrono::steady_clock::now();
 };
 
 struct RedisConnection::Subscription {
@@ -196,6 +198,7 @@ void RedisConnection::became_ready() {
     send(argv, &RedisConnection::on_message, sub.get());
   }
   ready_ = true;
+  if (connects_++ > 0) ++reconnects_;
   backoff_ = std::chrono::milliseconds(0);
   spdlog::info("event=redis_connected host={}:{}", endpoint_.host, endpoint_.port);
   if (opts_.on_state) opts_.on_state(true);
@@ -292,7 +295,13 @@ void RedisConnection::drop() {
 
 void RedisConnection::on_reply(redisAsyncContext* ac, void* reply, void* privdata) {
   std::unique_ptr<Pending> p(static_cast<Pending*>(privdata));
-  if (auto* self = static_cast<RedisConnection*>(ac->data)) self->got_reply();
+  if (auto* self = static_cast<RedisConnection*>(ac->data)) {
+    self->got_reply();
+    if (reply)
+      self->round_trip_.observe(std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - p->sent)
+                                    .count());
+  }
   try {
     if (!reply) return p->done(lost_reply());
     auto v = copy_of(static_cast<redisReply*>(reply));

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "failure.h"
+#include "latency_histogram.h"
 #include "redis_url.h"
 
 struct redisAsyncContext;
@@ -60,6 +61,10 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   // after, from the read handler: at once, even when Redis does not answer).
   void stop();
   bool ready() const { return ready_; }
+  // Figures for the metrics, on the executor: each reply's round trip
+  // from its send, and how often the connection came back after its first.
+  const core::LatencyHistogram& round_trip() const { return round_trip_; }
+  std::uint64_t reconnects() const { return reconnects_; }
 
   // UNAVAILABLE at once when not ready, or when the connection is lost
   // before the reply; a Redis error reply is an INTERNAL failure.
@@ -102,6 +107,9 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   redisAsyncContext* ac_ = nullptr;
   bool ready_ = false;
   bool stopped_ = false;
+  core::LatencyHistogram round_trip_;
+  std::uint64_t connects_ = 0;
+  std::uint64_t reconnects_ = 0;
   std::chrono::milliseconds backoff_{0};
   boost::asio::steady_timer retry_;
   // Replies owed on the current context to command() and probe(), and when

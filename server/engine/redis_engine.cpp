@@ -1,5 +1,6 @@
 #include "redis_engine.h"
 
+#include "gather.h"
 #include "panel_followers.h"
 
 #include <boost/asio/post.hpp>
@@ -151,6 +152,24 @@ void RedisEngine::subscribe(const std::string& panel_id, EventSink* sink, Execut
         r.subscribe(sink, sink_on, std::move(*shared));
       },
       fail_on(sink_on, shared));
+}
+
+void RedisEngine::figures(Executor reply_on, std::function<void(EngineFigures)> done) const {
+  std::vector<Executor> on;
+  for (const auto& o : owners_) on.push_back(o.ex);
+  gather<EngineFigures>(on, std::function<EngineFigures(std::size_t)>([this](std::size_t i) {
+                          const auto& owner = owners_[i];
+                          EngineFigures f;
+                          f.redis = true;
+                          for (const auto& [id, replica] : owner.panels)
+                            if (const auto* panel = replica->panel()) f.count(*panel);
+                          for (const auto* c : {owner.commands.get(), owner.live.get()}) {
+                            f.redis_round_trip.merge(c->round_trip());
+                            f.redis_reconnects += c->reconnects();
+                          }
+                          return f;
+                        }),
+                        std::move(reply_on), std::move(done));
 }
 
 void RedisEngine::unsubscribe(const std::string& panel_id, EventSink* sink) {

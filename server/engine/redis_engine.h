@@ -51,6 +51,7 @@ class RedisEngine final : public Engine {
   void subscribe(const std::string& panel_id, EventSink* sink, Executor sink_on,
                  Reply<void> done) override;
   void unsubscribe(const std::string& panel_id, EventSink* sink) override;
+  void figures(Executor reply_on, std::function<void(EngineFigures)> done) const override;
   // Every connection is up.
   bool ready() const override;
   // Drops every connection for good: what waits on Redis fails.

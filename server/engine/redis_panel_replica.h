@@ -61,6 +61,8 @@ class PanelReplica : public std::enable_shared_from_this<PanelReplica> {
   void subscribe(EventSink* sink, Executor sink_on, Reply<void> done);
   void unsubscribe(EventSink* sink);
   bool idle() const;
+  // The panel as loaded; null until it is.
+  const core::Panel* panel() const { return panel_ ? &*panel_ : nullptr; }
 
   // From the panel's live channel: an entry, and the subscription taking
   // effect (first, and after each reconnect: whatever was published in

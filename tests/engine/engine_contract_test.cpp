@@ -102,6 +102,21 @@ class EngineContract : public ::testing::TestWithParam<EngineKind> {
     ASSERT_TRUE(p.get_future().get().has_value());
   }
 
+  // The engine's figures, answered on callers_[0]'s thread.
+  EngineFigures figures() {
+    std::promise<EngineFigures> p;
+    engine().figures(callers_[0].executor(), [&](EngineFigures f) {
+      EXPECT_TRUE(callers_[0].running_here()) << "answered on the executor asked for";
+      p.set_value(std::move(f));
+    });
+    auto f = p.get_future();
+    if (f.wait_for(10s) != std::future_status::ready) {
+      ADD_FAILURE() << "no figures within 10 s";
+      return {};
+    }
+    return f.get();
+  }
+
   Engine& engine() { return harness_->engine(); }
   // Sinks outlive the threads that deliver to them.
   RecordingSink& sink_on(IoThread& t) {
@@ -317,6 +332,33 @@ TEST_P(EngineContract, PanelsAreSequencedIndependently) {
   EXPECT_FALSE(a.wait_for_count(6, 100ms)) << "a sink hears only its own panel";
   EXPECT_EQ(a.seqs(), range(1, 5));
   EXPECT_EQ(b.seqs(), range(1, 5));
+}
+
+TEST_P(EngineContract, FiguresCountThePanelsInMemoryAndTheirHistory) {
+  EXPECT_EQ(figures().panels, 0u);
+  // Followed panels (a Redis node keeps only those: others it lets go once
+  // they are idle).
+  auto& a = sink_on(callers_[0]);
+  auto& b = sink_on(callers_[1]);
+  subscribe("alpha", a);
+  subscribe("beta", b);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(append("alpha", chat("x"), callers_[0]).has_value());
+  ASSERT_TRUE(append("beta", chat("y"), callers_[1]).has_value());
+  auto f = figures();
+  EXPECT_EQ(f.panels, 2u);
+  EXPECT_EQ(f.history_events, 5u);
+  const auto before = f.history_bytes;
+  EXPECT_GT(before, 0u);
+  ASSERT_TRUE(append("beta", chat(std::string(1000, 'y')), callers_[2]).has_value());
+  f = figures();
+  EXPECT_EQ(f.history_events, 6u);
+  EXPECT_GE(f.history_bytes, before + 1000);
+  EXPECT_EQ(f.redis, GetParam() == EngineKind::redis);
+  if (f.redis) {
+    EXPECT_GE(f.redis_round_trip.count(), 6u) << "each append's script at least";
+  }
+  engine().unsubscribe("alpha", &a);
+  engine().unsubscribe("beta", &b);
 }
 
 core::Draft ask(const std::string& text, const std::string& who) {

@@ -2,11 +2,17 @@
 // Reading a Prometheus text exposition in tests: every sample by its name
 // and labels as written (`panelwire_joins_total{result="accepted"}`).
 
+#include <chrono>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
 
 #include "raw_client.h"
+#include "server_process.h"
 
 namespace panelwire::test {
 
@@ -29,6 +35,19 @@ inline Samples scrape(unsigned short port) {
     samples[line.substr(0, space)] = std::stod(line.substr(space + 1));
   }
   return samples;
+}
+
+// The relay's metrics port, from its log line; 0 (and a failure) without.
+inline unsigned short metrics_port(const ServerProcess& relay) {
+  if (!relay.log_shows("event=metrics_listening")) {
+    ADD_FAILURE() << "no metrics_listening line:\n" << relay.log();
+    return 0;
+  }
+  const std::regex line("event=metrics_listening address=[0-9.]+:([0-9]+)");
+  std::smatch m;
+  const auto log = relay.log();
+  if (!std::regex_search(log, m, line)) return 0;
+  return static_cast<unsigned short>(std::stoi(m[1]));
 }
 
 // A sample's value; -1 (which no sample here has) when the scrape lacks it.

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "client_commands.h"
+#include "metrics_scrape.h"
 #include "redis_fault_proxy.h"
 #include "redis_process.h"
 #include "redis_relay_support.h"
@@ -68,6 +69,33 @@ TEST(RedisRelay, AnOutageIsRetriedAtTheDocumentedPace) {
 
   redis.restart();
   EXPECT_TRUE(readyz_becomes(relay, 200, 15s)) << "back once Redis is";
+}
+
+// --- what the metrics say of Redis ---------------------------------------------
+
+TEST(RedisRelay, TheMetricsShowRedisRoundTripsAndReconnects) {
+  RedisProcess redis;
+  ServerProcess relay(relay_args(redis.url(), {"--metrics-listen", "127.0.0.1:0"}));
+  ASSERT_TRUE(readyz_becomes(relay, 200, 10s));
+  const auto port = metrics_port(relay);
+  ASSERT_NE(port, 0);
+  RawClient ann(relay.port());
+  ann.join("measured", "Ann");
+  for (int i = 0; i < 3; ++i) ASSERT_FALSE(ann.chat("c" + std::to_string(i), "hi").has_error());
+  auto s = scrape(port);
+  EXPECT_GE(value(s, "panelwire_redis_round_trip_seconds_count"), 3) << "each append's script";
+  EXPECT_EQ(value(s, "panelwire_redis_reconnects_total"), 0);
+  EXPECT_EQ(value(s, "panelwire_panels"), 1) << "the panel Ann follows";
+  EXPECT_EQ(value(s, "panelwire_history_events"), 3);
+
+  redis.kill();
+  ASSERT_TRUE(readyz_becomes(relay, 503, 5s));
+  redis.restart();
+  ASSERT_TRUE(readyz_becomes(relay, 200, 15s));
+  // Ready again means every engine connection is back: each once.
+  s = scrape(port);
+  EXPECT_EQ(value(s, "panelwire_redis_reconnects_total"), kRelayConnections - 1)
+      << "the engine's connections (the leftovers' own is not counted)";
 }
 
 // --- AUTH and SELECT ----------------------------------------------------------
