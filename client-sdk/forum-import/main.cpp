@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <optional>
 #include <tuple>
@@ -34,6 +35,7 @@
 #include "panelwire/forum/webhook_sink.h"
 #include "panelwire/tools/option_error.h"
 #include "panelwire/tools/secret_file.h"
+#include "panelwire/v1/participant_id.h"
 
 namespace po = boost::program_options;
 using namespace panelwire::forum;
@@ -83,7 +85,8 @@ int main(int argc, char** argv) {
       format = "markdown", out, url, secret, discourse_url, api_key, api_username, topic, usernames,
       question_template, comment_template, link, drip, drip_key = "pw:{leftovers}:drip",
       log_level = "info", metrics_listen;
-  std::string redis_password_file, secret_file, api_key_file;
+  std::string redis_password_file, secret_file, api_key_file, id_secret, id_secret_file,
+      token_secret, token_secret_file;
   RedisSourceOptions source_opts;
   source_opts.consumer = default_consumer();
   ImporterOptions opts;
@@ -119,7 +122,11 @@ int main(int argc, char** argv) {
     ("api-key-file", po::value(&api_key_file), "discourse: file holding the API key")
     ("api-username", po::value(&api_username), "discourse: the account posts are made as")
     ("topic", po::value(&topic), "discourse: one topic for every post (default: each panel's forum_thread)")
-    ("usernames", po::value(&usernames), "discourse: JSON file {\"display name\": \"username\"} to post as the asker (admin key)")
+    ("usernames", po::value(&usernames), "discourse: JSON file {\"token subject\": \"forum username\"}: a question asked with a token of that subject is posted as that user (admin key); guests never are. Needs the relays' id secret or token secret")
+    ("id-secret", po::value(&id_secret), "the relays' --id-secret, to find askers' participant ids (prefer the file or PANELWIRE_ID_SECRET)")
+    ("id-secret-file", po::value(&id_secret_file), "file holding the relays' id secret")
+    ("token-secret", po::value(&token_secret), "the relays' --token-secret, when they derive their id secret from it (prefer the file or PANELWIRE_TOKEN_SECRET)")
+    ("token-secret-file", po::value(&token_secret_file), "file holding the relays' token secret")
     ("per-minute", po::value(&per_minute), "at most this many posts a minute (discourse default 50: its admin API allows 60)")
     ("drip", po::value(&drip), "release at most K per PERIOD, highest-voted first: K/PERIOD, e.g. 1/24h (needs --redis)")
     ("drip-key", po::value(&drip_key)->default_value(drip_key), "the Redis hash holding the drip schedule")
@@ -142,6 +149,8 @@ int main(int argc, char** argv) {
                                       if (env == "PANELWIRE_SECRET") return "secret";
                                       if (env == "PANELWIRE_REDIS_PASSWORD")
                                         return "redis-password";
+                                      if (env == "PANELWIRE_ID_SECRET") return "id-secret";
+                                      if (env == "PANELWIRE_TOKEN_SECRET") return "token-secret";
                                       return {};
                                     }),
               vm);
@@ -172,7 +181,9 @@ int main(int argc, char** argv) {
        {std::tuple{&secret, &secret_file, "secret", "PANELWIRE_SECRET"},
         std::tuple{&api_key, &api_key_file, "api-key", "PANELWIRE_API_KEY"},
         std::tuple{&redis_password, &redis_password_file, "redis-password",
-                   "PANELWIRE_REDIS_PASSWORD"}}) {
+                   "PANELWIRE_REDIS_PASSWORD"},
+        std::tuple{&id_secret, &id_secret_file, "id-secret", "PANELWIRE_ID_SECRET"},
+        std::tuple{&token_secret, &token_secret_file, "token-secret", "PANELWIRE_TOKEN_SECRET"}}) {
     const std::string file_option = std::string(name) + "-file";
     if (!vm.count(file_option)) continue;
     if (vm.count(name))
@@ -226,9 +237,25 @@ int main(int argc, char** argv) {
             "or --api-key) and --api-username");
       DiscourseOptions d{discourse_url, api_key, api_username, topic, {}};
       if (!usernames.empty()) {
-        auto v = boost::json::parse(read_file(usernames));
-        for (const auto& [name, user] : v.as_object())
-          d.usernames[std::string(name)] = std::string(user.as_string());
+        // Accounts are found by participant id, which the relays key with
+        // their id secret (derived from the token secret when not given).
+        if (id_secret.empty() && !token_secret.empty())
+          id_secret = panelwire::v1::id_secret_from_token_secret(token_secret);
+        if (id_secret.empty())
+          return usage(
+              "--usernames needs the relays' id secret (--id-secret-file, PANELWIRE_ID_SECRET) "
+              "or token secret (--token-secret-file, PANELWIRE_TOKEN_SECRET)");
+        boost::system::error_code ec;
+        auto v = boost::json::parse(read_file(usernames), ec);
+        if (ec || !v.is_object())
+          return usage("--usernames " + usernames + " is not a JSON object");
+        std::map<std::string, std::string> by_subject;
+        for (const auto& [sub, user] : v.as_object()) {
+          if (!user.is_string() || user.as_string().empty())
+            return usage("--usernames " + usernames + ": each subject maps to a username");
+          by_subject[std::string(sub)] = std::string(user.as_string());
+        }
+        d.accounts = accounts_by_subject(by_subject, id_secret);
       }
       sink = std::make_unique<DiscourseSink>(std::move(d));
       if (per_minute < 0) per_minute = 50;

@@ -13,6 +13,7 @@
 #include <boost/program_options.hpp>
 
 #include "identity.h"
+#include "panelwire/v1/participant_id.h"
 #include "option_error.h"
 #include "redis_url.h"
 
@@ -250,7 +251,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     return bad("the id secret must be at least 32 bytes");
   if (r.id_secret.empty() && !r.token_secret.empty()) {
     // Nodes sharing a token secret share the ids it derives.
-    r.id_secret = core::participant_id('k', "participant ids", r.token_secret);
+    r.id_secret = v1::id_secret_from_token_secret(r.token_secret);
   } else if (r.id_secret.empty()) {
     r.id_secret = random_secret();
     c.id_secret_random = true;

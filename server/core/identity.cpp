@@ -1,8 +1,6 @@
 #include "identity.h"
 
 #include <jwt.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,10 +8,10 @@
 #include <memory>
 #include <optional>
 
-#include <fmt/format.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "panelwire/v1/participant_id.h"
 #include "text.h"
 
 namespace panelwire::core {
@@ -57,19 +55,7 @@ bool valid_for(jwt_t* j, const std::string& panel_id) {
 }  // namespace
 
 std::string participant_id(char kind, std::string_view subject, std::string_view id_secret) {
-  std::string msg;
-  msg.reserve(subject.size() + 2);
-  msg.push_back(kind);
-  msg.push_back('\0');  // no subject can pass for another kind's
-  msg.append(subject);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), id_secret.data(), static_cast<int>(id_secret.size()),
-       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), mac, &len);
-  // 128 bits: collisions are out of reach, ids stay short on the wire.
-  std::string id = fmt::format("{}:", kind);
-  for (unsigned i = 0; i < 16 && i < len; ++i) id += fmt::format("{:02x}", mac[i]);
-  return id;
+  return v1::participant_id(kind, subject, id_secret);
 }
 
 Result<v1::Participant> verify_token(const std::string& token, const std::string& secret,

@@ -18,11 +18,9 @@ namespace panelwire::core {
 // anything shorter can be brute-forced offline from any one token.
 inline constexpr std::size_t kMinSecretBytes = 32;
 
-// A participant's public id: `kind` ('g' guest, 'u' token user), ':' and
-// 32 hex digits of HMAC-SHA256(id_secret, kind, subject). Opaque: knowing
-// an id tells nothing of the client id or token subject behind it, and
-// gives no way to act as its owner. Every node shares `id_secret`, so a
-// participant has the same id on each.
+// A participant's public id (v1::participant_id, which the forum importer
+// shares): `kind` ('g' guest, 'u' token user), ':' and 32 hex digits of
+// HMAC-SHA256(id_secret, kind, subject).
 std::string participant_id(char kind, std::string_view subject, std::string_view id_secret);
 
 // UNAUTHENTICATED with the reason when the token is badly signed, not

@@ -23,7 +23,9 @@ v1::Leftover make_leftover(const std::string& panel_id, const PanelSettings& set
     // Anonymous stays anonymous in the forum too.
     bool anonymous = (c.id() == q.asker().id() && q.anonymous()) ||
                      std::find(hidden.begin(), hidden.end(), c.id()) != hidden.end();
-    if (!anonymous) l.add_credited_names(c.display_name());
+    if (anonymous) continue;
+    l.add_credited_names(c.display_name());
+    *l.add_credited() = c;
   }
   l.set_votes(q.votes());
   l.set_asked_at_ms(q.asked_at_ms());

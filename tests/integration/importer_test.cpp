@@ -305,36 +305,6 @@ TEST_F(ImporterTest, AnotherImporterTakesOverWhatADeadOneHeld) {
   EXPECT_EQ(created_ids(), ids("takeover", 1, 5)) << "the survivor claimed the dead one's entries";
 }
 
-TEST(ImporterDiscourse, PostsToThePanelsTopicAsTheAskerWhenMapped) {
-  engine::RedisProcess redis;
-  auto panels = temp_path("panels.json");
-  std::ofstream(panels) << R"({"panels":[{"id":"disc","title":"Mentoring","forum_thread":"42"}]})";
-  ServerProcess server({"--redis", redis.url(), "--token-secret", kSecret, "--panels", panels});
-  end_panel_with(server, "disc", {{"Jackie Wheeler", "Mapped?", ""}, {"Bob", "Not mapped?", ""}});
-  HttpReceiver discourse;
-  auto users = temp_path("users.json");
-  std::ofstream(users) << R"({"Jackie Wheeler": "jwheeler"})";
-  auto r = run_tool(PANELWIRE_IMPORT_BIN,
-                    {"--redis", redis.url(), "--sink", "discourse", "--discourse-url",
-                     discourse.url(""), "--api-key", "k-123", "--api-username", "moderator",
-                     "--usernames", users, "--per-minute", "6000", "--once"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto posts = discourse.created();
-  ASSERT_EQ(posts.size(), 2u);
-  std::map<std::string, std::string> poster;
-  for (const auto& p : posts) {
-    EXPECT_EQ(p.target, "/posts.json");
-    EXPECT_EQ(p.headers.at("api-key"), "k-123");
-    auto body = boost::json::parse(p.body).as_object();
-    EXPECT_EQ(body.at("topic_id").as_int64(), 42) << "the panel's forum thread";
-    std::string raw(body.at("raw").as_string());
-    poster[raw.find("Mapped\\?") != std::string::npos ? "mapped" : "other"] =
-        p.headers.at("api-username");
-  }
-  EXPECT_EQ(poster["mapped"], "jwheeler") << "posted as the asker";
-  EXPECT_EQ(poster["other"], "moderator");
-}
-
 TEST(ImporterOutbox, TheEmbeddedEnginesOutboxImportsToJsonLines) {
   ServerProcess server({"--token-secret", kSecret});
   end_panel_with(server, "solo", {{"Ann", "From the outbox?", "Dr. Alberts"}, {"Bob", "Two?", ""}});

@@ -14,7 +14,10 @@ namespace {
 constexpr std::chrono::seconds kDefaultRetryAfter{60};
 
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
+  auto& body = *static_cast<std::string*>(out);
+  // Returning less than given ends the transfer (CURLE_WRITE_ERROR).
+  if (body.size() + size * n > kMaxResponseBytes) return 0;
+  body.append(data, size * n);
   return size * n;
 }
 
@@ -63,6 +66,9 @@ HttpResponse http_post(const HttpRequest& request) {
   auto rc = curl_easy_perform(curl);
   if (rc == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out.status);
+  } else if (rc == CURLE_WRITE_ERROR) {
+    out.error =
+        "the forum's answer was longer than " + std::to_string(kMaxResponseBytes) + " bytes";
   } else {
     out.error = curl_easy_strerror(rc);
   }
@@ -71,10 +77,19 @@ HttpResponse http_post(const HttpRequest& request) {
   return out;
 }
 
+std::string printable_excerpt(std::string_view body, std::size_t max) {
+  std::string out(body.substr(0, max));
+  for (auto& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return out;
+}
+
 Delivery delivery_of(const HttpResponse& r,
                      const std::function<std::string(const std::string& body)>& post_id) {
   Delivery d;
-  auto excerpt = [&] { return "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 300); };
+  auto excerpt = [&] {
+    return "HTTP " + std::to_string(r.status) + ": " + printable_excerpt(r.body);
+  };
   if (r.status == 0) {
     d.outcome = Delivery::Outcome::retry;
     d.reason = r.error;
@@ -88,7 +103,7 @@ Delivery delivery_of(const HttpResponse& r,
     if (!r.retry_after.empty() && r.retry_after.size() < 9 &&
         std::all_of(r.retry_after.begin(), r.retry_after.end(),
                     [](unsigned char c) { return std::isdigit(c); }))
-      wait = std::chrono::seconds(std::stoll(r.retry_after));
+      wait = std::min(std::chrono::seconds(std::stoll(r.retry_after)), kMaxRetryAfter);
     d.retry_after = std::max<std::chrono::milliseconds>(wait, std::chrono::milliseconds(1));
   } else if (r.status >= 500) {
     d.outcome = Delivery::Outcome::retry;

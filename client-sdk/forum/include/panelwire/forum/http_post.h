@@ -12,6 +12,15 @@
 
 namespace panelwire::forum {
 
+// The longest wait a forum's Retry-After (or Discourse's wait_seconds) is
+// obeyed for: a day's wait named by a broken or hostile forum would stall
+// the importer for that long. Past it the importer waits this much and
+// tries again.
+inline constexpr std::chrono::seconds kMaxRetryAfter{3'600};
+// The most of a forum's answer read: a post's id is in the first few
+// hundred bytes; past it the answer is cut and treated as a network error.
+inline constexpr std::size_t kMaxResponseBytes = 1u << 20;
+
 struct HttpRequest {
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
@@ -30,6 +39,10 @@ struct HttpResponse {
 
 // Call curl_global_init once before (main does).
 HttpResponse http_post(const HttpRequest& request);
+
+// Up to `max` bytes of a forum's answer, fit for a log line or a dead
+// letter's reason: control characters (a forged line) become spaces.
+std::string printable_excerpt(std::string_view body, std::size_t max = 300);
 
 // `post_id` reads the forum's id for the new post from a 2xx body.
 Delivery delivery_of(const HttpResponse& r,
