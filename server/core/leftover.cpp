@@ -4,11 +4,17 @@
 
 namespace panelwire::core {
 
-v1::Leftover make_leftover(const std::string& panel_id, const PanelSettings& settings,
-                           const v1::Question& q, v1::LeftoverReason reason,
-                           std::int64_t published_at_ms) {
+std::string panel_life_id(const std::string& panel_id, std::int64_t started_at_ms,
+                          std::uint64_t n) {
+  if (started_at_ms == 0) return panel_id + "/" + std::to_string(n);
+  return panel_id + "/" + std::to_string(started_at_ms) + "/" + std::to_string(n);
+}
+
+v1::Leftover make_leftover(const std::string& panel_id, std::int64_t started_at_ms,
+                           const PanelSettings& settings, const v1::Question& q,
+                           v1::LeftoverReason reason, std::int64_t published_at_ms) {
   v1::Leftover l;
-  l.set_leftover_id(panel_id + "/" + std::to_string(q.id()));
+  l.set_leftover_id(panel_life_id(panel_id, started_at_ms, q.id()));
   l.set_panel_id(panel_id);
   l.set_panel_title(settings.title);
   l.set_forum_thread(settings.forum_thread);

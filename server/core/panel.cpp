@@ -192,6 +192,7 @@ void Panel::charge_rate(const v1::Event& ev) {
 
 void Panel::apply(const EventPtr& made) {
   const auto& ev = made->event();
+  if (made->seq() == 1) started_at_ms_ = ev.at_ms();
   switch (ev.kind_case()) {
     case v1::Event::kChatDeleted:
       deleted_.insert(ev.chat_deleted().chat_seq());
@@ -222,7 +223,7 @@ std::optional<v1::LeftoverBatch> Panel::leftovers_of(const v1::Event& ev) const 
   v1::LeftoverBatch batch;
   auto add = [&](std::uint64_t id, v1::LeftoverReason reason) {
     if (const auto* q = board_.find(id))
-      *batch.add_items() = make_leftover(id_, settings_, *q, reason, ev.at_ms());
+      *batch.add_items() = make_leftover(id_, started_at_ms_, settings_, *q, reason, ev.at_ms());
   };
   if (ev.has_panel_ended()) {
     for (auto id : ev.panel_ended().leftover_ids()) {
@@ -240,6 +241,7 @@ std::optional<v1::LeftoverBatch> Panel::leftovers_of(const v1::Event& ev) const 
   if (batch.items_size() == 0 && !ev.has_panel_ended()) return std::nullopt;
   batch.set_panel_id(id_);
   batch.set_seq(ev.seq());
+  batch.set_started_at_ms(started_at_ms_);
   batch.set_published_at_ms(ev.at_ms());
   return batch;
 }

@@ -94,6 +94,9 @@ class Panel {
     return history_.empty() ? head_ + 1 : history_.front()->seq();
   }
   bool ended() const { return ended_; }
+  // When its first event was appended (0 before it, or when restored from a
+  // snapshot older than the field).
+  std::int64_t started_at_ms() const { return started_at_ms_; }
   // The newest event still in history; null when history is empty.
   EventPtr latest() const { return history_.empty() ? nullptr : history_.back(); }
   // What history holds now (bounded by PanelLimits).
@@ -156,6 +159,8 @@ class Panel {
   PanelLimits limits_;
   const Clock& clock_;
   std::uint64_t head_ = 0;
+  // When the first event was appended: names this life of the panel.
+  std::int64_t started_at_ms_ = 0;
   std::deque<EventPtr> history_;
   std::size_t history_bytes_ = 0;
   // Seqs of deleted chat messages still in history.

@@ -10,6 +10,7 @@ namespace panelwire::core {
 v1::PanelSnapshot Panel::snapshot() const {
   v1::PanelSnapshot snap;
   snap.set_seq(head_);
+  snap.set_started_at_ms(started_at_ms_);
   board_.save(snap);
   std::vector<std::string> muted(muted_.begin(), muted_.end());
   std::sort(muted.begin(), muted.end());
@@ -36,6 +37,9 @@ Result<void> Panel::restore(const v1::PanelSnapshot& snap, std::vector<v1::Event
       return fail(v1::INTERNAL, "the history of panel " + id_ + " does not end at its snapshot");
   }
   head_ = snap.seq();
+  started_at_ms_ = snap.started_at_ms();
+  if (started_at_ms_ == 0 && !earlier.empty() && earlier.front().seq() == 1)
+    started_at_ms_ = earlier.front().at_ms();
   board_.load(snap);
   muted_ = {snap.muted().begin(), snap.muted().end()};
   chat_locked_ = snap.chat_locked();

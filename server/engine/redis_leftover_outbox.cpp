@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "leftover.h"
+
 namespace panelwire::engine {
 
 namespace {
@@ -27,8 +29,9 @@ return 1
 
 }  // namespace
 
-std::string RedisLeftoverKeys::marker(const std::string& panel_id, std::uint64_t seq) {
-  return std::string(stream) + ":batch:" + panel_id + "/" + std::to_string(seq);
+std::string RedisLeftoverKeys::marker(const v1::LeftoverBatch& batch) {
+  return std::string(stream) +
+         ":batch:" + core::panel_life_id(batch.panel_id(), batch.started_at_ms(), batch.seq());
 }
 
 RedisLeftoverOutbox::RedisLeftoverOutbox(Executor ex, RedisEndpoint endpoint,
@@ -46,7 +49,7 @@ void RedisLeftoverOutbox::publish(v1::LeftoverBatch batch,
   std::vector<std::string> argv = {"EVAL",
                                    kPublishScript,
                                    "2",
-                                   RedisLeftoverKeys::marker(batch.panel_id(), batch.seq()),
+                                   RedisLeftoverKeys::marker(batch),
                                    RedisLeftoverKeys::stream,
                                    std::to_string(std::chrono::seconds(kMarkerLife).count()),
                                    RedisLeftoverKeys::channel,

@@ -19,7 +19,7 @@ struct RedisLeftoverKeys {
   // Both under one hash tag: the script touches one cluster slot.
   static constexpr const char* stream = "pw:{leftovers}";
   static constexpr const char* channel = "pw:leftovers";
-  static std::string marker(const std::string& panel_id, std::uint64_t seq);
+  static std::string marker(const v1::LeftoverBatch& batch);
 };
 
 class RedisLeftoverOutbox final : public LeftoverOutbox {

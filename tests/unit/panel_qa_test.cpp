@@ -173,7 +173,8 @@ TEST_F(PanelQa, EndPublishesOneBatchWithEveryLeftover) {
   EXPECT_EQ(batch.seq(), end->seq);
   ASSERT_EQ(batch.items_size(), 1) << "the merged and the answered one are not leftovers";
   const auto& item = batch.items(0);
-  EXPECT_EQ(item.leftover_id(), "nov/" + std::to_string(a));
+  EXPECT_EQ(item.leftover_id(), "nov/1000000/" + std::to_string(a))
+      << "the panel, when its first event was appended, the question";
   EXPECT_EQ(item.panel_title(), "Mentoring in Research");
   EXPECT_EQ(item.forum_thread(), "t/42");
   EXPECT_EQ(item.asker_name(), "name-ann");
@@ -424,6 +425,47 @@ TEST_F(PanelQa, RestoreRefusesAHistoryThatDoesNotEndAtTheSnapshot) {
   EXPECT_EQ(loaded.head(), 0u) << "nothing changed";
   ASSERT_TRUE(loaded.restore(snap, {}).has_value());
   EXPECT_FALSE(loaded.restore(snap, {}).has_value()) << "only into a fresh panel";
+}
+
+// A leftover's id names the panel's life, not only its id: a panel made
+// again under the same id (an in-memory relay restarted, an id used for next
+// month's panel) publishes ids the importer's ledger has never seen.
+TEST_F(PanelQa, LeftoverIdsAreUniqueToThisLifeOfThePanel) {
+  auto end_with_one = [&](Panel& p) {
+    auto q = send_to(p, ann, [](auto& m) { m.mutable_ask_question()->set_text("left over"); });
+    EXPECT_TRUE(q.has_value());
+    auto end = send_to(p, mod, [](auto& m) { m.mutable_end_panel(); });
+    if (!end.has_value() || !end->leftovers || end->leftovers->items_size() != 1) {
+      ADD_FAILURE() << "the end did not publish the one leftover";
+      return std::string{};
+    }
+    return end->leftovers->items(0).leftover_id();
+  };
+  auto first = end_with_one(panel_);
+  EXPECT_EQ(first, "nov/1000000/1");
+  EXPECT_EQ(panel_.started_at_ms(), 1'000'000);
+
+  clock_.now = 9'000'000;
+  Panel again{"nov", settings_, plimits_, clock_};
+  EXPECT_EQ(end_with_one(again), "nov/9000000/1") << "the same panel id and question seq";
+
+  // The start travels with a snapshot, and is found again from a whole
+  // history when the snapshot was made before it was kept.
+  auto snap = panel_.snapshot();
+  Panel loaded{"nov", settings_, plimits_, clock_};
+  ASSERT_TRUE(loaded.restore(snap, {}).has_value());
+  EXPECT_EQ(loaded.started_at_ms(), 1'000'000);
+  snap.clear_started_at_ms();
+  std::vector<v1::Event> whole;
+  const auto all = panel_.backlog(0, 0);
+  for (const auto& e : all->missed) whole.push_back(e->event());
+  Panel old{"nov", settings_, plimits_, clock_};
+  ASSERT_TRUE(old.restore(snap, whole).has_value());
+  EXPECT_EQ(old.started_at_ms(), 1'000'000);
+
+  // Without either (an old snapshot, its start trimmed away) the id keeps
+  // the form it had before the start was kept: what an old ledger holds.
+  EXPECT_EQ(panel_life_id("nov", 0, 7), "nov/7");
 }
 
 }  // namespace
