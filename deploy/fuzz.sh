@@ -30,6 +30,7 @@ targets=(
   panel_catalog:16384
   server_config:4096
   forum_render:16384
+  discourse_answers:65536
 )
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1

@@ -83,8 +83,8 @@ int dead_letters(const std::vector<std::string>& args, const std::optional<Redis
 int main(int argc, char** argv) {
   std::string redis_url, redis_password, outbox, sink_name, ledger,
       format = "markdown", out, url, secret, discourse_url, api_key, api_username, topic, usernames,
-      question_template, comment_template, link, drip, drip_key = "pw:{leftovers}:drip",
-      log_level = "info", metrics_listen;
+      question_template, comment_template, topic_title_template, topic_template, category, link,
+      drip, drip_key = "pw:{leftovers}:drip", log_level = "info", metrics_listen;
   std::string redis_password_file, secret_file, api_key_file, id_secret, id_secret_file,
       token_secret, token_secret_file;
   RedisSourceOptions source_opts;
@@ -112,6 +112,9 @@ int main(int argc, char** argv) {
     ("format", po::value(&format)->default_value(format), "markdown or html")
     ("question-template", po::value(&question_template), "file with the template of a question's post")
     ("comment-template", po::value(&comment_template), "file with the template of a chat comment's post")
+    ("topic-title-template", po::value(&topic_title_template), "discourse: file with the title template of a panel's own topic ({panel_title}, {panel_date})")
+    ("topic-template", po::value(&topic_template), "discourse: file with the template of a panel's own topic's opening post ({panel_title}, {panel_date}, {link_line})")
+    ("category", po::value(&category), "discourse: the category id a panel's own topic is made in (default: the forum's default)")
     ("link", po::value(&link), "link back to the panel's page or recording; {panel} becomes the panel id")
     ("out", po::value(&out), "jsonl: the file to append posts to")
     ("url", po::value(&url), "webhook: the URL to POST to")
@@ -121,7 +124,7 @@ int main(int argc, char** argv) {
     ("api-key", po::value(&api_key), "discourse: the API key (prefer the file or PANELWIRE_API_KEY: argv is visible to every local user)")
     ("api-key-file", po::value(&api_key_file), "discourse: file holding the API key")
     ("api-username", po::value(&api_username), "discourse: the account posts are made as")
-    ("topic", po::value(&topic), "discourse: one topic for every post (default: each panel's forum_thread)")
+    ("topic", po::value(&topic), "discourse: one topic for every post (default: each panel's forum_thread; a panel with none gets a topic of its own, made once)")
     ("usernames", po::value(&usernames), "discourse: JSON file {\"token subject\": \"forum username\"}: a question asked with a token of that subject is posted as that user (admin key); guests never are. Needs the relays' id secret or token secret")
     ("id-secret", po::value(&id_secret), "the relays' --id-secret, to find askers' participant ids (prefer the file or PANELWIRE_ID_SECRET)")
     ("id-secret-file", po::value(&id_secret_file), "file holding the relays' id secret")
@@ -219,6 +222,9 @@ int main(int argc, char** argv) {
     if (!question_template.empty()) render.question_template = read_file(question_template);
     if (!comment_template.empty()) render.comment_template = read_file(comment_template);
     render.link = link;
+    if (!topic_title_template.empty())
+      render.topic_title_template = read_file(topic_title_template);
+    if (!topic_template.empty()) render.topic_opening_template = read_file(topic_template);
 
     std::unique_ptr<Sink> sink;
     if (sink_name == "jsonl") {
@@ -235,7 +241,7 @@ int main(int argc, char** argv) {
         return usage(
             "--sink discourse needs --discourse-url, an API key (--api-key-file, PANELWIRE_API_KEY "
             "or --api-key) and --api-username");
-      DiscourseOptions d{discourse_url, api_key, api_username, topic, {}};
+      DiscourseOptions d{discourse_url, api_key, api_username, topic, {}, category, render};
       if (!usernames.empty()) {
         // Accounts are found by participant id, which the relays key with
         // their id secret (derived from the token secret when not given).

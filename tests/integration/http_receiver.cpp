@@ -51,6 +51,7 @@ struct HttpReceiver::Impl {
       http::read(socket, buffer, req, ec);
       if (ec) return;
       ReceivedRequest r;
+      r.method = std::string(req.method_string());
       r.target = std::string(req.target());
       for (const auto& f : req) {
         std::string name(f.name_string());

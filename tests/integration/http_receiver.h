@@ -19,6 +19,7 @@
 namespace panelwire::test {
 
 struct ReceivedRequest {
+  std::string method;  // "GET", "POST"
   std::string target;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;

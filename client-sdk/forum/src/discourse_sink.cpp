@@ -1,6 +1,12 @@
 #include "panelwire/forum/discourse_sink.h"
 
+#include <algorithm>
+#include <cctype>
+
+#include <spdlog/spdlog.h>
 #include <boost/json.hpp>
+
+#include "panelwire/forum/discourse_api.h"
 
 #include "panelwire/forum/webhook_sink.h"
 #include "panelwire/v1/participant_id.h"
@@ -13,8 +19,42 @@ namespace {
 // seconds. A minute covers both when the forum names no wait.
 constexpr std::chrono::milliseconds kDefaultWait{60'000};
 
+// The panels whose own topic is remembered; a panel leaves tens of
+// leftovers, so a hit rate near one needs few.
+constexpr std::size_t kTopicCache = 1024;
+
+// Pages of a topic's raw dump read when looking for a marker: 10,000
+// posts, far past a follow-up thread, and a bound on a forum that always
+// answers with a full page.
+constexpr std::size_t kMaxRawPages = 100;
+
 bool contains(const std::string& body, std::string_view what) {
   return body.find(what) != std::string::npos;
+}
+
+// Discourse takes topic and category ids as numbers.
+boost::json::value as_topic_id(const std::string& id) {
+  if (!id.empty() && id.size() < 18 &&
+      std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return std::stoll(id);
+  return boost::json::value(id);
+}
+
+Delivery wait_for(std::chrono::milliseconds wait, const HttpResponse& r) {
+  Delivery d;
+  d.outcome = Delivery::Outcome::retry;
+  d.retry_after = wait;
+  d.reason = "the forum asked to wait (HTTP " + std::to_string(r.status) + ")";
+  return d;
+}
+
+Lookup lookup_failed(const Delivery& d) {
+  Lookup l;
+  l.outcome =
+      d.outcome == Delivery::Outcome::refused ? Lookup::Outcome::refused : Lookup::Outcome::retry;
+  l.retry_after = d.retry_after;
+  l.reason = d.reason;
+  return l;
 }
 
 }  // namespace
@@ -59,21 +99,36 @@ std::string DiscourseSink::author_of(const v1::Leftover& l) const {
   return it == options_.accounts.end() ? options_.api_username : it->second;
 }
 
+HttpResponse DiscourseSink::get(const std::string& path) const {
+  HttpRequest req;
+  req.method = "GET";
+  req.url = options_.base_url + path;
+  req.headers = {"Accept: application/json", "Api-Key: " + options_.api_key,
+                 "Api-Username: " + options_.api_username};
+  return http_send(req);
+}
+
+HttpResponse DiscourseSink::post_json(const boost::json::object& body,
+                                      const std::string& as) const {
+  HttpRequest req;
+  req.url = options_.base_url + "/posts.json";
+  req.body = boost::json::serialize(body);
+  req.headers = {"Content-Type: application/json", "Accept: application/json",
+                 "Api-Key: " + options_.api_key, "Api-Username: " + as};
+  return http_send(req);
+}
+
 Delivery DiscourseSink::deliver(const v1::Leftover& l, const std::string& text) {
-  const auto& topic = options_.topic_id.empty() ? l.forum_thread() : options_.topic_id;
-  if (topic.empty()) {
-    Delivery d;
-    d.outcome = Delivery::Outcome::refused;
-    d.reason = "panel " + l.panel_id() + " has no forum_thread and no --topic is set";
-    return d;
-  }
+  const auto topic = topic_for(l, true);
+  if (topic.failed) return *topic.failed;
+  const auto marked = text + "\n\n" + leftover_marker(l.leftover_id());
   const auto as = author_of(l);
-  auto d = post(topic, as, l, text);
+  auto d = post(topic.id, as, l, marked);
   if (d.outcome == Delivery::Outcome::refused && as != options_.api_username) {
     // The user may not post there (suspended, silenced, not in the
     // category's group, a new user's daily cap): the text credits them, so
     // it goes out from the configured account instead.
-    auto again = post(topic, options_.api_username, l, text);
+    auto again = post(topic.id, options_.api_username, l, marked);
     if (again.outcome != Delivery::Outcome::refused)
       again.reason = "posted as " + options_.api_username + " after " + as + " was refused";
     return again;
@@ -85,26 +140,117 @@ Delivery DiscourseSink::post(const std::string& topic, const std::string& as, co
                              const std::string& text) {
   boost::json::object body;
   body["raw"] = text;
-  // Discourse takes topic ids as numbers.
-  try {
-    body["topic_id"] = std::stoll(topic);
-  } catch (...) {
-    body["topic_id"] = topic;
-  }
-  HttpRequest req;
-  req.url = options_.base_url + "/posts.json";
-  req.body = boost::json::serialize(body);
-  req.headers = {"Content-Type: application/json", "Accept: application/json",
-                 "Api-Key: " + options_.api_key, "Api-Username: " + as};
-  const auto r = http_post(req);
-  if (auto wait = discourse_wait(r, kDefaultWait)) {
-    Delivery d;
-    d.outcome = Delivery::Outcome::retry;
-    d.retry_after = *wait;
-    d.reason = "the forum asked to wait (HTTP " + std::to_string(r.status) + ")";
-    return d;
-  }
+  body["topic_id"] = as_topic_id(topic);
+  const auto r = post_json(body, as);
+  if (auto wait = discourse_wait(r, kDefaultWait)) return wait_for(*wait, r);
   return delivery_of(r, [&](const std::string& b) { return post_id_in(b, l.leftover_id()); });
+}
+
+DiscourseSink::Topic DiscourseSink::topic_for(const v1::Leftover& l, bool create) {
+  if (!options_.topic_id.empty()) return {options_.topic_id, {}};
+  if (!l.forum_thread().empty()) return {l.forum_thread(), {}};
+  const auto life = l.leftover_id().substr(0, l.leftover_id().rfind('/'));
+  if (auto it = topics_.find(life); it != topics_.end()) return {it->second, {}};
+  const auto external_id = panel_external_id(l);
+  auto found = find_topic(external_id);
+  if (!found.failed && found.id.empty() && create) {
+    const auto text = render_topic(l, options_.render);
+    boost::json::object body;
+    body["title"] = text.title;
+    body["raw"] = text.opening + "\n\n" + leftover_marker(life);
+    body["external_id"] = external_id;
+    if (!options_.category.empty()) body["category"] = as_topic_id(options_.category);
+    const auto r = post_json(body, options_.api_username);
+    if (r.status == 422 && r.body.find("External ID") != std::string::npos) {
+      // Another importer made it a moment ago.
+      found = find_topic(external_id);
+    } else if (auto wait = discourse_wait(r, kDefaultWait)) {
+      found.failed = wait_for(*wait, r);
+    } else if (auto d = delivery_of(r, [](const std::string&) { return std::string(); });
+               d.outcome != Delivery::Outcome::posted) {
+      d.reason = "creating the panel's topic: " + d.reason;
+      found.failed = d;
+    } else if (auto id = json_member(r.body, "topic_id")) {
+      spdlog::info("event=topic_created panel={} topic={} external_id={}", l.panel_id(), *id,
+                   external_id);
+      found.id = *id;
+    } else {
+      found.failed =
+          Delivery{Delivery::Outcome::retry, {}, {}, "the new topic's answer named no topic_id"};
+    }
+  }
+  if (!found.failed && !found.id.empty()) {
+    if (topics_.size() >= kTopicCache) topics_.clear();
+    topics_[life] = found.id;
+  }
+  return found;
+}
+
+DiscourseSink::Topic DiscourseSink::find_topic(const std::string& external_id) {
+  auto r = get("/t/external_id/" + external_id + ".json");
+  // Discourse answers with a redirect to the topic's own URL.
+  for (int hops = 0; hops < 3 && r.status >= 300 && r.status < 400; ++hops) {
+    auto path = same_origin_path(r.location, options_.base_url);
+    if (!path) {
+      return {{},
+              Delivery{Delivery::Outcome::refused,
+                       {},
+                       {},
+                       "the forum redirected the topic lookup off the forum: " +
+                           printable_excerpt(r.location)}};
+    }
+    r = get(*path);
+  }
+  if (r.status == 404) return {};
+  auto d = delivery_of(r, [](const std::string&) { return std::string(); });
+  if (d.outcome != Delivery::Outcome::posted) {
+    d.reason = "looking up the panel's topic: " + d.reason;
+    return {{}, d};
+  }
+  if (auto id = json_member(r.body, "id")) return {*id, {}};
+  return {{}, Delivery{Delivery::Outcome::retry, {}, {}, "the topic's answer named no id"}};
+}
+
+Lookup DiscourseSink::find(const v1::Leftover& l) {
+  const auto topic = topic_for(l, false);
+  if (topic.failed) return lookup_failed(*topic.failed);
+  if (topic.id.empty()) return {};  // no topic yet: nothing posted in it
+  const auto marker = leftover_marker(l.leftover_id());
+  for (std::size_t page = 1; page <= kMaxRawPages; ++page) {
+    const auto r = get("/raw/" + topic.id + "?page=" + std::to_string(page));
+    if (r.status == 404) return {};
+    auto d = delivery_of(r, [](const std::string&) { return std::string(); });
+    if (d.outcome != Delivery::Outcome::posted) return lookup_failed(d);
+    const auto scanned = scan_raw_page(r.body, marker);
+    for (auto number : scanned.marked) {
+      auto checked = check_post(topic.id, number, l);
+      if (checked.outcome != Lookup::Outcome::absent) return checked;
+    }
+    if (scanned.posts < kRawPageSize) return {};
+  }
+  return {};
+}
+
+Lookup DiscourseSink::check_post(const std::string& topic, std::uint64_t number,
+                                 const v1::Leftover& l) {
+  const auto r = get("/posts/by_number/" + topic + "/" + std::to_string(number) + ".json");
+  if (r.status == 404) return {};
+  auto d = delivery_of(r, [](const std::string&) { return std::string(); });
+  if (d.outcome != Delivery::Outcome::posted) return lookup_failed(d);
+  const auto raw = json_member(r.body, "raw");
+  const auto author = json_member(r.body, "username");
+  const auto id = json_member(r.body, "id");
+  if (!raw || !author || !id || raw->find(leftover_marker(l.leftover_id())) == std::string::npos)
+    return {};
+  if (*author != options_.api_username && *author != author_of(l)) {
+    spdlog::warn("event=foreign_marker leftover={} topic={} post_number={} author={}",
+                 l.leftover_id(), topic, number, printable_excerpt(*author, 60));
+    return {};
+  }
+  Lookup found;
+  found.outcome = Lookup::Outcome::found;
+  found.post_id = *id;
+  return found;
 }
 
 }  // namespace panelwire::forum

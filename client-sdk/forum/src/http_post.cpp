@@ -28,11 +28,15 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* out) {
     std::string name = line.substr(0, colon);
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (name == "retry-after") {
+    auto& response = *static_cast<HttpResponse*>(out);
+    auto* field = name == "retry-after" ? &response.retry_after
+                  : name == "location"  ? &response.location
+                                        : nullptr;
+    if (field) {
       auto value = line.substr(colon + 1);
       auto b = value.find_first_not_of(" \t");
       auto e = value.find_last_not_of(" \t\r\n");
-      *static_cast<std::string*>(out) = b == std::string::npos ? "" : value.substr(b, e - b + 1);
+      *field = b == std::string::npos ? "" : value.substr(b, e - b + 1);
     }
   }
   return size * n;
@@ -40,7 +44,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* out) {
 
 }  // namespace
 
-HttpResponse http_post(const HttpRequest& request) {
+HttpResponse http_send(const HttpRequest& request) {
   HttpResponse out;
   CURL* curl = curl_easy_init();
   if (!curl) {
@@ -50,9 +54,14 @@ HttpResponse http_post(const HttpRequest& request) {
   curl_slist* headers = nullptr;
   for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+  if (request.method == "GET") {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+  }
+
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(request.connect_timeout.count()));
@@ -62,7 +71,7 @@ HttpResponse http_post(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &on_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &on_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &out.retry_after);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &out);
   auto rc = curl_easy_perform(curl);
   if (rc == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out.status);

@@ -66,6 +66,40 @@ std::chrono::milliseconds Importer::jitter(std::chrono::milliseconds d) {
   return std::chrono::milliseconds(pick(rng));
 }
 
+bool Importer::paced() {
+  auto since = std::chrono::steady_clock::now() - last_request_;
+  if (since < options_.min_interval &&
+      !pause(std::chrono::duration_cast<std::chrono::milliseconds>(options_.min_interval - since)))
+    return false;
+  return !stopping_;
+}
+
+Delivery Importer::send(const v1::Leftover& l, const std::string& text) {
+  const auto asked = std::chrono::steady_clock::now();
+  auto d = sink_.deliver(l, text);
+  answered(asked);
+  return d;
+}
+
+Lookup Importer::ask(const v1::Leftover& l) {
+  const auto asked = std::chrono::steady_clock::now();
+  auto found = sink_.find(l);
+  answered(asked);
+  return found;
+}
+
+void Importer::answered(std::chrono::steady_clock::time_point asked) {
+  last_request_ = std::chrono::steady_clock::now();
+  if (metrics_)
+    metrics_->forum_latency.Observe(std::chrono::duration<double>(last_request_ - asked).count());
+}
+
+void Importer::settle(const Entry& e, const std::string& post_id) {
+  ledger_.record(e.leftover.leftover_id(), post_id);
+  source_.ack(e);
+  if (drip_) drip_->posted(now_ms());
+}
+
 Importer::Done Importer::deliver(const Entry& e) {
   const auto& l = e.leftover;
   if (auto post = ledger_.posted(l.leftover_id())) {
@@ -76,26 +110,43 @@ Importer::Done Importer::deliver(const Entry& e) {
     spdlog::info("event=already_posted leftover={} post={}", l.leftover_id(), *post);
     return Done::yes;
   }
+  // An attempt the ledger saw begin and never settle may have reached the
+  // forum: ask it first (a sink that can). The first attempt is recorded
+  // before it is made.
+  const bool looks = sink_.can_find();
+  bool may_be_there = looks && ledger_.attempted(l.leftover_id());
+  if (looks && !may_be_there) ledger_.attempt(l.leftover_id());
   const auto text = render(l, render_);
   auto backoff = options_.backoff_min;
   for (int attempt = 1;; ++attempt) {
-    auto since = std::chrono::steady_clock::now() - last_post_;
-    if (since < options_.min_interval &&
-        !pause(
-            std::chrono::duration_cast<std::chrono::milliseconds>(options_.min_interval - since)))
-      return Done::stopped;
-    if (stopping_) return Done::stopped;
-    const auto asked = std::chrono::steady_clock::now();
-    auto d = sink_.deliver(l, text);
-    if (metrics_)
-      metrics_->forum_latency.Observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count());
+    if (!paced()) return Done::stopped;
+    Delivery d;
+    bool sent = true;
+    if (may_be_there) {
+      auto found = ask(l);
+      if (found.outcome == Lookup::Outcome::found) {
+        settle(e, found.post_id);
+        stats_.found_on_forum++;
+        if (metrics_) metrics_->found_on_forum.Increment();
+        spdlog::info("event=found_on_forum leftover={} post={}", l.leftover_id(), found.post_id);
+        return Done::yes;
+      }
+      if (found.outcome == Lookup::Outcome::absent) {
+        if (!paced()) return Done::stopped;
+        d = send(l, text);
+      } else {
+        sent = false;
+        d.outcome = found.outcome == Lookup::Outcome::refused ? Delivery::Outcome::refused
+                                                              : Delivery::Outcome::retry;
+        d.retry_after = found.retry_after;
+        d.reason = "looking for an earlier attempt: " + found.reason;
+      }
+    } else {
+      d = send(l, text);
+    }
     switch (d.outcome) {
       case Delivery::Outcome::posted:
-        last_post_ = std::chrono::steady_clock::now();
-        ledger_.record(l.leftover_id(), d.post_id);
-        source_.ack(e);
-        if (drip_) drip_->posted(now_ms());
+        settle(e, d.post_id);
         stats_.posted++;
         if (metrics_) metrics_->posted.Increment();
         spdlog::info("event=posted leftover={} post={}", l.leftover_id(), d.post_id);
@@ -107,6 +158,10 @@ Importer::Done Importer::deliver(const Entry& e) {
         spdlog::warn("event=dead_lettered leftover={} reason=\"{}\"", l.leftover_id(), d.reason);
         return Done::yes;
       case Delivery::Outcome::retry:
+        // A post whose answer was lost (the network, a 5xx) may have been
+        // made: look before posting again. A forum that named a wait made
+        // nothing.
+        if (sent) may_be_there = looks && d.retry_after.count() == 0;
         break;
     }
     stats_.retries++;

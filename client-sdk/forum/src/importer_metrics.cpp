@@ -20,6 +20,9 @@ ImporterMetrics::ImporterMetrics(prometheus::Registry& r)
     : posted(counter(r, "panelwire_importer_posted_total", "Leftovers posted to the forum")),
       already_posted(counter(r, "panelwire_importer_already_posted_total",
                              "Leftovers found in the ledger, posted before a restart")),
+      found_on_forum(counter(
+          r, "panelwire_importer_found_on_forum_total",
+          "Leftovers an interrupted attempt had posted, found on the forum by their marker")),
       dead_lettered(counter(r, "panelwire_importer_dead_lettered_total",
                             "Leftovers the forum refused, set aside with the reason")),
       retries(counter(r, "panelwire_importer_retries_total",

@@ -22,6 +22,16 @@ constexpr std::string_view kCommentHtml =
     "<p>Here is a comment {asker} posted to the chat during the {panel_title} panel on "
     "{panel_date}:</p>\n{quote}{link_line}";
 
+constexpr std::string_view kTopicTitle = "{panel_title}: the questions we had no time for";
+constexpr std::string_view kTopicMarkdown =
+    "The {panel_title} panel on {panel_date} ended with questions nobody got to. Each follows "
+    "below, credited to whoever asked it: panelists and members, please answer them here.\n\n"
+    "{link_line}";
+constexpr std::string_view kTopicHtml =
+    "<p>The {panel_title} panel on {panel_date} ended with questions nobody got to. Each follows "
+    "below, credited to whoever asked it: panelists and members, please answer them here.</p>\n"
+    "{link_line}";
+
 // Lines where CommonMark ends them ("\n", "\r\n" and a lone "\r"), so
 // no line of a question leaves its quote.
 std::vector<std::string_view> lines_of(std::string_view text) {
@@ -80,6 +90,27 @@ std::string fill(std::string_view tmpl, const std::map<std::string, std::string>
 
 }  // namespace
 
+namespace {
+
+// A paragraph of its own, or nothing.
+std::string paragraph(const std::string& escaped, bool md) {
+  if (escaped.empty()) return {};
+  return md ? escaped + "\n\n" : "<p>" + escaped + "</p>\n";
+}
+
+// The link to the panel's page, as a paragraph, or nothing.
+std::string link_line(const v1::Leftover& l, const RenderOptions& o) {
+  const bool md = o.format == PostFormat::markdown;
+  std::string link = o.link;
+  if (auto pos = link.find("{panel}"); pos != std::string::npos) link.replace(pos, 7, l.panel_id());
+  if (link.empty()) return {};
+  return paragraph(md ? "[The panel's page](" + link + ")"
+                      : "<a href=\"" + escape_html(link) + "\">The panel's page</a>",
+                   md);
+}
+
+}  // namespace
+
 std::string escape_markdown(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 4);
@@ -124,14 +155,26 @@ std::string_view default_comment_template(PostFormat f) {
   return f == PostFormat::markdown ? kCommentMarkdown : kCommentHtml;
 }
 
+TopicText render_topic(const v1::Leftover& l, const RenderOptions& o) {
+  const bool md = o.format == PostFormat::markdown;
+  const auto& title = l.panel_title().empty() ? l.panel_id() : l.panel_title();
+  std::string plain;
+  for (char c : title) plain += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
+  const auto date = date_of(l.asked_at_ms());
+  TopicText out;
+  out.title = fill(o.topic_title_template.empty() ? kTopicTitle : o.topic_title_template,
+                   {{"panel_title", plain}, {"panel_date", date}});
+  out.opening = fill(o.topic_opening_template.empty() ? (md ? kTopicMarkdown : kTopicHtml)
+                                                      : o.topic_opening_template,
+                     {{"panel_title", md ? escape_markdown(title) : escape_html(title)},
+                      {"panel_date", date},
+                      {"link_line", link_line(l, o)}});
+  return out;
+}
+
 std::string render(const v1::Leftover& l, const RenderOptions& o) {
   const bool md = o.format == PostFormat::markdown;
   auto esc = [&](std::string_view s) { return md ? escape_markdown(s) : escape_html(s); };
-  // A paragraph of its own, or nothing.
-  auto line = [&](const std::string& escaped) -> std::string {
-    if (escaped.empty()) return {};
-    return md ? escaped + "\n\n" : "<p>" + escaped + "</p>\n";
-  };
 
   std::string quote;
   for (auto part : lines_of(l.text())) {
@@ -153,13 +196,6 @@ std::string render(const v1::Leftover& l, const RenderOptions& o) {
   if (l.votes() > 0)
     votes_line = std::to_string(l.votes()) + (l.votes() == 1 ? " attendee" : " attendees") +
                  " voted for it.";
-  std::string link = o.link;
-  if (auto pos = link.find("{panel}"); pos != std::string::npos) link.replace(pos, 7, l.panel_id());
-  std::string link_line;
-  if (!link.empty()) {
-    link_line = md ? "[The panel's page](" + link + ")"
-                   : "<a href=\"" + escape_html(link) + "\">The panel's page</a>";
-  }
 
   std::map<std::string, std::string> values = {
       {"asker", asker},
@@ -169,14 +205,15 @@ std::string render(const v1::Leftover& l, const RenderOptions& o) {
       {"quote", quote},
       {"text", esc(l.text())},
       {"votes", std::to_string(l.votes())},
-      {"votes_line", line(votes_line)},
-      {"also_asked", line(others.empty() ? "" : "Also asked by " + names(others) + ".")},
-      {"answer_line", line(l.answer_text().empty()
-                               ? ""
-                               : "Answered in brief during the panel: " + esc(l.answer_text()))},
+      {"votes_line", paragraph(votes_line, md)},
+      {"also_asked", paragraph(others.empty() ? "" : "Also asked by " + names(others) + ".", md)},
+      {"answer_line", paragraph(l.answer_text().empty()
+                                    ? ""
+                                    : "Answered in brief during the panel: " + esc(l.answer_text()),
+                                md)},
       {"panel_title", esc(l.panel_title().empty() ? l.panel_id() : l.panel_title())},
       {"panel_date", date_of(l.asked_at_ms())},  // ours, not the asker's
-      {"link_line", line(link_line)},
+      {"link_line", link_line(l, o)},
       {"leftover_id", esc(l.leftover_id())},
   };
   const bool comment = l.kind() == v1::CHAT_COMMENT;

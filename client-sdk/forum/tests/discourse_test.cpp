@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
+#include "panelwire/forum/discourse_api.h"
 #include "panelwire/forum/discourse_sink.h"
+#include "panelwire/forum/render.h"
 #include "panelwire/v1/participant_id.h"
 
 namespace panelwire::forum {
@@ -26,6 +30,13 @@ v1::Leftover asked_by(const std::string& id, const std::string& name, bool anony
     p->set_role(v1::ATTENDEE);
   }
   return l;
+}
+
+HttpResponse answer(long status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
 }
 
 DiscourseSink sink() {
@@ -61,18 +72,16 @@ TEST(DiscourseAuthor, AnAnonymousAskerIsPostedByTheConfiguredAccount) {
 TEST(DiscourseWait, TooFastIsAWaitAndOtherRefusalsAreNot) {
   using std::chrono::milliseconds;
   const milliseconds fallback(60'000);
-  EXPECT_EQ(discourse_wait({429, "{}", "", ""}, fallback), fallback);
-  EXPECT_EQ(discourse_wait({422,
-                            R"({"errors":["You're creating posts too quickly."],)"
-                            R"("extras":{"wait_seconds":7}})",
-                            "", ""},
+  EXPECT_EQ(discourse_wait(answer(429, "{}"), fallback), fallback);
+  EXPECT_EQ(discourse_wait(answer(422, R"({"errors":["You're creating posts too quickly."],)"
+                                       R"("extras":{"wait_seconds":7}})"),
                            fallback),
             milliseconds(7'000));
-  EXPECT_EQ(discourse_wait({422, R"({"errors":["Title is too short"]})", "", ""}, fallback),
+  EXPECT_EQ(discourse_wait(answer(422, R"({"errors":["Title is too short"]})"), fallback),
             std::nullopt);
-  EXPECT_EQ(discourse_wait({403, "{}", "", ""}, fallback), std::nullopt);
+  EXPECT_EQ(discourse_wait(answer(403, "{}"), fallback), std::nullopt);
   // A wait past the cap is the forum misbehaving: the fallback instead.
-  EXPECT_EQ(discourse_wait({429, R"({"extras":{"wait_seconds":99999999}})", "", ""}, fallback),
+  EXPECT_EQ(discourse_wait(answer(429, R"({"extras":{"wait_seconds":99999999}})"), fallback),
             fallback);
 }
 
@@ -89,6 +98,81 @@ TEST(HttpAnswers, ARetryAfterPastTheCapIsCappedAndABodyIsMadeSafe) {
   EXPECT_EQ(d.outcome, Delivery::Outcome::refused);
   EXPECT_EQ(d.reason.find('\n'), std::string::npos) << d.reason;
   EXPECT_EQ(d.reason.find('\x1b'), std::string::npos) << d.reason;
+}
+
+// The marker is an HTML comment that stays one: no "--" inside, whatever
+// the panel id holds.
+TEST(DiscourseMarker, ItNamesTheLeftoverAndNeverHoldsADoubleDash) {
+  EXPECT_EQ(leftover_marker("nov/1764763200000/3"),
+            "<!-- panelwire leftover nov/1764763200000/3 -->");
+  const auto m = leftover_marker("a--b.c-d/1/2");
+  EXPECT_EQ(m, "<!-- panelwire leftover a%2D%2Db.c%2Dd/1/2 -->");
+  EXPECT_EQ(m.substr(4, m.size() - 7).find("--"), std::string::npos) << m;
+  EXPECT_NE(leftover_marker("p/1/2"), leftover_marker("p/1/20")) << "the end is part of it";
+}
+
+TEST(DiscourseRawDump, MarkedPostsAreCandidatesByTheirHeader) {
+  const auto marker = leftover_marker("p/9/2");
+  const std::string page =
+      "panel-bot | 2026-12-03 12:00:00 UTC | #1\n\nThe panel's questions.\n\n"
+      "-------------------------\n\n"
+      "panel-bot | 2026-12-03 12:00:00 UTC | #2\n\nA question.\n\n" +
+      marker +
+      "\n\n-------------------------\n\n"
+      // A member's reply that forges a header and pastes the marker: a
+      // candidate too, which the post itself (its author) rules out.
+      "mallory | 2026-12-03 12:01:00 UTC | #3\n\nhi\npanel-bot | x | #7\n" +
+      marker + "\n\n-------------------------\n\n";
+  const auto scanned = scan_raw_page(page, marker);
+  EXPECT_EQ(scanned.marked, (std::vector<std::uint64_t>{2, 7}));
+  EXPECT_EQ(scanned.posts, 4u) << "forged headers count too: at worst one page more is read";
+  EXPECT_TRUE(scan_raw_page(page, leftover_marker("p/9/1")).marked.empty());
+  EXPECT_EQ(scan_raw_page("", marker).posts, 0u);
+  EXPECT_TRUE(scan_raw_page(marker + "\n", marker).marked.empty()) << "before any header";
+}
+
+TEST(DiscourseTopic, TheExternalIdNamesThePanelsLifeWithinDiscoursesRule) {
+  v1::Leftover a, b, again;
+  a.set_leftover_id("nov.2026/1764763200000/3");
+  b.set_leftover_id("nov.2026/1764763200000/9");
+  again.set_leftover_id("nov.2026/1767441600000/3");
+  const auto id = panel_external_id(a);
+  EXPECT_TRUE(std::regex_match(id, std::regex("[A-Za-z0-9_-]{1,50}"))) << id;
+  EXPECT_EQ(id, panel_external_id(b)) << "one topic per panel";
+  EXPECT_NE(id, panel_external_id(again)) << "the panel id used again gets a topic of its own";
+}
+
+TEST(DiscourseTopic, ARedirectIsFollowedOnlyOnTheForumItself) {
+  const std::string base = "https://forum.example.org";
+  EXPECT_EQ(same_origin_path("/t/follow-up/42.json", base), "/t/follow-up/42.json");
+  EXPECT_EQ(same_origin_path("https://forum.example.org/t/x/42.json", base), "/t/x/42.json");
+  EXPECT_EQ(same_origin_path("https://forum.example.org.evil.net/t/x/42.json", base), std::nullopt);
+  EXPECT_EQ(same_origin_path("//evil.net/t/x/42.json", base), std::nullopt);
+  EXPECT_EQ(same_origin_path("http://forum.example.org/t/x/42.json", base), std::nullopt)
+      << "not down to plain http";
+  EXPECT_EQ(same_origin_path("/t/x\r\nApi-Key: stolen", base), std::nullopt);
+}
+
+TEST(DiscourseTopic, TitleAndOpeningFollowTheTemplatesAndEscapeThePanelTitle) {
+  v1::Leftover l;
+  l.set_panel_id("nov");
+  l.set_panel_title("Mentoring *in* Research\n");
+  l.set_asked_at_ms(1'764'763'200'000);  // December 3, 2025
+  RenderOptions o;
+  auto t = render_topic(l, o);
+  EXPECT_EQ(t.title, "Mentoring *in* Research : the questions we had no time for")
+      << "plain text, control characters made spaces";
+  EXPECT_NE(t.opening.find("Mentoring \\*in\\* Research"), std::string::npos) << t.opening;
+  EXPECT_NE(t.opening.find("December 3, 2025"), std::string::npos) << t.opening;
+  o.topic_title_template = "Follow-up: {panel_title}";
+  o.topic_opening_template = "<p>{panel_title} {link_line}</p>";
+  o.format = PostFormat::html;
+  o.link = "https://example.org/p/{panel}";
+  l.set_panel_title("A & B");
+  t = render_topic(l, o);
+  EXPECT_EQ(t.title, "Follow-up: A & B");
+  EXPECT_EQ(t.opening,
+            "<p>A &amp; B <p><a href=\"https://example.org/p/nov\">The panel's page</a></p>\n</p>");
 }
 
 }  // namespace

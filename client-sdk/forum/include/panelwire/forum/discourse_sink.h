@@ -1,7 +1,17 @@
 #pragma once
 // Discourse: POST <base>/posts.json {"topic_id", "raw"} with the Api-Key
 // and Api-Username headers. The topic is the panel's forum thread (the
-// panel list's forum_thread), unless one topic is configured for all.
+// panel list's forum_thread), unless one topic is configured for all; a
+// panel with neither gets a topic of its own, created once: its
+// external_id names the panel's life, and it is looked up by that
+// (GET /t/external_id/<id>.json) before it is made.
+//
+// Exactly once: each post ends with an invisible marker of its leftover
+// (an HTML comment, discourse_api.h). Asked whether a leftover is there
+// (find), the sink reads the topic's raw dump for the marker and checks
+// the post it points at: its raw text holds the marker and its author is
+// the configured account or the asker's account (a member who pastes a
+// marker into a reply cannot suppress a post).
 //
 // Who a post is from: with an admin key and a map of participant ids to
 // forum usernames, a question whose asker holds a mapped id (a token
@@ -18,10 +28,13 @@
 // Retry-After.
 
 #include <map>
+
+#include <boost/json/object.hpp>
 #include <optional>
 #include <string_view>
 
 #include "panelwire/forum/http_post.h"
+#include "panelwire/forum/render.h"
 #include "panelwire/forum/sink.h"
 
 namespace panelwire::forum {
@@ -34,20 +47,45 @@ struct DiscourseOptions {
   // Participant id -> forum username, to post as the asker (admin key).
   // Only token users' ids ("u:...") are ever looked up.
   std::map<std::string, std::string> accounts;
+  // A panel's own topic: its category (empty: the forum's default) and
+  // its title and opening post (render_topic).
+  std::string category;
+  RenderOptions render;
 };
 
 class DiscourseSink final : public Sink {
  public:
   explicit DiscourseSink(DiscourseOptions options) : options_(std::move(options)) {}
   Delivery deliver(const v1::Leftover& l, const std::string& text) override;
+  bool can_find() const override { return true; }
+  Lookup find(const v1::Leftover& l) override;
 
   // The forum username `l` is posted as.
   std::string author_of(const v1::Leftover& l) const;
 
  private:
+  // The topic `l` goes to; an empty id when the panel's own topic does not
+  // exist yet and `create` is false; `failed` when the forum would not say.
+  struct Topic {
+    std::string id;
+    std::optional<Delivery> failed;
+  };
+  Topic topic_for(const v1::Leftover& l, bool create);
+  // The panel's own topic by its external id: its id, "" when there is
+  // none, or why the forum could not say.
+  Topic find_topic(const std::string& external_id);
   Delivery post(const std::string& topic, const std::string& as, const v1::Leftover& l,
                 const std::string& text);
+  // Whether post `number` of `topic` is `l`'s: its author one of ours and
+  // its raw text holding the marker.
+  Lookup check_post(const std::string& topic, std::uint64_t number, const v1::Leftover& l);
+  HttpResponse get(const std::string& path) const;
+  HttpResponse post_json(const boost::json::object& body, const std::string& as) const;
+
   DiscourseOptions options_;
+  // Panel life -> its own topic's id, found or made. Overflow rule: past
+  // kTopicCache entries it is emptied; a topic forgotten costs one lookup.
+  std::map<std::string, std::string> topics_;
 };
 
 // The accounts map from forum usernames by token subject: each subject's

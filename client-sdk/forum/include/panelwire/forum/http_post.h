@@ -1,7 +1,8 @@
 #pragma once
-// One HTTP POST through libcurl, with timeouts, and what its answer means
-// for a leftover: 2xx posted; 429 retry after the forum's Retry-After;
-// 5xx and network errors retry with backoff; any other status refused.
+// One HTTP request (a POST, or a GET of what the forum holds) through
+// libcurl, with timeouts, and what its answer means for a leftover: 2xx
+// posted; 429 retry after the forum's Retry-After; 5xx and network errors
+// retry with backoff; any other status refused.
 
 #include <chrono>
 #include <functional>
@@ -22,6 +23,7 @@ inline constexpr std::chrono::seconds kMaxRetryAfter{3'600};
 inline constexpr std::size_t kMaxResponseBytes = 1u << 20;
 
 struct HttpRequest {
+  std::string method = "POST";  // or "GET" (no body)
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
@@ -35,10 +37,16 @@ struct HttpResponse {
   std::string body;
   std::string retry_after;  // the Retry-After header, when given
   std::string error;
+  // The Location header, when given. Redirects are never followed by the
+  // transport: the API key would go wherever a Location points.
+  std::string location;
 };
 
 // Call curl_global_init once before (main does).
-HttpResponse http_post(const HttpRequest& request);
+HttpResponse http_send(const HttpRequest& request);
+inline HttpResponse http_post(const HttpRequest& request) {
+  return http_send(request);
+}
 
 // Up to `max` bytes of a forum's answer, fit for a log line or a dead
 // letter's reason: control characters (a forged line) become spaces.

@@ -1,11 +1,13 @@
 #pragma once
 // The importer: takes leftovers from a source, renders each, posts it
 // through a sink, records the post in the ledger and only then acknowledges
-// the entry. So an importer killed at any point posts nothing twice that
-// the ledger or the sink can recognise, and loses nothing: an entry not yet
-// acknowledged comes back. Retries: network errors and 5xx with exponential
-// backoff and jitter; 429 after the forum's Retry-After; other 4xx go to
-// the dead letters with their reason, and the importer goes on.
+// the entry. Before a leftover's first request it records the attempt; a
+// leftover attempted and not recorded as posted (a crash, or an answer
+// lost on the network, in between) is looked for on the forum before it
+// is posted again. So an importer killed at any point posts nothing twice
+// and loses nothing: an entry not yet acknowledged comes back. Retries: network errors and 5xx with
+// exponential backoff and jitter; 429 after the forum's Retry-After; other 4xx go to the dead
+// letters with their reason, and the importer goes on.
 
 #include <atomic>
 #include <chrono>
@@ -42,6 +44,7 @@ struct ImporterOptions {
 struct ImporterStats {
   std::uint64_t posted = 0;
   std::uint64_t already_posted = 0;
+  std::uint64_t found_on_forum = 0;
   std::uint64_t dead_lettered = 0;
   std::uint64_t retries = 0;
 };
@@ -63,6 +66,14 @@ class Importer {
  private:
   enum class Done { yes, stopped, gave_up };
   Done deliver(const Entry& e);
+  // The ledger and the source told that `e` is on the forum as `post_id`.
+  void settle(const Entry& e, const std::string& post_id);
+  // Waits until the forum may take another request; false when stopped.
+  bool paced();
+  // The sink's call, timed, and the pace's clock started again.
+  Delivery send(const v1::Leftover& l, const std::string& text);
+  Lookup ask(const v1::Leftover& l);
+  void answered(std::chrono::steady_clock::time_point asked);
   // What run() returns after `d`; nothing when it goes on.
   static std::optional<int> exit_code(Done d);
   int run_drip();
@@ -83,7 +94,8 @@ class Importer {
   DripSchedule* drip_;
   ImporterMetrics* metrics_;
   std::atomic<bool> stopping_ = false;
-  std::chrono::steady_clock::time_point last_post_{};
+  // When the forum was last asked anything (min_interval counts from it).
+  std::chrono::steady_clock::time_point last_request_{};
   ImporterStats stats_;
 };
 

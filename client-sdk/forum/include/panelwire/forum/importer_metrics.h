@@ -16,6 +16,7 @@ struct ImporterMetrics {
 
   prometheus::Counter& posted;
   prometheus::Counter& already_posted;
+  prometheus::Counter& found_on_forum;
   prometheus::Counter& dead_lettered;
   prometheus::Counter& retries;
   // Taken from the source and not yet posted (the drip's pool, or the

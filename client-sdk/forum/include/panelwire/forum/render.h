@@ -28,9 +28,21 @@ struct RenderOptions {
   // The panel's page or recording; "{panel}" is replaced by the panel id.
   // Empty: no link.
   std::string link;
+  // A panel's own follow-up topic (Discourse, for a panel without a
+  // thread). Placeholders: {panel_title} {panel_date} {link_line}. Empty:
+  // the default.
+  std::string topic_title_template;
+  std::string topic_opening_template;
+};
+
+struct TopicText {
+  std::string title;  // plain text: forum titles are not markup
+  std::string opening;
 };
 
 std::string render(const v1::Leftover& l, const RenderOptions& o);
+// The follow-up topic of `l`'s panel.
+TopicText render_topic(const v1::Leftover& l, const RenderOptions& o);
 
 // Backslash before every ASCII punctuation character (CommonMark), so the
 // text renders as itself.

@@ -24,6 +24,20 @@ struct Delivery {
   std::string reason;
 };
 
+// What the forum holds of one leftover.
+struct Lookup {
+  enum class Outcome {
+    found,    // posted before: post_id
+    absent,   // not there: post it
+    retry,    // the forum cannot say now (as Delivery::Outcome::retry)
+    refused,  // the forum will not say (a key that may not read): set aside
+  };
+  Outcome outcome = Outcome::absent;
+  std::string post_id;
+  std::chrono::milliseconds retry_after{0};
+  std::string reason;
+};
+
 class Sink {
  public:
   virtual ~Sink() = default;
@@ -32,6 +46,13 @@ class Sink {
   // by the sink where the target allows: the webhook sends an idempotency
   // key, the JSON Lines file is checked.
   virtual Delivery deliver(const v1::Leftover& l, const std::string& text) = 0;
+
+  // Whether the forum already holds `l`'s post, asked before posting a
+  // leftover that an earlier attempt may have posted, when can_find(). A
+  // target that recognises a repeated post itself (the webhook's
+  // idempotency key, the JSON Lines file) needs no asking.
+  virtual bool can_find() const { return false; }
+  virtual Lookup find(const v1::Leftover&) { return {}; }
 };
 
 }  // namespace panelwire::forum

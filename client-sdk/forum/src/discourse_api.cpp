@@ -1,0 +1,104 @@
+#include "panelwire/forum/discourse_api.h"
+
+#include <openssl/sha.h>
+
+#include <boost/json.hpp>
+
+namespace panelwire::forum {
+
+namespace {
+
+// "<username> | <date> | #<n>": the number, when `line` is a header.
+std::optional<std::uint64_t> header_number(std::string_view line) {
+  const auto first = line.find(" | ");
+  const auto last = line.rfind(" | #");
+  if (first == 0 || first == std::string_view::npos || last == std::string_view::npos ||
+      last < first)
+    return std::nullopt;
+  if (line.substr(0, first).find_first_of(" \t") != std::string_view::npos) return std::nullopt;
+  const auto digits = line.substr(last + 4);
+  if (digits.empty() || digits.size() > 9) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string leftover_marker(std::string_view leftover_id) {
+  std::string out = "<!-- panelwire leftover ";
+  for (char c : leftover_id) {
+    if (c == '-' || c == '%' || c == '>' || static_cast<unsigned char>(c) < 0x21) {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      out += '%';
+      out += kHex[static_cast<unsigned char>(c) >> 4];
+      out += kHex[static_cast<unsigned char>(c) & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out + " -->";
+}
+
+RawPage scan_raw_page(std::string_view page, std::string_view marker) {
+  RawPage out;
+  std::optional<std::uint64_t> current;
+  std::size_t start = 0;
+  while (start < page.size()) {
+    auto end = page.find('\n', start);
+    if (end == std::string_view::npos) end = page.size();
+    const auto line = page.substr(start, end - start);
+    if (auto n = header_number(line)) {
+      current = n;
+      out.posts++;
+    } else if (current && line.find(marker) != std::string_view::npos &&
+               (out.marked.empty() || out.marked.back() != *current)) {
+      out.marked.push_back(*current);
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string panel_external_id(const v1::Leftover& l) {
+  const auto& id = l.leftover_id();
+  const auto life = id.substr(0, id.rfind('/'));
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(life.data()), life.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "panelwire-";
+  for (int i = 0; i < 20; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+std::optional<std::string> same_origin_path(std::string_view location, std::string_view base_url) {
+  if (location.find_first_of("\r\n \t") != std::string_view::npos) return std::nullopt;
+  if (location.starts_with("/") && !location.starts_with("//")) return std::string(location);
+  const auto scheme = base_url.find("://");
+  if (scheme == std::string_view::npos) return std::nullopt;
+  const auto origin = base_url.substr(0, base_url.find('/', scheme + 3));
+  if (location.size() > origin.size() && location.starts_with(origin) &&
+      location[origin.size()] == '/')
+    return std::string(location.substr(origin.size()));
+  return std::nullopt;
+}
+
+std::optional<std::string> json_member(std::string_view body, std::string_view name) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const auto* m = v.as_object().if_contains(name);
+  if (!m) return std::nullopt;
+  if (m->is_string()) return std::string(m->as_string());
+  if (m->is_int64()) return std::to_string(m->as_int64());
+  if (m->is_uint64()) return std::to_string(m->as_uint64());
+  return std::nullopt;
+}
+
+}  // namespace panelwire::forum

@@ -1,0 +1,198 @@
+// Exactly once on Discourse, end to end: a real relay ends a panel that has
+// no forum thread, and the importer posts its leftovers to a stand-in that
+// behaves like Discourse (discourse_stand_in.h). The panel's own topic is
+// made once, found again by its external id; every post carries its
+// leftover's marker, and an attempt whose outcome the importer never
+// learned (killed after the forum made the post, or the answer lost) is
+// found on the forum by that marker instead of posted again.
+
+#include <fstream>
+#include <map>
+#include <random>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include "client_commands.h"
+#include "discourse_stand_in.h"
+#include "importer_process.h"
+#include "panelwire/forum/discourse_api.h"
+#include "raw_client.h"
+#include "server_process.h"
+#include "tool_run.h"
+
+namespace panelwire::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kSecret = "discourse-loop-secret-of-32-bytes-or-more";
+
+std::string token(const std::string& role, const std::string& name, const std::string& panel) {
+  return mint_token(PANELWIRE_CLI_BIN, kSecret, role, name, panel);
+}
+
+// A guest asks `n` questions in `panel`; a moderator ends it.
+void run_panel(const ServerProcess& relay, const std::string& panel, int n) {
+  RawClient guest(relay.port()), mo(relay.port());
+  guest.join(panel, "Pat Guest");
+  mo.join(panel, "Mo", "", {}, token("moderator", "Mo", panel));
+  for (int i = 1; i <= n; ++i) {
+    const auto id = "q" + std::to_string(i);
+    ASSERT_FALSE(
+        guest.command(with_id(ask("Question number " + std::to_string(i) + "?"), id)).has_error());
+  }
+  ASSERT_FALSE(mo.command(with_id(end_panel(), "end")).has_error());
+}
+
+// The leftover ids the relay published, from its outbox.
+std::vector<std::string> published(const ServerProcess& relay) {
+  std::vector<std::string> out;
+  std::ifstream in(relay.outbox_path());
+  for (std::string line; std::getline(in, line);)
+    out.emplace_back(boost::json::parse(line).at("leftoverId").as_string());
+  return out;
+}
+
+// How many of the forum's posts carry each leftover's marker.
+std::map<std::string, int> copies(DiscourseStandIn& forum, const std::vector<std::string>& ids) {
+  std::map<std::string, int> out;
+  for (const auto& id : ids) out[id] = 0;
+  for (const auto& p : forum.posts())
+    for (const auto& id : ids)
+      if (p.raw.find(forum::leftover_marker(id)) != std::string::npos) out[id]++;
+  return out;
+}
+
+// Leftovers the importer's file ledger records as posted.
+std::size_t recorded(const std::string& ledger) {
+  std::size_t n = 0;
+  std::ifstream in(ledger);
+  for (std::string line; std::getline(in, line);)
+    n += line.find("\"post_id\"") != std::string::npos ? 1 : 0;
+  return n;
+}
+
+std::vector<std::string> importer_args(const ServerProcess& relay, const DiscourseStandIn& forum,
+                                       std::vector<std::string> extra = {}) {
+  std::vector<std::string> a = {"--outbox",         relay.outbox_path(),
+                                "--sink",           "discourse",
+                                "--discourse-url",  forum.url(),
+                                "--api-key",        "k-123",
+                                "--api-username",   "panel-bot",
+                                "--per-minute",     "6000",
+                                "--backoff-min-ms", "20",
+                                "--backoff-max-ms", "100"};
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
+int count_requests(DiscourseStandIn& forum, const std::string& method, const std::string& prefix) {
+  int n = 0;
+  for (const auto& r : forum.requests())
+    n += r.method == method && r.target.rfind(prefix, 0) == 0 ? 1 : 0;
+  return n;
+}
+
+TEST(DiscourseExactlyOnce,
+     KilledAtRandomPointsAndRightAfterTheForumPostedEachLeftoverIsPostedOnce) {
+  constexpr int kLeftovers = 10;
+  ServerProcess relay({"--token-secret", kSecret});
+  ASSERT_NO_FATAL_FAILURE(run_panel(relay, "crash", kLeftovers));
+  const auto ids = published(relay);
+  ASSERT_EQ(ids.size(), static_cast<std::size_t>(kLeftovers));
+
+  DiscourseStandIn::Rules rules;
+  rules.admin_requests_per_window = 100'000;  // pacing is not what this test is about
+  rules.answer_delay = 40ms;                  // made, then answered: the window a kill must hit
+  DiscourseStandIn forum(rules);
+  const auto ledger = relay.outbox_path() + ".posted.jsonl";
+
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> after_ms(5, 80);
+  int rounds = 0, mid_delivery = 0;
+  auto made = [&] { return forum.posts().size(); };
+  for (; rounds < 60 && recorded(ledger) < kLeftovers; ++rounds) {
+    const auto before = made();
+    ImporterProcess importer(importer_args(relay, forum));
+    if (rounds % 2 == 0) {
+      // Right after the forum made a post, before its answer: the kill
+      // that posts twice unless the importer looks first.
+      for (int i = 0; i < 400 && made() == before; ++i) std::this_thread::sleep_for(1ms);
+      std::this_thread::sleep_for(5ms);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(after_ms(rng)));
+    }
+    importer.kill_now();
+    // Posts made that the ledger never heard of (the topic's opening post
+    // aside): this kill landed between the forum and the ledger.
+    if (made() > recorded(ledger) + (forum.topics().empty() ? 0 : 1)) mid_delivery++;
+  }
+  ASSERT_GT(mid_delivery, 0) << "no kill landed between the forum's post and the ledger";
+  const auto finish = run_tool(
+      PANELWIRE_IMPORT_BIN,
+      [&] {
+        auto a = importer_args(relay, forum);
+        a.push_back("--once");
+        return a;
+      }(),
+      {}, 60s);
+  ASSERT_EQ(finish.exit_code, 0) << finish.err;
+
+  for (const auto& [id, n] : copies(forum, ids)) EXPECT_EQ(n, 1) << id << " on the forum";
+  ASSERT_EQ(forum.topics().size(), 1u)
+      << "the panel's topic, made once across " << rounds << " importers";
+  const auto topic = forum.topics()[0];
+  EXPECT_EQ(topic.external_id.rfind("panelwire-", 0), 0u) << topic.external_id;
+  EXPECT_EQ(topic.title, "crash: the questions we had no time for");
+  EXPECT_EQ(forum.posts().size(), kLeftovers + 1u) << "the opening post and one per leftover";
+  EXPECT_EQ(recorded(ledger), static_cast<std::size_t>(kLeftovers));
+  EXPECT_GT(count_requests(forum, "GET", "/raw/"), 0) << "interrupted attempts were looked for";
+  RecordProperty("rounds", rounds);
+  RecordProperty("kills_mid_delivery", mid_delivery);
+  RecordProperty("posts_requested", count_requests(forum, "POST", "/posts.json"));
+}
+
+TEST(DiscourseExactlyOnce, ALostAnswerIsFoundByItsMarkerAndAMembersForgedMarkerIsNot) {
+  ServerProcess relay({"--token-secret", kSecret});
+  ASSERT_NO_FATAL_FAILURE(run_panel(relay, "lost", 2));
+  const auto ids = published(relay);
+  ASSERT_EQ(ids.size(), 2u);
+
+  DiscourseStandIn::Rules rules;
+  // The first leftover's post is made and answered 502 (the importer must
+  // find it); the second's first try is refused before it is made (the
+  // importer looks, and must not take the member's reply for it).
+  rules.post_faults = {502, 503};
+  DiscourseStandIn forum(rules);
+  const auto topic = forum.add_topic("The lost panel's follow-up");
+  // A member pastes the second leftover's marker into a reply, hoping the
+  // importer takes it for the post and never makes it.
+  forum.add_post(topic, "mallory", "Nothing to see here.\n\n" + forum::leftover_marker(ids[1]));
+
+  const auto r = run_tool(
+      PANELWIRE_IMPORT_BIN,
+      [&] {
+        auto a = importer_args(relay, forum, {"--topic", std::to_string(topic), "--once"});
+        return a;
+      }(),
+      {}, 60s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto n = copies(forum, ids);
+  EXPECT_EQ(n[ids[0]], 1) << "the post whose answer was lost, found and not made again";
+  EXPECT_EQ(n[ids[1]], 2) << "posted, beside the member's reply that carries its marker";
+  int bot_copies = 0;
+  for (const auto& p : forum.posts())
+    if (p.username == "panel-bot" &&
+        p.raw.find(forum::leftover_marker(ids[1])) != std::string::npos)
+      bot_copies++;
+  EXPECT_EQ(bot_copies, 1);
+  EXPECT_EQ(count_requests(forum, "POST", "/posts.json"), 3)
+      << "the first leftover once, the second twice (refused, then made)";
+  EXPECT_EQ(count_requests(forum, "GET", "/raw/"), 2) << "each interrupted attempt looked for";
+  EXPECT_NE(r.out.find("event=found_on_forum"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace panelwire::test
