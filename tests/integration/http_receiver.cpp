@@ -1,10 +1,13 @@
 #include "http_receiver.h"
 
 #include <atomic>
+#include <chrono>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "panelwire/forum/webhook_sink.h"
 
 namespace panelwire::test {
 
@@ -99,6 +102,16 @@ HttpReceiver::~HttpReceiver() {
   beast::error_code ec;
   wake.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
   impl_->thread.join();
+}
+
+bool signed_with(const std::string& secret, const ReceivedRequest& r) {
+  const auto t = r.headers.find("x-panelwire-timestamp");
+  const auto sig = r.headers.find("x-panelwire-signature");
+  if (t == r.headers.end() || sig == r.headers.end()) return false;
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return forum::verify_webhook(secret, t->second, sig->second, r.body, now);
 }
 
 std::string HttpReceiver::url(const std::string& path) const {

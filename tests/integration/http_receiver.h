@@ -31,6 +31,10 @@ struct CannedResponse {
   std::map<std::string, std::string> headers;
 };
 
+// Whether `r` carries a webhook signature made with `secret` within the
+// last five minutes (forum::verify_webhook, as a receiver checks it).
+bool signed_with(const std::string& secret, const ReceivedRequest& r);
+
 class HttpReceiver {
  public:
   // `answer` decides each response; nullopt: the default (create, 200).

@@ -1,10 +1,15 @@
 #include "panelwire/forum/webhook_sink.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <chrono>
+
 #include <google/protobuf/util/json_util.h>
 #include <boost/json.hpp>
+
+#include "panelwire/forum/discourse_api.h"
 
 namespace panelwire::forum {
 
@@ -22,17 +27,29 @@ std::string hmac_sha256_hex(const std::string& secret, const std::string& body) 
   return out;
 }
 
-std::string post_id_in(const std::string& body, const std::string& fallback) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(body, ec);
-  if (ec || !v.is_object()) return fallback;
-  for (const char* key : {"id", "post_id"}) {
-    if (const auto* id = v.as_object().if_contains(key)) {
-      if (id->is_string()) return std::string(id->as_string());
-      if (id->is_int64()) return std::to_string(id->as_int64());
-      if (id->is_uint64()) return std::to_string(id->as_uint64());
-    }
+std::string webhook_signature(const std::string& secret, std::int64_t timestamp,
+                              const std::string& body) {
+  return "sha256=" + hmac_sha256_hex(secret, std::to_string(timestamp) + "." + body);
+}
+
+bool verify_webhook(const std::string& secret, std::string_view timestamp_header,
+                    std::string_view signature_header, const std::string& body, std::int64_t now,
+                    std::int64_t tolerance) {
+  if (timestamp_header.empty() || timestamp_header.size() > 12) return false;
+  std::int64_t t = 0;
+  for (char c : timestamp_header) {
+    if (c < '0' || c > '9') return false;
+    t = t * 10 + (c - '0');
   }
+  if (t < now - tolerance || t > now + tolerance) return false;
+  const auto expected = webhook_signature(secret, t, body);
+  return signature_header.size() == expected.size() &&
+         CRYPTO_memcmp(signature_header.data(), expected.data(), expected.size()) == 0;
+}
+
+std::string post_id_in(const std::string& body, const std::string& fallback) {
+  for (const char* key : {"id", "post_id"})
+    if (auto id = json_member(body, key)) return *id;
   return fallback;
 }
 
@@ -49,8 +66,12 @@ Delivery WebhookSink::deliver(const v1::Leftover& l, const std::string& text) {
   HttpRequest req;
   req.url = options_.url;
   req.body = boost::json::serialize(body);
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
   req.headers = {"Content-Type: application/json", "Idempotency-Key: " + l.leftover_id(),
-                 "X-Panelwire-Signature: sha256=" + hmac_sha256_hex(options_.secret, req.body)};
+                 "X-Panelwire-Timestamp: " + std::to_string(now),
+                 "X-Panelwire-Signature: " + webhook_signature(options_.secret, now, req.body)};
   return delivery_of(http_post(req),
                      [&](const std::string& b) { return post_id_in(b, l.leftover_id()); });
 }

@@ -55,6 +55,25 @@ TEST(Webhook, SignatureIsHmacSha256) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+// A receiver's check: a signature made for another body, another moment or
+// with another secret fails, and so does an old request replayed.
+TEST(Webhook, TheSignatureCoversTheTimestampAndAReplayLaterFails) {
+  const std::string body = R"({"leftover_id":"p/1/2"})";
+  const std::int64_t sent = 1'764'763'200;
+  const auto sig = webhook_signature("s3cret", sent, body);
+  EXPECT_EQ(sig, "sha256=" + hmac_sha256_hex("s3cret", "1764763200." + body));
+  EXPECT_TRUE(verify_webhook("s3cret", "1764763200", sig, body, sent + 10));
+  EXPECT_TRUE(verify_webhook("s3cret", "1764763200", sig, body, sent - 10)) << "clocks differ";
+  EXPECT_FALSE(verify_webhook("s3cret", "1764763200", sig, body, sent + 301)) << "replayed later";
+  EXPECT_FALSE(verify_webhook("s3cret", "1764763260", sig, body, sent)) << "a new timestamp";
+  EXPECT_FALSE(verify_webhook("s3cret", "1764763200", sig, body + " ", sent)) << "another body";
+  EXPECT_FALSE(verify_webhook("other", "1764763200", sig, body, sent)) << "another secret";
+  EXPECT_FALSE(verify_webhook("s3cret", "", sig, body, sent));
+  EXPECT_FALSE(verify_webhook("s3cret", "-1764763200", sig, body, sent));
+  EXPECT_FALSE(verify_webhook("s3cret", "99999999999999999999", sig, body, sent));
+  EXPECT_FALSE(verify_webhook("s3cret", "1764763200", sig.substr(0, 20), body, sent));
+}
+
 TEST(Drip, RulesParse) {
   auto r = parse_drip("1/24h");
   EXPECT_EQ(r.per_period, 1);

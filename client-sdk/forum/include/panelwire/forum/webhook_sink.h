@@ -3,9 +3,15 @@
 // say). Body: the rendered post and the leftover's fields. Headers:
 //   Idempotency-Key: <leftover_id>   the same on every attempt of a post,
 //                                    so the receiver can create it once
-//   X-Panelwire-Signature: sha256=<hex HMAC-SHA256 of the body with the
-//                          shared secret>
+//   X-Panelwire-Timestamp: <Unix seconds when it was sent>
+//   X-Panelwire-Signature: sha256=<hex HMAC-SHA256, with the shared
+//                          secret, of "<timestamp>.<body>">
+// The timestamp is signed so that a receiver can refuse a request
+// captured and replayed later (verify_webhook).
 // A 2xx answer's JSON "id" (or "post_id") becomes the post id.
+
+#include <cstdint>
+#include <string_view>
 
 #include "panelwire/forum/http_post.h"
 #include "panelwire/forum/render.h"
@@ -28,8 +34,19 @@ class WebhookSink final : public Sink {
   WebhookOptions options_;
 };
 
-// hex(HMAC-SHA256(secret, body)), as the receiver recomputes it.
+// hex(HMAC-SHA256(secret, body)).
 std::string hmac_sha256_hex(const std::string& secret, const std::string& body);
+
+// The X-Panelwire-Signature of `body` sent at `timestamp` (Unix seconds).
+std::string webhook_signature(const std::string& secret, std::int64_t timestamp,
+                              const std::string& body);
+
+// A receiver's check: the signature matches (compared in constant time)
+// and the timestamp is within `tolerance` of `now` (Unix seconds) either
+// way. Headers as received; false for anything malformed.
+bool verify_webhook(const std::string& secret, std::string_view timestamp_header,
+                    std::string_view signature_header, const std::string& body, std::int64_t now,
+                    std::int64_t tolerance = 300);
 
 // The id a forum answered with: "id" or "post_id" of a JSON object, else
 // `fallback`.
