@@ -141,7 +141,12 @@ std::string describe(const v1::Question& q) {
   std::string line = std::to_string(q.id()) + "\t" + v1::QuestionState_Name(q.state()) + "\t" +
                      std::to_string(q.votes()) + " votes\t" + who;
   if (!q.addressed_to().empty()) line += " (to " + q.addressed_to() + ")";
-  return line + "\t" + q.text();
+  line += "\t" + q.text();
+  if (!q.forum_url().empty()) line += "\tcontinued in the forum: " + q.forum_url();
+  if (q.has_forum_answer())
+    line += "\tanswered in the forum by " + q.forum_answer().answered_by() + ": " +
+            q.forum_answer().url();
+  return line;
 }
 
 }  // namespace

@@ -117,6 +117,8 @@ std::pair<std::string, std::string> question_change(const v1::QuestionsChanged& 
       return {"marked answered", target([](const auto& x) { return x.state() == v1::ANSWERED; })};
     case v1::CHANGE_SENT_TO_FORUM:
       return {"sent to the forum", target([](const auto& x) { return x.for_forum(); })};
+    case v1::CHANGE_FORUM_UPDATED:
+      return {"followed up in the forum", target([](const auto&) { return true; })};
     case v1::CHANGE_MERGED: {
       const auto* d = first([](const auto& x) { return x.state() == v1::MERGED; });
       if (!d) return {"merged", "questions"};
@@ -214,6 +216,10 @@ std::string PanelRecord::markdown(const std::string& panel_id) const {
     if (x.state() == v1::MERGED) out += "- Merged into " + std::to_string(x.merged_into()) + "\n";
     if (!x.answer_text().empty()) out += "- Answer: " + md(x.answer_text()) + "\n";
     if (x.for_forum() || x.published()) out += "- Sent to the forum\n";
+    if (!x.forum_url().empty()) out += "- Continued in the forum: <" + x.forum_url() + ">\n";
+    if (x.has_forum_answer())
+      out += "- Answered in the forum by " + md(x.forum_answer().answered_by()) + ": <" +
+             x.forum_answer().url() + ">\n";
     out += "\n";
   }
   if (ended_) {
@@ -244,6 +250,10 @@ std::string PanelRecord::json(const std::string& panel_id) const {
                           {"answer", x.answer_text()},
                           {"sent_to_forum", x.for_forum() || x.published()}};
     if (x.state() == v1::MERGED) j["merged_into"] = x.merged_into();
+    if (!x.forum_url().empty()) j["forum_url"] = x.forum_url();
+    if (x.has_forum_answer())
+      j["forum_answer"] = {{"answered_by", x.forum_answer().answered_by()},
+                           {"url", x.forum_answer().url()}};
     questions.push_back(std::move(j));
   }
   o["questions"] = std::move(questions);

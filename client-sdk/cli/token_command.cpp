@@ -1,18 +1,14 @@
 #include "token_command.h"
 
-#include <jwt.h>
-
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
-#include <memory>
 
-#include <boost/json/array.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/program_options.hpp>
 
 #include "cli_args.h"
 #include "panelwire/tools/secret_file.h"
+#include "panelwire/tools/sign_token.h"
 
 namespace panelwire::cli {
 
@@ -53,29 +49,12 @@ int run_token(const std::vector<std::string>& args) {
   if (subject.empty()) subject = name;
   long exp = vm.count("expires-at") ? expires_at : static_cast<long>(std::time(nullptr)) + ttl;
 
-  jwt_t* raw = nullptr;
-  if (jwt_new(&raw) != 0) return 70;
-  std::unique_ptr<jwt_t, decltype(&jwt_free)> j(raw, &jwt_free);
-  boost::json::array list;
-  for (const auto& p : panels) list.emplace_back(p);
-  boost::json::object grants;
-  grants["panels"] = list;
-  bool ok =
-      jwt_add_grant(j.get(), "sub", subject.c_str()) == 0 &&
-      jwt_add_grant(j.get(), "name", name.c_str()) == 0 &&
-      jwt_add_grant(j.get(), "role", role.c_str()) == 0 &&
-      jwt_add_grant_int(j.get(), "exp", exp) == 0 &&
-      jwt_add_grants_json(j.get(), boost::json::serialize(grants).c_str()) == 0 &&
-      jwt_set_alg(j.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret.data()),
-                  static_cast<int>(secret.size())) == 0;
-  // libjwt 1.10 hands out strings to release with free().
-  std::unique_ptr<char, decltype(&std::free)> token(ok ? jwt_encode_str(j.get()) : nullptr,
-                                                    &std::free);
+  auto token = tools::sign_token(secret, {subject, name, role, panels, exp});
   if (!token) {
     std::cerr << "panelwire token: cannot sign the token\n";
     return 70;
   }
-  std::cout << token.get() << "\n";
+  std::cout << *token << "\n";
   return 0;
 }
 

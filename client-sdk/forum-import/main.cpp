@@ -32,6 +32,7 @@
 #include "panelwire/forum/jsonl_sink.h"
 #include "panelwire/forum/outbox_leftover_source.h"
 #include "panelwire/forum/redis_leftover_source.h"
+#include "panelwire/forum/relay_link.h"
 #include "panelwire/forum/webhook_sink.h"
 #include "panelwire/tools/option_error.h"
 #include "panelwire/tools/secret_file.h"
@@ -93,7 +94,7 @@ int main(int argc, char** argv) {
   long claim_after_ms = source_opts.claim_after.count(), backoff_min_ms = opts.backoff_min.count(),
        backoff_max_ms = opts.backoff_max.count();
   double per_minute = -1;
-  std::vector<std::string> command;
+  std::vector<std::string> command, relay_urls;
 
   po::options_description desc("panelwire-forum-import options");
   // clang-format off
@@ -130,6 +131,7 @@ int main(int argc, char** argv) {
     ("id-secret-file", po::value(&id_secret_file), "file holding the relays' id secret")
     ("token-secret", po::value(&token_secret), "the relays' --token-secret, when they derive their id secret from it (prefer the file or PANELWIRE_TOKEN_SECRET)")
     ("token-secret-file", po::value(&token_secret_file), "file holding the relays' token secret")
+    ("relay", po::value(&relay_urls)->composing(), "the relay's WebSocket URL (ws://host:port/v1/ws; repeat for more): each question posted is linked on the panel's pages (\"continued in the forum\"); needs the token secret")
     ("per-minute", po::value(&per_minute), "at most this many posts a minute (discourse default 50: its admin API allows 60)")
     ("drip", po::value(&drip), "release at most K per PERIOD, highest-voted first: K/PERIOD, e.g. 1/24h (needs --redis)")
     ("drip-key", po::value(&drip_key)->default_value(drip_key), "the Redis hash holding the drip schedule")
@@ -307,6 +309,26 @@ int main(int argc, char** argv) {
     }
     Importer importer(*source, *book, *sink, render, opts, schedule.get(),
                       metrics ? &*metrics : nullptr);
+    std::optional<RelayLink> relay;
+    if (!relay_urls.empty()) {
+      if (token_secret.size() < 32)
+        return usage(
+            "--relay needs the relays' token secret (--token-secret-file, PANELWIRE_TOKEN_SECRET): "
+            "the importer reports to the panel as a moderator");
+      relay.emplace(RelayLinkOptions{relay_urls, token_secret});
+      importer.on_settled = [&](const panelwire::v1::Leftover& l, const std::string& post_id) {
+        auto url = sink->url_of(post_id);
+        if (!url) return;
+        panelwire::v1::ForumUpdate update;
+        update.set_question_id(l.question_id());
+        update.set_post_url(*url);
+        if (auto failed = relay->send(l.panel_id(), update))
+          spdlog::warn("event=relay_update_failed leftover={} reason=\"{}\"", l.leftover_id(),
+                       printable_excerpt(*failed));
+        else
+          spdlog::info("event=relay_updated leftover={} url={}", l.leftover_id(), *url);
+      };
+    }
     running = &importer;
     struct sigaction sa {};
     sa.sa_handler = on_signal;

@@ -64,6 +64,9 @@ std::optional<AuditEntry> audit_of(const v1::ClientMessage& msg, const v1::Parti
       return AuditEntry{"set_rules", ""};
     case C::kEndPanel:
       return AuditEntry{"end_panel", ""};
+    case C::kForumUpdate:
+      return AuditEntry{msg.forum_update().has_answer() ? "forum_answer" : "forum_post",
+                        question(msg.forum_update().question_id())};
     default:
       return std::nullopt;
   }

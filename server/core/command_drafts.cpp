@@ -28,6 +28,8 @@ Result<Draft> draft_command(const v1::ClientMessage& msg, const v1::Participant&
       return draft_end(who);
     case C::kSetPanelRules:
       return draft_rules(msg.set_panel_rules(), who);
+    case C::kForumUpdate:
+      return draft_forum_update(msg.forum_update(), who);
     default:
       return fail(v1::UNKNOWN_COMMAND, "the message holds no known command");
   }

@@ -58,7 +58,12 @@ Result<Appended> Panel::append(Draft draft) {
 Result<void> Panel::admit(const v1::Event& ev) const {
   const auto& actor = ev.actor();
   const bool moderator = actor.role() == v1::MODERATOR;
-  if (ended_ && !ev.has_chat_deleted()) return fail(v1::PANEL_ENDED, "the panel has ended");
+  // What happens in the forum follows the end; a moderator may still
+  // delete a chat message.
+  const bool follow_up =
+      ev.has_questions_changed() && ev.questions_changed().change() == v1::CHANGE_FORUM_UPDATED;
+  if (ended_ && !ev.has_chat_deleted() && !follow_up)
+    return fail(v1::PANEL_ENDED, "the panel has ended");
   if (moderator) return {};
   const bool muted = muted_.contains(actor.id());
   if (ev.has_chat_posted()) {

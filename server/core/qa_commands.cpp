@@ -43,7 +43,45 @@ Result<void> require_id(std::uint64_t id, const char* field) {
   return {};
 }
 
+// A forum address shown as a link on every page: http(s) only (never
+// javascript: or data:), visible ASCII, bounded.
+Result<void> check_forum_url(const std::string& url, const char* field, bool required) {
+  if (url.empty()) {
+    if (required) return fail(v1::INVALID_ARGUMENT, std::string(field) + " is required");
+    return {};
+  }
+  if (url.size() > kMaxForumUrlBytes)
+    return fail(v1::TOO_LONG, std::string(field) + " is longer than " +
+                                  std::to_string(kMaxForumUrlBytes) + " bytes");
+  if (!url.starts_with("https://") && !url.starts_with("http://"))
+    return fail(v1::INVALID_ARGUMENT, std::string(field) + " is not an http(s) address");
+  for (unsigned char c : url)
+    if (c <= 0x20 || c >= 0x7f)
+      return fail(v1::INVALID_ARGUMENT, std::string(field) + " holds a character URLs escape");
+  return {};
+}
+
 }  // namespace
+
+Result<Draft> draft_forum_update(const v1::ForumUpdate& cmd, const v1::Participant& who) {
+  if (auto ok = moderator_only(who, "report what became of a question in the forum"); !ok)
+    return ok.error();
+  if (auto ok = require_id(cmd.question_id(), "question_id"); !ok) return ok.error();
+  if (auto ok = check_forum_url(cmd.post_url(), "post_url", !cmd.has_answer()); !ok)
+    return ok.error();
+  auto q = by_id(cmd.question_id());
+  q.set_forum_url(cmd.post_url());
+  if (cmd.has_answer()) {
+    if (auto ok = check_forum_url(cmd.answer().url(), "answer.url", true); !ok) return ok.error();
+    if (auto ok = check_text(cmd.answer().answered_by(), 64, "answer.answered_by", true); !ok)
+      return ok.error();
+    q.mutable_forum_answer()->set_url(cmd.answer().url());
+    q.mutable_forum_answer()->set_answered_by(tidy_display_name(cmd.answer().answered_by()));
+    if (q.forum_answer().answered_by().empty())
+      return fail(v1::INVALID_ARGUMENT, "answer.answered_by is empty");
+  }
+  return question_draft(v1::CHANGE_FORUM_UPDATED, who, std::move(q));
+}
 
 Result<Draft> draft_ask(const v1::AskQuestion& cmd, const v1::Participant& who,
                         const QuestionLimits& limits) {

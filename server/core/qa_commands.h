@@ -21,8 +21,14 @@ Result<Draft> draft_mute(const v1::MuteParticipant& cmd, const v1::Participant& 
 Result<Draft> draft_lock(const v1::LockChat& cmd, const v1::Participant& who);
 // Slow mode longer than this is a lock, which has its own command.
 inline constexpr std::uint32_t kMaxSlowModeMs = 600'000;
+// A forum post's address: Discourse's are under 200 bytes; 500 leaves room
+// for a long slug while keeping every question's weight in history small.
+inline constexpr std::size_t kMaxForumUrlBytes = 500;
 // The fields set; the panel completes the event with the rest.
 Result<Draft> draft_rules(const v1::SetPanelRules& cmd, const v1::Participant& who);
 Result<Draft> draft_end(const v1::Participant& who);
+// Where a question went in the forum, or an answer given there: moderators
+// only (the importer's token); addresses http(s), printable, 500 bytes.
+Result<Draft> draft_forum_update(const v1::ForumUpdate& cmd, const v1::Participant& who);
 
 }  // namespace panelwire::core

@@ -197,6 +197,15 @@ Result<QuestionBoard::Outcome> QuestionBoard::resolve_moderation(v1::Event& ev) 
       q.set_state(v1::ANSWERED);
       q.set_answer_text(answer);
       break;
+    case v1::CHANGE_FORUM_UPDATED: {
+      // Any state but merged: a leftover may have been answered or sent on.
+      const auto& update = change.questions(0);
+      const auto before = q.SerializeAsString();
+      if (!update.forum_url().empty()) q.set_forum_url(update.forum_url());
+      if (update.has_forum_answer()) *q.mutable_forum_answer() = update.forum_answer();
+      if (q.SerializeAsString() == before) return Outcome::unchanged;
+      break;
+    }
     case v1::CHANGE_SENT_TO_FORUM:
       if (q.published()) return Outcome::unchanged;
       q.set_for_forum(true);

@@ -194,5 +194,42 @@ TEST(DiscourseExactlyOnce, ALostAnswerIsFoundByItsMarkerAndAMembersForgedMarkerI
   EXPECT_NE(r.out.find("event=found_on_forum"), std::string::npos) << r.out;
 }
 
+// After the panel: each question the importer posted shows where it went,
+// on every client of the panel (here the CLI), through the relay.
+TEST(DiscourseFollowUp, EachQuestionPostedIsLinkedOnThePanelAfterItEnded) {
+  ServerProcess relay({"--token-secret", kSecret});
+  ASSERT_NO_FATAL_FAILURE(run_panel(relay, "linked", 2));
+  DiscourseStandIn forum;
+  const auto topic = forum.add_topic("The linked panel's follow-up");
+  const auto secret = temp_path("token-secret");
+  std::ofstream(secret) << kSecret << "\n";
+  const auto r = run_tool(PANELWIRE_IMPORT_BIN,
+                          importer_args(relay, forum,
+                                        {"--topic", std::to_string(topic), "--relay",
+                                         relay.ws_url(), "--token-secret-file", secret, "--once"}),
+                          {}, 60s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("event=relay_updated"), std::string::npos) << r.out;
+
+  const auto listed =
+      run_tool(PANELWIRE_CLI_BIN, {"questions", "--url", relay.ws_url(), "--panel", "linked"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  std::size_t linked = 0;
+  for (const auto& p : forum.posts()) {
+    const auto line = "continued in the forum: " + forum.url() + "/p/" + std::to_string(p.id);
+    EXPECT_NE(listed.out.find(line), std::string::npos) << line << " in\n" << listed.out;
+    linked++;
+  }
+  EXPECT_EQ(linked, 2u);
+
+  // Nobody else may say so: an attendee's update is refused.
+  RawClient ann(relay.port());
+  ann.join("linked", "Ann");
+  v1::ClientMessage forged;
+  forged.mutable_forum_update()->set_question_id(1);
+  forged.mutable_forum_update()->set_post_url("https://evil.example/phish");
+  EXPECT_EQ(ann.command(with_id(forged, "f1")).error().code(), v1::FORBIDDEN);
+}
+
 }  // namespace
 }  // namespace panelwire::test

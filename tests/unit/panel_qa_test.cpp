@@ -427,6 +427,70 @@ TEST_F(PanelQa, RestoreRefusesAHistoryThatDoesNotEndAtTheSnapshot) {
   EXPECT_FALSE(loaded.restore(snap, {}).has_value()) << "only into a fresh panel";
 }
 
+// After the panel, the importer reports where each question went and what
+// the forum answered: a moderator's command the end does not close, checked
+// like every address a page will link to.
+TEST_F(PanelQa, ForumUpdatesFollowTheEndAndOnlySafeAddressesAreTaken) {
+  auto q = ask("left over", ann)->seq;
+  ASSERT_TRUE(simple(mod, [](auto& m) { m.mutable_end_panel(); }).has_value());
+  auto update = [&](const v1::Participant& who, auto set) {
+    return simple(who, [&](auto& m) {
+      m.mutable_forum_update()->set_question_id(q);
+      set(*m.mutable_forum_update());
+    });
+  };
+  const std::string post = "https://forum.example.org/p/1042";
+  auto linked = update(mod, [&](auto& u) { u.set_post_url(post); });
+  ASSERT_TRUE(linked.has_value()) << linked.error().message;
+  EXPECT_EQ(panel_.board().find(q)->forum_url(), post);
+  EXPECT_EQ(linked->event->event().questions_changed().change(), v1::CHANGE_FORUM_UPDATED);
+  EXPECT_EQ(update(mod, [&](auto& u) { u.set_post_url(post); })->seq, 0u) << "again: unchanged";
+
+  auto answered = update(mod, [&](auto& u) {
+    u.mutable_answer()->set_answered_by("Dr.\u200B Bruce Alberts\n");
+    u.mutable_answer()->set_url("https://forum.example.org/t/follow-up/7/3");
+  });
+  ASSERT_TRUE(answered.has_value()) << answered.error().message;
+  const auto* after = panel_.board().find(q);
+  EXPECT_EQ(after->forum_url(), post) << "the post's address stays";
+  EXPECT_EQ(after->forum_answer().answered_by(), "Dr. Bruce Alberts") << "cleaned like a name";
+
+  EXPECT_EQ(update(ann, [&](auto& u) { u.set_post_url(post); }).error().code, v1::FORBIDDEN);
+  EXPECT_EQ(update(pat, [&](auto& u) { u.set_post_url(post); }).error().code, v1::FORBIDDEN);
+  for (const std::string bad : {"javascript:alert(1)", "data:text/html,x", "ftp://f/x",
+                                "https://forum.example.org/p/1 onmouseover=x", "https://f/\x01"})
+    EXPECT_EQ(update(mod, [&](auto& u) { u.set_post_url(bad); }).error().code, v1::INVALID_ARGUMENT)
+        << bad;
+  EXPECT_EQ(update(mod, [&](auto& u) { u.set_post_url("https://f/" + std::string(500, 'a')); })
+                .error()
+                .code,
+            v1::TOO_LONG);
+  EXPECT_EQ(update(mod, [](auto&) {}).error().code, v1::INVALID_ARGUMENT) << "nothing to say";
+  EXPECT_EQ(update(mod,
+                   [](auto& u) {
+                     u.mutable_answer()->set_answered_by("\u200B");
+                     u.mutable_answer()->set_url("https://forum.example.org/t/7/3");
+                   })
+                .error()
+                .code,
+            v1::INVALID_ARGUMENT)
+      << "an answer names who gave it";
+  EXPECT_EQ(simple(mod, [](auto& m) { m.mutable_forum_update()->set_post_url("https://f/p/1"); })
+                .error()
+                .code,
+            v1::INVALID_ARGUMENT)
+      << "a question is named";
+  EXPECT_EQ(update(mod,
+                   [&](auto& u) {
+                     u.set_question_id(999);
+                     u.set_post_url(post);
+                   })
+                .error()
+                .code,
+            v1::NOT_FOUND);
+  EXPECT_EQ(chat("still closed", mod).error().code, v1::PANEL_ENDED) << "only the follow-up";
+}
+
 // A leftover's id names the panel's life, not only its id: a panel made
 // again under the same id (an in-memory relay restarted, an id used for next
 // month's panel) publishes ids the importer's ledger has never seen.

@@ -98,6 +98,7 @@ void Importer::settle(const Entry& e, const std::string& post_id) {
   ledger_.record(e.leftover.leftover_id(), post_id);
   source_.ack(e);
   if (drip_) drip_->posted(now_ms());
+  if (on_settled) on_settled(e.leftover, post_id);
 }
 
 Importer::Done Importer::deliver(const Entry& e) {

@@ -58,6 +58,10 @@ class DiscourseSink final : public Sink {
   explicit DiscourseSink(DiscourseOptions options) : options_(std::move(options)) {}
   Delivery deliver(const v1::Leftover& l, const std::string& text) override;
   bool can_find() const override { return true; }
+  // Discourse's short link to a post: <base>/p/<id>.
+  std::optional<std::string> url_of(const std::string& post_id) const override {
+    return options_.base_url + "/p/" + post_id;
+  }
   Lookup find(const v1::Leftover& l) override;
 
   // The forum username `l` is posted as.

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "panelwire/forum/drip_schedule.h"
@@ -62,6 +63,9 @@ class Importer {
   // entry in hand unacknowledged.
   void stop() { stopping_ = true; }
   const ImporterStats& stats() const { return stats_; }
+  // Called once a leftover is on the forum (posted, or found there), after
+  // the ledger has it: the importer tells the panel where it went.
+  std::function<void(const v1::Leftover&, const std::string& post_id)> on_settled;
 
  private:
   enum class Done { yes, stopped, gave_up };

@@ -4,6 +4,7 @@
 // the retrying, the pacing and the bookkeeping.
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "panelwire/v1/leftover.pb.h"
@@ -52,6 +53,11 @@ class Sink {
   // target that recognises a repeated post itself (the webhook's
   // idempotency key, the JSON Lines file) needs no asking.
   virtual bool can_find() const { return false; }
+  // A post's address on the forum, for the panel's pages; nullopt when
+  // the target has none to give.
+  virtual std::optional<std::string> url_of(const std::string& /*post_id*/) const {
+    return std::nullopt;
+  }
   virtual Lookup find(const v1::Leftover&) { return {}; }
 };
 
