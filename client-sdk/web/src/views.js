@@ -77,6 +77,23 @@ function chatList(state, actions) {
   );
 }
 
+// A link out of the page: only http(s) (the relay checks too), and the
+// forum gets neither our page's address nor a handle on it.
+function outLink(url, text) {
+  if (!/^https?:\/\//.test(url ?? "")) return null;
+  return h("a", { href: url, rel: "noopener noreferrer nofollow" }, text);
+}
+
+// Where the question went after the panel, and an answer given there.
+function forumFollowUp(q) {
+  const went = outLink(q.forumUrl, "Continued in the forum");
+  const answer = q.forumAnswer
+    ? outLink(q.forumAnswer.url, `Answered in the forum by ${q.forumAnswer.answeredBy}`)
+    : null;
+  if (!went && !answer) return null;
+  return h("p", { class: "forum", "data-testid": "forum-follow-up" }, went, went && answer ? " · " : "", answer);
+}
+
 function questionItem(state, q, buttons) {
   return h(
     "li",
@@ -91,6 +108,7 @@ function questionItem(state, q, buttons) {
       ` · ${STATE_NAMES[q.state] ?? ""}`,
       q.answerText ? ` · answer: ${q.answerText}` : "",
     ),
+    forumFollowUp(q),
     buttons,
   );
 }

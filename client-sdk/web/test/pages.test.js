@@ -3,12 +3,14 @@
 // real redis-server, all on loopback. Two attendees and a moderator in one
 // panel, the stage view, a hostile message, a restart, the end.
 //
-// Environment: PANELWIRE_SERVER_BIN, PANELWIRE_CLI_BIN, PANELWIRE_WEB_ROOT
-// (the built pages), PANELWIRE_TEST_OUT (screenshots go there).
+// Environment: PANELWIRE_SERVER_BIN, PANELWIRE_CLI_BIN, PANELWIRE_IMPORT_BIN,
+// PANELWIRE_WEB_ROOT (the built pages), PANELWIRE_TEST_OUT (screenshots go
+// there).
 
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -96,7 +98,7 @@ function token(role, name, panel) {
 
 let redisPort;
 before(async () => {
-  for (const v of ["PANELWIRE_SERVER_BIN", "PANELWIRE_CLI_BIN", "PANELWIRE_WEB_ROOT"])
+  for (const v of ["PANELWIRE_SERVER_BIN", "PANELWIRE_CLI_BIN", "PANELWIRE_IMPORT_BIN", "PANELWIRE_WEB_ROOT"])
     assert.ok(process.env[v], `${v} is set`);
   redisPort = await freePort();
   redis = startRedis(redisPort);
@@ -124,6 +126,45 @@ after(async () => {
   server?.kill("SIGKILL");
   redis?.kill("SIGKILL");
 });
+
+// Discourse's POST /posts.json, as far as the importer needs it.
+async function forumStandIn() {
+  const posts = [];
+  const forum = createHttpServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      if (req.method !== "POST" || req.url !== "/posts.json" || req.headers["api-key"] !== "k-pages") {
+        res.writeHead(404, { "content-type": "application/json" }).end('{"errors":["not found"]}');
+        return;
+      }
+      const post = { id: 2000 + posts.length, ...JSON.parse(body) };
+      posts.push(post);
+      res.writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ id: post.id, topic_id: post.topic_id, post_number: posts.length + 1 }));
+    });
+  });
+  await new Promise((resolve) => forum.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${forum.address().port}`, posts, close: () => forum.close() };
+}
+
+// panelwire-forum-import --once, from the relay's Redis to the forum and
+// back to the relay. Spawned, not run in place: the forum answers from
+// this process.
+async function importLeftovers(forumUrl) {
+  const secretFile = join(dir, "token-secret");
+  writeFileSync(secretFile, SECRET);
+  const p = spawn(process.env.PANELWIRE_IMPORT_BIN, ["--redis", `redis://127.0.0.1:${redisPort}`,
+    "--sink", "discourse", "--discourse-url", forumUrl, "--api-key", "k-pages", "--api-username", "panel-bot",
+    "--relay", `ws://127.0.0.1:${port}/v1/ws`, "--token-secret-file", secretFile, "--once"],
+  { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  p.stdout.on("data", (c) => (log += c));
+  p.stderr.on("data", (c) => (log += c));
+  const code = await new Promise((resolve) => p.on("exit", resolve));
+  assert.equal(code, 0, `the importer: ${log}`);
+  assert.match(log, /event=relay_updated/);
+}
 
 const chatTexts = (page) => page.$$eval("[data-testid=chat] li .text", (els) => els.map((e) => e.textContent));
 const chatSeqs = (page) => page.$$eval("[data-testid=chat] li", (els) => els.map((e) => Number(e.dataset.seq)));
@@ -237,6 +278,21 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   await until(async () => /The panel has ended/.test(await ann.getByTestId("status").textContent()));
   assert.equal(await ann.getByRole("button", { name: "Send" }).isDisabled(), true);
   await mod.screenshot({ path: join(out, "moderator-ended.png"), fullPage: true });
+
+  // The forum importer posts the leftover (to a stand-in for Discourse's
+  // POST /posts.json) and reports back to the relay: the ended panel's
+  // pages link the question to its post.
+  const { url: forumUrl, posts, close: closeForum } = await forumStandIn();
+  await importLeftovers(forumUrl);
+  assert.equal(posts.length, 1, "the one leftover posted");
+  assert.match(posts[0].raw, /How do we keep mentoring going/);
+  const link = ann.getByRole("link", { name: "Continued in the forum" });
+  await until(async () => (await link.count()) === 1);
+  assert.equal(await link.getAttribute("href"), `${forumUrl}/p/${posts[0].id}`);
+  assert.equal(await link.getAttribute("rel"), "noopener noreferrer nofollow");
+  await until(async () => (await mod.getByRole("link", { name: "Continued in the forum" }).count()) >= 1);
+  await ann.screenshot({ path: join(out, "attendee-continued-in-forum.png"), fullPage: true });
+  closeForum();
 
   // The record: the transcript downloads with every message once and the
   // question as it ended; the moderation log lists who did what, in order.
