@@ -26,6 +26,7 @@
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 
+#include "panelwire/forum/answer_receiver.h"
 #include "panelwire/forum/discourse_sink.h"
 #include "panelwire/forum/importer.h"
 #include "panelwire/forum/importer_metrics.h"
@@ -87,7 +88,7 @@ int main(int argc, char** argv) {
       question_template, comment_template, topic_title_template, topic_template, category, link,
       drip, drip_key = "pw:{leftovers}:drip", log_level = "info", metrics_listen;
   std::string redis_password_file, secret_file, api_key_file, id_secret, id_secret_file,
-      token_secret, token_secret_file;
+      token_secret, token_secret_file, answers_listen, answers_secret, answers_secret_file;
   RedisSourceOptions source_opts;
   source_opts.consumer = default_consumer();
   ImporterOptions opts;
@@ -132,6 +133,9 @@ int main(int argc, char** argv) {
     ("token-secret", po::value(&token_secret), "the relays' --token-secret, when they derive their id secret from it (prefer the file or PANELWIRE_TOKEN_SECRET)")
     ("token-secret-file", po::value(&token_secret_file), "file holding the relays' token secret")
     ("relay", po::value(&relay_urls)->composing(), "the relay's WebSocket URL (ws://host:port/v1/ws; repeat for more): each question posted is linked on the panel's pages (\"continued in the forum\"); needs the token secret")
+    ("answers-listen", po::value(&answers_listen), "discourse: HOST:PORT receiving the forum's post_created webhook: a reply to an imported post marks its question \"answered in the forum\" on the panel (needs --relay and the webhook's secret); give an address only the forum reaches")
+    ("answers-secret", po::value(&answers_secret), "discourse: the webhook's secret (prefer the file or PANELWIRE_ANSWERS_SECRET)")
+    ("answers-secret-file", po::value(&answers_secret_file), "discourse: file holding the webhook's secret")
     ("per-minute", po::value(&per_minute), "at most this many posts a minute (discourse default 50: its admin API allows 60)")
     ("drip", po::value(&drip), "release at most K per PERIOD, highest-voted first: K/PERIOD, e.g. 1/24h (needs --redis)")
     ("drip-key", po::value(&drip_key)->default_value(drip_key), "the Redis hash holding the drip schedule")
@@ -156,6 +160,8 @@ int main(int argc, char** argv) {
                                         return "redis-password";
                                       if (env == "PANELWIRE_ID_SECRET") return "id-secret";
                                       if (env == "PANELWIRE_TOKEN_SECRET") return "token-secret";
+                                      if (env == "PANELWIRE_ANSWERS_SECRET")
+                                        return "answers-secret";
                                       return {};
                                     }),
               vm);
@@ -188,7 +194,9 @@ int main(int argc, char** argv) {
         std::tuple{&redis_password, &redis_password_file, "redis-password",
                    "PANELWIRE_REDIS_PASSWORD"},
         std::tuple{&id_secret, &id_secret_file, "id-secret", "PANELWIRE_ID_SECRET"},
-        std::tuple{&token_secret, &token_secret_file, "token-secret", "PANELWIRE_TOKEN_SECRET"}}) {
+        std::tuple{&token_secret, &token_secret_file, "token-secret", "PANELWIRE_TOKEN_SECRET"},
+        std::tuple{&answers_secret, &answers_secret_file, "answers-secret",
+                   "PANELWIRE_ANSWERS_SECRET"}}) {
     const std::string file_option = std::string(name) + "-file";
     if (!vm.count(file_option)) continue;
     if (vm.count(name))
@@ -229,6 +237,7 @@ int main(int argc, char** argv) {
     if (!topic_template.empty()) render.topic_opening_template = read_file(topic_template);
 
     std::unique_ptr<Sink> sink;
+    DiscourseSink* discourse = nullptr;  // the sink, when it is Discourse's
     if (sink_name == "jsonl") {
       if (out.empty()) return usage("--sink jsonl needs --out FILE");
       sink = std::make_unique<JsonlSink>(out, render.format);
@@ -265,7 +274,9 @@ int main(int argc, char** argv) {
         }
         d.accounts = accounts_by_subject(by_subject, id_secret);
       }
-      sink = std::make_unique<DiscourseSink>(std::move(d));
+      auto owned = std::make_unique<DiscourseSink>(std::move(d));
+      discourse = owned.get();
+      sink = std::move(owned);
       if (per_minute < 0) per_minute = 50;
     } else {
       return usage("--sink is discourse, webhook or jsonl");
@@ -328,6 +339,49 @@ int main(int argc, char** argv) {
         else
           spdlog::info("event=relay_updated leftover={} url={}", l.leftover_id(), *url);
       };
+    }
+    // Answers flowing back: a reply to an imported post, from the forum's
+    // webhook, to the panel.
+    std::unique_ptr<AnswerReceiver> answers;
+    if (!answers_listen.empty()) {
+      if (!discourse || !relay || answers_secret.empty())
+        return usage(
+            "--answers-listen needs --sink discourse, --relay and the webhook's secret "
+            "(--answers-secret-file, PANELWIRE_ANSWERS_SECRET)");
+      const auto colon = answers_listen.rfind(':');
+      const auto port_text = colon == std::string::npos ? "" : answers_listen.substr(colon + 1);
+      if (port_text.empty() || port_text.size() > 5 ||
+          port_text.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoul(port_text) > 65535)
+        return usage("--answers-listen is HOST:PORT");
+      answers = std::make_unique<AnswerReceiver>(
+          answers_listen.substr(0, colon), static_cast<unsigned short>(std::stoul(port_text)),
+          answers_secret, [&](const std::string& event, const std::string& body) -> unsigned {
+            if (event != "post_created") return 200;  // other events: not ours to act on
+            const auto post = parse_post_created(body);
+            if (!post) return 400;
+            const auto reply = discourse->answer_in(*post);
+            if (reply.failed) {
+              spdlog::warn("event=answer_lookup_failed topic={} reason=\"{}\"", post->topic_id,
+                           printable_excerpt(*reply.failed));
+              return 503;  // the forum delivers it again
+            }
+            if (!reply.question) return 200;
+            panelwire::v1::ForumUpdate update;
+            update.set_question_id(reply.question->question_id);
+            *update.mutable_answer() = reply.answer;
+            if (auto failed = relay->send(reply.question->panel_id, update)) {
+              spdlog::warn("event=relay_update_failed panel={} question={} reason=\"{}\"",
+                           reply.question->panel_id, reply.question->question_id,
+                           printable_excerpt(*failed));
+              return 503;
+            }
+            spdlog::info("event=answer_relayed panel={} question={} url={}",
+                         reply.question->panel_id, reply.question->question_id, reply.answer.url());
+            return 200;
+          });
+      spdlog::info("event=answers_listening address={}:{}", answers_listen.substr(0, colon),
+                   answers->port());
     }
     running = &importer;
     struct sigaction sa {};

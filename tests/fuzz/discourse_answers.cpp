@@ -1,6 +1,7 @@
 // What a forum answers the Discourse sink, which a broken or hostile forum
 // controls: a topic's raw dump (scan_raw_page), a JSON member
-// (json_member) and a redirect's Location (same_origin_path). Invariants:
+// (json_member), a redirect's Location (same_origin_path), a post_created
+// webhook (parse_post_created) and a marker in a post (marked_leftover). Invariants:
 // a marked post is never before the first header and its number is one a
 // header named; a path taken from a Location stays on the forum.
 
@@ -57,6 +58,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz::check(named.contains(n), "a candidate is a header's number");
   }
   (void)forum::json_member(input, "id");
+  if (auto post = forum::parse_post_created(input))
+    fuzz::check(!post->topic_id.empty() && post->post_number > 0 && !post->username.empty(),
+                "a post has its topic, number and author");
+  if (auto id = forum::marked_leftover(input)) {
+    fuzz::check(forum::marked_leftover(forum::leftover_marker(*id)) == *id,
+                "a marker names its leftover back");
+    if (auto ref = forum::parse_leftover_id(*id))
+      fuzz::check(ref->question_id > 0 && !ref->panel_id.empty(), "a leftover names its question");
+  }
   if (auto path = forum::same_origin_path(input, kBase)) {
     fuzz::check(path->starts_with("/") && !path->starts_with("//"), "a path on the forum");
     fuzz::check(path->find_first_of("\r\n") == std::string::npos, "no header smuggled");

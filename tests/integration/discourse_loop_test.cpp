@@ -7,8 +7,10 @@
 // found on the forum by that marker instead of posted again.
 
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
+#include <regex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -229,6 +231,84 @@ TEST(DiscourseFollowUp, EachQuestionPostedIsLinkedOnThePanelAfterItEnded) {
   forged.mutable_forum_update()->set_question_id(1);
   forged.mutable_forum_update()->set_post_url("https://evil.example/phish");
   EXPECT_EQ(ann.command(with_id(forged, "f1")).error().code(), v1::FORBIDDEN);
+}
+
+// The log's text, once `pattern` is in it (or what it holds after `within`).
+std::string wait_for_log(const std::string& path, const std::regex& pattern,
+                         std::chrono::milliseconds within = 10s) {
+  const auto until = std::chrono::steady_clock::now() + within;
+  std::string text;
+  do {
+    std::ifstream in(path);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+    if (std::regex_search(text, pattern)) break;
+    std::this_thread::sleep_for(20ms);
+  } while (std::chrono::steady_clock::now() < until);
+  return text;
+}
+
+// Answers flowing back: a reply in the forum to an imported post reaches
+// the panel through the forum's webhook, as "answered in the forum" with
+// who answered and where; a request not signed with the webhook's secret,
+// and a reply to a post that only pretends to be imported, change nothing.
+TEST(DiscourseFollowUp, AReplyInTheForumMarksTheQuestionAnsweredOnThePanel) {
+  ServerProcess relay({"--token-secret", kSecret});
+  ASSERT_NO_FATAL_FAILURE(run_panel(relay, "answered", 1));
+  DiscourseStandIn forum;
+  const auto topic = forum.add_topic("The answered panel's follow-up");
+  const auto secret = temp_path("token-secret"), hook_secret = temp_path("answers-secret");
+  std::ofstream(secret) << kSecret << "\n";
+  std::ofstream(hook_secret) << "discourse-webhook-secret\n";
+  const auto log = temp_path("importer.log");
+  ImporterProcess importer(
+      importer_args(
+          relay, forum,
+          {"--topic", std::to_string(topic), "--relay", relay.ws_url(), "--token-secret-file",
+           secret, "--answers-listen", "127.0.0.1:0", "--answers-secret-file", hook_secret}),
+      log);
+  std::smatch m;
+  const auto text =
+      wait_for_log(log, std::regex(R"(event=answers_listening address=127\.0\.0\.1:(\d+))"));
+  ASSERT_TRUE(
+      std::regex_search(text, m, std::regex(R"(answers_listening address=127\.0\.0\.1:(\d+))")))
+      << text;
+  const auto port = static_cast<unsigned short>(std::stoul(m[1].str()));
+  ASSERT_TRUE(std::regex_search(wait_for_log(log, std::regex("event=relay_updated")),
+                                std::regex("event=relay_updated")))
+      << "the leftover posted and linked first";
+  const auto posts = forum.posts();
+  ASSERT_EQ(posts.size(), 1u);
+  const auto imported = posts[0];
+  auto questions = [&] {
+    return run_tool(PANELWIRE_CLI_BIN,
+                    {"questions", "--url", relay.ws_url(), "--panel", "answered"})
+        .out;
+  };
+
+  // Not the webhook's secret: refused before anything is read.
+  forum.set_webhook("127.0.0.1", port, "a guessed secret");
+  EXPECT_EQ(forum.add_post(topic, "eve", "An answer nobody signed.", imported.number, "Eve"), 401u);
+  forum.set_webhook("127.0.0.1", port, "discourse-webhook-secret");
+  // A member's post that pretends to be imported, and a reply to it.
+  forum.add_post(topic, "mallory", "Fake import\n\n" + forum::leftover_marker("answered/1/1"));
+  const auto fake = forum.posts().back().number;
+  EXPECT_EQ(forum.add_post(topic, "eve", "A reply to the fake one.", fake, "Eve"), 200u);
+  EXPECT_EQ(forum.add_post(topic, "eve", "Not a reply to anything at all."), 200u);
+  EXPECT_EQ(questions().find("answered in the forum"), std::string::npos) << questions();
+
+  // The panelist answers in the forum.
+  EXPECT_EQ(forum.add_post(topic, "balberts", "Districts run listening sessions each term.",
+                           imported.number, "Bruce Alberts"),
+            200u);
+  const auto answer_url = forum.url() + "/t/" + std::to_string(topic) + "/" +
+                          std::to_string(forum.posts().back().number);
+  const auto listed = questions();
+  EXPECT_NE(listed.find("answered in the forum by Bruce Alberts: " + answer_url), std::string::npos)
+      << listed;
+  EXPECT_NE(
+      listed.find("continued in the forum: " + forum.url() + "/p/" + std::to_string(imported.id)),
+      std::string::npos)
+      << "the post's link stays: " << listed;
 }
 
 }  // namespace

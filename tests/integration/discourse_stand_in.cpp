@@ -4,7 +4,12 @@
 #include <regex>
 #include <thread>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+
+#include "panelwire/forum/webhook_sink.h"
 
 namespace panelwire::test {
 
@@ -67,10 +72,62 @@ std::uint64_t DiscourseStandIn::add_topic(const std::string& title) {
   return id;
 }
 
-ForumPost DiscourseStandIn::add_post(std::uint64_t topic, const std::string& username,
-                                     const std::string& raw) {
+unsigned DiscourseStandIn::add_post(std::uint64_t topic, const std::string& username,
+                                    const std::string& raw, std::uint64_t reply_to,
+                                    const std::string& name) {
+  ForumPost made;
+  std::string host, secret;
+  unsigned short port = 0;
+  {
+    std::lock_guard lock(m_);
+    auto& p = append(topic, username, raw);
+    p.reply_to = reply_to;
+    made = p;
+    host = hook_host_;
+    secret = hook_secret_;
+    port = hook_port_;
+  }
+  if (port == 0) return 0;
+  namespace asio = boost::asio;
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  beast::error_code ec;
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address(host), port), ec);
+  if (ec) return 0;
+  http::request<http::string_body> req{http::verb::post, "/", 11};
+  req.set(http::field::host, host);
+  req.set(http::field::content_type, "application/json");
+  req.set("X-Discourse-Event-Type", "post");
+  req.set("X-Discourse-Event", "post_created");
+  req.body() = post_created(made, name);
+  req.set("X-Discourse-Event-Signature", "sha256=" + forum::hmac_sha256_hex(secret, req.body()));
+  req.prepare_payload();
+  http::write(stream, req, ec);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  if (!ec) http::read(stream, buffer, res, ec);
+  return ec ? 0 : res.result_int();
+}
+
+void DiscourseStandIn::set_webhook(const std::string& host, unsigned short port,
+                                   const std::string& secret) {
   std::lock_guard lock(m_);
-  return append(topic, username, raw);
+  hook_host_ = host;
+  hook_port_ = port;
+  hook_secret_ = secret;
+}
+
+std::string DiscourseStandIn::post_created(const ForumPost& p, const std::string& name) {
+  boost::json::object post = post_json(p);
+  post["name"] = name;
+  post["cooked"] = "<p>" + p.raw + "</p>";
+  if (p.reply_to)
+    post["reply_to_post_number"] = p.reply_to;
+  else
+    post["reply_to_post_number"] = nullptr;
+  return boost::json::serialize(boost::json::object{{"post", post}});
 }
 
 std::vector<ForumPost> DiscourseStandIn::posts() {

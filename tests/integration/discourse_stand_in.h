@@ -18,6 +18,10 @@
 // - GET /posts/by_number/<topic>/<n>.json: the post with its raw text.
 // A post is created before it is answered; `answer_delay` holds the answer
 // back so a test can kill the importer between the two.
+// - Webhooks: a post made on the forum's pages (add_post) is delivered as
+//   Discourse delivers post_created: POST {"post": {...}} with
+//   X-Discourse-Event and X-Discourse-Event-Signature (sha256=<hex
+//   HMAC-SHA256 of the body with the webhook's secret>).
 
 #include <chrono>
 #include <cstdint>
@@ -39,6 +43,7 @@ struct ForumPost {
   std::string username;
   std::string raw;
   std::chrono::steady_clock::time_point at;
+  std::uint64_t reply_to = 0;  // the post number it replies to
 };
 
 struct ForumTopic {
@@ -70,8 +75,15 @@ class DiscourseStandIn {
   std::string url() const { return http_.url(""); }
   // A topic made by hand (a panel's forum_thread); its id.
   std::uint64_t add_topic(const std::string& title);
-  // A post made on the forum's own pages (a member's reply).
-  ForumPost add_post(std::uint64_t topic, const std::string& username, const std::string& raw);
+  // A post made on the forum's own pages (a member's reply, to post
+  // number `reply_to` when not 0), delivered to the webhook when one is
+  // set. The webhook's HTTP status, 0 when none is set or it did not
+  // answer.
+  unsigned add_post(std::uint64_t topic, const std::string& username, const std::string& raw,
+                    std::uint64_t reply_to = 0, const std::string& name = {});
+  void set_webhook(const std::string& host, unsigned short port, const std::string& secret);
+  // The post_created body of `p`, as Discourse sends it.
+  static std::string post_created(const ForumPost& p, const std::string& name);
 
   std::vector<ForumPost> posts();
   std::vector<ForumTopic> topics();
@@ -96,6 +108,8 @@ class DiscourseStandIn {
   std::deque<std::chrono::steady_clock::time_point> admin_requests_;
   std::map<std::string, std::chrono::steady_clock::time_point> last_post_by_user_;
   int throttled_ = 0;
+  std::string hook_host_, hook_secret_;
+  unsigned short hook_port_ = 0;
   std::size_t posts_asked_ = 0;
 };
 

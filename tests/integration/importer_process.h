@@ -19,15 +19,17 @@ namespace panelwire::test {
 
 class ImporterProcess {
  public:
-  explicit ImporterProcess(std::vector<std::string> args) {
+  // Its output goes to `log` when given, else nowhere.
+  explicit ImporterProcess(std::vector<std::string> args, const std::string& log = "/dev/null") {
     args.insert(args.begin(), PANELWIRE_IMPORT_BIN);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                     0600);
+    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
     if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0)
       throw std::runtime_error("cannot start the importer");
     posix_spawn_file_actions_destroy(&fa);

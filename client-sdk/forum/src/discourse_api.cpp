@@ -89,6 +89,74 @@ std::optional<std::string> same_origin_path(std::string_view location, std::stri
   return std::nullopt;
 }
 
+std::optional<std::string> marked_leftover(std::string_view raw) {
+  static constexpr std::string_view kOpen = "<!-- panelwire leftover ";
+  const auto at = raw.find(kOpen);
+  if (at == std::string_view::npos) return std::nullopt;
+  const auto end = raw.find(" -->", at + kOpen.size());
+  if (end == std::string_view::npos || end - at > 300) return std::nullopt;
+  const auto coded = raw.substr(at + kOpen.size(), end - at - kOpen.size());
+  std::string out;
+  for (std::size_t i = 0; i < coded.size(); ++i) {
+    if (coded[i] != '%') {
+      out += coded[i];
+      continue;
+    }
+    if (i + 2 >= coded.size()) return std::nullopt;
+    auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    const int hi = hex(coded[i + 1]), lo = hex(coded[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+std::optional<LeftoverRef> parse_leftover_id(std::string_view id) {
+  const auto last = id.rfind('/');
+  const auto first = id.find('/');
+  if (first == 0 || last == std::string_view::npos || last + 1 == id.size()) return std::nullopt;
+  const auto digits = id.substr(last + 1);
+  if (digits.size() > 19) return std::nullopt;
+  std::uint64_t q = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    q = q * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (q == 0) return std::nullopt;
+  return LeftoverRef{std::string(id.substr(0, first)), q};
+}
+
+std::optional<CreatedPost> parse_post_created(std::string_view body) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const auto* post = v.as_object().if_contains("post");
+  if (!post || !post->is_object()) return std::nullopt;
+  const auto& p = post->as_object();
+  auto number = [&](const char* key) -> std::uint64_t {
+    const auto* n = p.if_contains(key);
+    if (n && n->is_int64() && n->as_int64() > 0) return static_cast<std::uint64_t>(n->as_int64());
+    return 0;
+  };
+  auto text = [&](const char* key) -> std::string {
+    const auto* s = p.if_contains(key);
+    return s && s->is_string() ? std::string(s->as_string()) : std::string();
+  };
+  CreatedPost out;
+  out.topic_id = number("topic_id") ? std::to_string(number("topic_id")) : "";
+  out.post_number = number("post_number");
+  out.reply_to_post_number = number("reply_to_post_number");
+  out.username = text("username");
+  out.name = text("name");
+  if (out.topic_id.empty() || out.post_number == 0 || out.username.empty()) return std::nullopt;
+  return out;
+}
+
 std::optional<std::string> json_member(std::string_view body, std::string_view name) {
   boost::system::error_code ec;
   auto v = boost::json::parse(body, ec);

@@ -231,6 +231,35 @@ Lookup DiscourseSink::find(const v1::Leftover& l) {
   return {};
 }
 
+DiscourseSink::Reply DiscourseSink::answer_in(const CreatedPost& post) const {
+  Reply out;
+  if (post.reply_to_post_number == 0 || post.username == options_.api_username) return out;
+  const auto r = get("/posts/by_number/" + post.topic_id + "/" +
+                     std::to_string(post.reply_to_post_number) + ".json");
+  if (r.status == 404) return out;
+  if (r.status < 200 || r.status >= 300) {
+    out.failed = r.status == 0 ? r.error : "HTTP " + std::to_string(r.status);
+    return out;
+  }
+  const auto raw = json_member(r.body, "raw");
+  const auto author = json_member(r.body, "username");
+  if (!raw || !author) return out;
+  bool ours = *author == options_.api_username;
+  for (const auto& [id, username] : options_.accounts) ours = ours || *author == username;
+  const auto leftover = marked_leftover(*raw);
+  if (!leftover) return out;
+  if (!ours) {
+    spdlog::warn("event=foreign_marker topic={} post_number={} author={}", post.topic_id,
+                 post.reply_to_post_number, printable_excerpt(*author, 60));
+    return out;
+  }
+  out.question = parse_leftover_id(*leftover);
+  out.answer.set_answered_by(post.name.empty() ? post.username : post.name);
+  out.answer.set_url(options_.base_url + "/t/" + post.topic_id + "/" +
+                     std::to_string(post.post_number));
+  return out;
+}
+
 Lookup DiscourseSink::check_post(const std::string& topic, std::uint64_t number,
                                  const v1::Leftover& l) {
   const auto r = get("/posts/by_number/" + topic + "/" + std::to_string(number) + ".json");

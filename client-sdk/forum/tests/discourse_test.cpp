@@ -7,9 +7,11 @@
 
 #include <regex>
 
+#include "panelwire/forum/answer_receiver.h"
 #include "panelwire/forum/discourse_api.h"
 #include "panelwire/forum/discourse_sink.h"
 #include "panelwire/forum/render.h"
+#include "panelwire/forum/webhook_sink.h"
 #include "panelwire/v1/participant_id.h"
 
 namespace panelwire::forum {
@@ -173,6 +175,48 @@ TEST(DiscourseTopic, TitleAndOpeningFollowTheTemplatesAndEscapeThePanelTitle) {
   EXPECT_EQ(t.title, "Follow-up: A & B");
   EXPECT_EQ(t.opening,
             "<p>A &amp; B <p><a href=\"https://example.org/p/nov\">The panel's page</a></p>\n</p>");
+}
+
+TEST(DiscourseAnswers, AMarkerNamesItsLeftoverBackAndItsPanelAndQuestion) {
+  for (const std::string id : {"nov/1764763200000/3", "a--b.c-d/1/2", "old-form/7"})
+    EXPECT_EQ(marked_leftover("An answer?\n\n" + leftover_marker(id)), id);
+  EXPECT_EQ(marked_leftover("no marker here"), std::nullopt);
+  EXPECT_EQ(marked_leftover("<!-- panelwire leftover a%2 -->"), std::nullopt) << "cut escape";
+  EXPECT_EQ(marked_leftover("<!-- panelwire leftover a%zz -->"), std::nullopt);
+  auto ref = parse_leftover_id("nov.2026/1764763200000/3");
+  ASSERT_TRUE(ref.has_value());
+  EXPECT_EQ(ref->panel_id, "nov.2026");
+  EXPECT_EQ(ref->question_id, 3u);
+  EXPECT_EQ(parse_leftover_id("old/7")->question_id, 7u) << "the form before the start";
+  for (const char* bad : {"", "/1/2", "p/1/", "p/1/x", "p", "p/1/0", "p/1/99999999999999999999"})
+    EXPECT_EQ(parse_leftover_id(bad), std::nullopt) << bad;
+}
+
+TEST(DiscourseAnswers, APostCreatedWebhookIsReadAndItsSignatureChecked) {
+  const std::string body =
+      R"({"post":{"id":1051,"name":"Bruce Alberts","username":"balberts","topic_id":101,)"
+      R"("post_number":5,"reply_to_post_number":2,"raw":"An answer."}})";
+  auto p = parse_post_created(body);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->topic_id, "101");
+  EXPECT_EQ(p->post_number, 5u);
+  EXPECT_EQ(p->reply_to_post_number, 2u);
+  EXPECT_EQ(p->username, "balberts");
+  EXPECT_EQ(p->name, "Bruce Alberts");
+  auto top = parse_post_created(
+      R"({"post":{"username":"a","topic_id":1,"post_number":3,"reply_to_post_number":null}})");
+  ASSERT_TRUE(top.has_value());
+  EXPECT_EQ(top->reply_to_post_number, 0u) << "not a reply";
+  for (const char* bad : {"", "[]", R"({"post":1})", R"({"post":{"topic_id":1,"post_number":1}})",
+                          R"({"post":{"username":"a","topic_id":"1","post_number":1}})"})
+    EXPECT_EQ(parse_post_created(bad), std::nullopt) << bad;
+
+  const auto sig = "sha256=" + hmac_sha256_hex("hook-secret", body);
+  EXPECT_TRUE(discourse_signature_matches("hook-secret", body, sig));
+  EXPECT_FALSE(discourse_signature_matches("other", body, sig));
+  EXPECT_FALSE(discourse_signature_matches("hook-secret", body + " ", sig));
+  EXPECT_FALSE(discourse_signature_matches("hook-secret", body, ""));
+  EXPECT_FALSE(discourse_signature_matches("hook-secret", body, sig.substr(7)));
 }
 
 }  // namespace

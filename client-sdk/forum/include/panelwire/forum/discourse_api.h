@@ -4,6 +4,7 @@
 // topic it is looked for in, the external id of a panel's own topic.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,5 +46,26 @@ std::optional<std::string> same_origin_path(std::string_view location, std::stri
 
 // A JSON object's member as text (a number or a string): "id", "topic_id".
 std::optional<std::string> json_member(std::string_view body, std::string_view name);
+
+// The leftover id a post's raw text names in its marker (the first one).
+std::optional<std::string> marked_leftover(std::string_view raw);
+
+// "<panel>/<start>/<question>" (or the older "<panel>/<question>"): the
+// panel and the question.
+struct LeftoverRef {
+  std::string panel_id;
+  std::uint64_t question_id = 0;
+};
+std::optional<LeftoverRef> parse_leftover_id(std::string_view id);
+
+// What a post_created webhook says of the new post.
+struct CreatedPost {
+  std::string topic_id;
+  std::uint64_t post_number = 0;
+  std::uint64_t reply_to_post_number = 0;  // 0: not a reply to a post
+  std::string username;
+  std::string name;  // the display name; may be empty
+};
+std::optional<CreatedPost> parse_post_created(std::string_view body);
 
 }  // namespace panelwire::forum

@@ -33,6 +33,7 @@
 #include <optional>
 #include <string_view>
 
+#include "panelwire/forum/discourse_api.h"
 #include "panelwire/forum/http_post.h"
 #include "panelwire/forum/render.h"
 #include "panelwire/forum/sink.h"
@@ -66,6 +67,18 @@ class DiscourseSink final : public Sink {
 
   // The forum username `l` is posted as.
   std::string author_of(const v1::Leftover& l) const;
+
+  // A reply to one of the importer's posts, as an answer to its question:
+  // the question (from the marker of the post replied to, whose author
+  // must be the importer's account or a mapped one) and the answer. An
+  // empty `question` when the post is no such reply; `failed` when the
+  // forum could not say. Reads options only: safe beside deliver().
+  struct Reply {
+    std::optional<LeftoverRef> question;
+    v1::ForumAnswer answer;
+    std::optional<std::string> failed;
+  };
+  Reply answer_in(const CreatedPost& post) const;
 
  private:
   // The topic `l` goes to; an empty id when the panel's own topic does not

@@ -1,0 +1,123 @@
+#include "panelwire/forum/answer_receiver.h"
+
+#include <openssl/crypto.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "panelwire/forum/webhook_sink.h"
+
+namespace panelwire::forum {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// A forum post's webhook is a few KiB (Discourse sends the post, cooked).
+constexpr std::size_t kMaxBody = 1u << 20;
+// A sender's bytes are due within this; a stalled one is dropped.
+constexpr int kReadSeconds = 10;
+
+}  // namespace
+
+bool discourse_signature_matches(const std::string& secret, const std::string& body,
+                                 const std::string& header) {
+  const auto expected = "sha256=" + hmac_sha256_hex(secret, body);
+  return header.size() == expected.size() &&
+         CRYPTO_memcmp(header.data(), expected.data(), expected.size()) == 0;
+}
+
+struct AnswerReceiver::Impl {
+  asio::io_context io{1};
+  tcp::acceptor acceptor{io};
+  std::atomic<bool> stopping = false;
+  std::string secret;
+  Handler handler;
+
+  void serve(tcp::socket socket) {
+    timeval tv{kReadSeconds, 0};
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    beast::flat_buffer buffer;
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(kMaxBody);
+    parser.header_limit(16 * 1024);
+    beast::error_code ec;
+    http::read(socket, buffer, parser, ec);
+    unsigned status = 400;
+    if (!ec) {
+      const auto& req = parser.get();
+      const std::string event(req["X-Discourse-Event"]);
+      if (req.method() != http::verb::post) {
+        status = 405;
+      } else if (!discourse_signature_matches(secret, req.body(),
+                                              std::string(req["X-Discourse-Event-Signature"]))) {
+        status = 401;
+        spdlog::warn("event=answer_webhook_refused reason=\"signature\"");
+      } else {
+        try {
+          status = handler(event, req.body());
+        } catch (const std::exception& e) {
+          spdlog::error("event=answer_webhook_failed error=\"{}\"", e.what());
+          status = 500;
+        }
+      }
+    }
+    http::response<http::string_body> res{static_cast<http::status>(status), 11};
+    res.set(http::field::content_type, "application/json");
+    res.body() = status < 300 ? "{}" : R"({"error":")" + std::to_string(status) + "\"}";
+    res.keep_alive(false);
+    res.prepare_payload();
+    http::write(socket, res, ec);
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+  }
+};
+
+AnswerReceiver::AnswerReceiver(const std::string& host, unsigned short port, std::string secret,
+                               Handler handler)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->secret = std::move(secret);
+  impl_->handler = std::move(handler);
+  auto& a = impl_->acceptor;
+  tcp::endpoint ep(asio::ip::make_address(host), port);
+  a.open(ep.protocol());
+  a.set_option(asio::socket_base::reuse_address(true));
+  a.bind(ep);
+  a.listen();
+  port_ = a.local_endpoint().port();
+  thread_ = std::thread([impl = impl_.get()] {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket s(impl->io);
+      impl->acceptor.accept(s, ec);
+      if (impl->stopping) return;
+      if (ec) {
+        // Out of descriptors, say: not a hot loop while it lasts.
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        continue;
+      }
+      impl->serve(std::move(s));
+    }
+  });
+}
+
+AnswerReceiver::~AnswerReceiver() {
+  // accept() blocks the receiver's thread: a connection of our own wakes it.
+  impl_->stopping = true;
+  asio::io_context io;
+  tcp::socket wake(io);
+  beast::error_code ec;
+  wake.connect(tcp::endpoint(impl_->acceptor.local_endpoint().address(), port_), ec);
+  thread_.join();
+}
+
+}  // namespace panelwire::forum
