@@ -153,18 +153,25 @@ std::string describe(const v1::Question& q) {
 
 int run_ask(const std::vector<std::string>& args) {
   Common c;
-  std::string text, to;
+  std::string text, to, forum = "same";
   bool anonymous = false;
   po::options_description desc("panelwire ask: ask a question; prints its id");
   add_common(desc, c);
   desc.add_options()("anonymous", po::bool_switch(&anonymous),
                      "hide your name from all but moderators")(
+      "forum", po::value(&forum)->default_value(forum),
+      "whether the forum's follow-up names you: same (as here), named or unnamed")(
       "to", po::value(&to), "the panelist it is addressed to")("text", po::value(&text)->required(),
                                                                "the question");
   po::positional_options_description pos;
   pos.add("text", 1);
   if (auto exit = parse(args, desc, pos, "ask")) return *exit;
+  if (forum != "same" && forum != "named" && forum != "unnamed")
+    return usage_error("ask", "--forum is same, named or unnamed", desc);
   v1::ClientMessage m;
+  m.mutable_ask_question()->set_forum_credit(forum == "named"     ? v1::FORUM_NAMED
+                                             : forum == "unnamed" ? v1::FORUM_UNNAMED
+                                                                  : v1::FORUM_CREDIT_UNSPECIFIED);
   m.mutable_ask_question()->set_text(text);
   m.mutable_ask_question()->set_anonymous(anonymous);
   m.mutable_ask_question()->set_addressed_to(to);

@@ -10,6 +10,17 @@ std::string panel_life_id(const std::string& panel_id, std::int64_t started_at_m
   return panel_id + "/" + std::to_string(started_at_ms) + "/" + std::to_string(n);
 }
 
+bool unnamed_in_forum(const v1::Question& q) {
+  switch (q.forum_credit()) {
+    case v1::FORUM_NAMED:
+      return false;
+    case v1::FORUM_UNNAMED:
+      return true;
+    default:
+      return q.anonymous();
+  }
+}
+
 v1::Leftover make_leftover(const std::string& panel_id, std::int64_t started_at_ms,
                            const PanelSettings& settings, const v1::Question& q,
                            v1::LeftoverReason reason, std::int64_t published_at_ms) {
@@ -21,13 +32,14 @@ v1::Leftover make_leftover(const std::string& panel_id, std::int64_t started_at_
   l.set_question_id(q.id());
   l.set_kind(q.kind());
   l.set_text(q.text());
-  l.set_anonymous(q.anonymous());
-  if (!q.anonymous()) l.set_asker_name(q.asker().display_name());
+  // The forum names whom each asker chose to have named there.
+  const bool unnamed = unnamed_in_forum(q);
+  l.set_anonymous(unnamed);
+  if (!unnamed) l.set_asker_name(q.asker().display_name());
   l.set_addressed_to(q.addressed_to());
-  const auto& hidden = q.anonymous_credited();
+  const auto& hidden = q.forum_unnamed_credited();
   for (const auto& c : q.credited()) {
-    // Anonymous stays anonymous in the forum too.
-    bool anonymous = (c.id() == q.asker().id() && q.anonymous()) ||
+    bool anonymous = (c.id() == q.asker().id() && unnamed) ||
                      std::find(hidden.begin(), hidden.end(), c.id()) != hidden.end();
     if (anonymous) continue;
     l.add_credited_names(c.display_name());

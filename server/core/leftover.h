@@ -17,6 +17,10 @@ struct PanelSettings {
   bool pre_moderation = false;
 };
 
+// Whether the forum's follow-up leaves `q`'s asker unnamed: their choice,
+// else as in the room.
+bool unnamed_in_forum(const v1::Question& q);
+
 // `started_at_ms`: when the panel's first event was appended (0: unknown,
 // a panel begun before it was kept), which makes the leftover's id unique
 // to this life of the panel.

@@ -92,6 +92,9 @@ Result<Draft> draft_ask(const v1::AskQuestion& cmd, const v1::Participant& who,
   v1::Question q;
   q.set_text(cmd.text());
   q.set_anonymous(cmd.anonymous());
+  if (!v1::ForumCredit_IsValid(cmd.forum_credit()))
+    return fail(v1::INVALID_ARGUMENT, "forum_credit is not a known choice");
+  q.set_forum_credit(cmd.forum_credit());
   // A panelist's name, shown beside the question: cleaned like one.
   q.set_addressed_to(tidy_display_name(cmd.addressed_to()));
   return question_draft(v1::CHANGE_ASKED, who, std::move(q));

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "leftover.h"
+
 namespace panelwire::core {
 
 namespace {
@@ -141,9 +143,12 @@ Result<QuestionBoard::Outcome> QuestionBoard::resolve_merge(v1::Event& ev) const
     voters.insert(it->second.begin(), it->second.end());
   target.set_votes(static_cast<std::uint32_t>(voters.size()));
   for (const auto& c : merged_dup.credited()) credit(target, c);
-  // Whoever was anonymous on the duplicate stays anonymous on the target.
+  // Whoever was anonymous on the duplicate stays anonymous on the target,
+  // in the room and, by their own choice, in the forum.
   if (merged_dup.anonymous()) target.add_anonymous_credited(merged_dup.asker().id());
   for (const auto& id : merged_dup.anonymous_credited()) target.add_anonymous_credited(id);
+  if (unnamed_in_forum(merged_dup)) target.add_forum_unnamed_credited(merged_dup.asker().id());
+  for (const auto& id : merged_dup.forum_unnamed_credited()) target.add_forum_unnamed_credited(id);
   if (merged_dup.for_forum() && !merged_dup.published()) target.set_for_forum(true);
   change.clear_questions();
   *change.add_questions() = std::move(merged_dup);

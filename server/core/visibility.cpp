@@ -58,6 +58,11 @@ v1::Question redacted_question(const v1::Question& q, std::string_view self) {
     if (is_self(c.id(), self) || !anonymous_credit(q, c.id())) *out.add_credited() = c;
   for (const auto& id : q.anonymous_credited())
     if (is_self(id, self)) out.add_anonymous_credited(id);
+  out.clear_forum_unnamed_credited();
+  for (const auto& id : q.forum_unnamed_credited())
+    if (is_self(id, self)) out.add_forum_unnamed_credited(id);
+  // Whether the forum will name an anonymous asker is theirs to know.
+  if (q.anonymous() && !is_self(q.asker().id(), self)) out.clear_forum_credit();
   return out;
 }
 

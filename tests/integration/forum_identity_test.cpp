@@ -151,6 +151,44 @@ TEST(ForumIdentity, AUsersTooFastWaitsAndAUserRefusedIsPostedByTheAccount) {
   EXPECT_EQ(posters(posts)["member"], "panel-bot");
 }
 
+// Consent: anonymous in the room, credited in the forum (posted as their
+// own account when mapped); named in the room, not in the forum.
+TEST(ForumIdentity, TheForumFollowsEachAskersChoiceForTheForum) {
+  ServerProcess relay({"--token-secret", kSecret});
+  RawClient sam(relay.port()), jackie(relay.port()), mo(relay.port());
+  sam.join("consent", "Sam", "", {}, token_for("attendee", "Sam", "sam@example.org", "consent"));
+  jackie.join("consent", "Jackie Wheeler", "", {},
+              token_for("attendee", "Jackie Wheeler", "jackie@example.org", "consent"));
+  mo.join("consent", "Mo", "", {}, token_for("moderator", "Mo", "mo@example.org", "consent"));
+  auto asked = [](const std::string& text, bool anonymous, v1::ForumCredit credit) {
+    auto m = ask(text, anonymous);
+    m.mutable_ask_question()->set_forum_credit(credit);
+    return m;
+  };
+  ASSERT_FALSE(sam.command(with_id(asked("From nobody named here?", true, v1::FORUM_NAMED), "q1"))
+                   .has_error());
+  ASSERT_FALSE(jackie.command(with_id(asked("From the member?", false, v1::FORUM_UNNAMED), "q2"))
+                   .has_error());
+  ASSERT_FALSE(mo.command(with_id(end_panel(), "end")).has_error());
+  HttpReceiver forum;
+  const auto r = Importer().run(relay, forum);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto posts = forum.created();
+  ASSERT_EQ(posts.size(), 2u);
+  auto by = posters(posts);
+  EXPECT_EQ(by["nobody"], "sam") << "anonymous in the room, named (as themselves) in the forum";
+  EXPECT_EQ(by["member"], "panel-bot") << "named in the room, not in the forum";
+  for (const auto& p : posts) {
+    const std::string raw(boost::json::parse(p.body).as_object().at("raw").as_string());
+    if (raw.find("nobody") != std::string::npos) {
+      EXPECT_NE(raw.find("posed by Sam"), std::string::npos) << raw;
+    } else {
+      EXPECT_NE(raw.find("posed by an attendee"), std::string::npos) << raw;
+      EXPECT_EQ(raw.find("Jackie"), std::string::npos) << raw;
+    }
+  }
+}
+
 TEST(ForumIdentity, UsernamesWithoutTheRelaysSecretIsAUsageError) {
   Importer importer;
   auto r = run_tool(PANELWIRE_IMPORT_BIN,

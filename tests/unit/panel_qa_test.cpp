@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "test_support.h"
+#include "visibility.h"
 
 #include "command_drafts.h"
 #include "panel.h"
@@ -425,6 +426,69 @@ TEST_F(PanelQa, RestoreRefusesAHistoryThatDoesNotEndAtTheSnapshot) {
   EXPECT_EQ(loaded.head(), 0u) << "nothing changed";
   ASSERT_TRUE(loaded.restore(snap, {}).has_value());
   EXPECT_FALSE(loaded.restore(snap, {}).has_value()) << "only into a fresh panel";
+}
+
+// Named in the room and in the forum are two choices, each the asker's: the
+// leftover follows the forum choice, merges keep each one's, and nothing a
+// moderator does changes them.
+TEST_F(PanelQa, TheForumNamesWhomeverChoseToBeNamedThere) {
+  auto asked = [&](const v1::Participant& who, bool anonymous, v1::ForumCredit credit) {
+    return simple(who, [&](auto& m) {
+      m.mutable_ask_question()->set_text("A question from " + who.display_name());
+      m.mutable_ask_question()->set_anonymous(anonymous);
+      m.mutable_ask_question()->set_forum_credit(credit);
+    });
+  };
+  v1::Participant cy = person("cy"), di = person("di");
+  const auto hidden_here_named_there = asked(ann, true, v1::FORUM_NAMED)->seq;
+  const auto named_here_hidden_there = asked(bob, false, v1::FORUM_UNNAMED)->seq;
+  const auto as_here = asked(cy, true, v1::FORUM_CREDIT_UNSPECIFIED)->seq;
+  const auto dup_named_there = asked(di, true, v1::FORUM_NAMED)->seq;
+  ASSERT_TRUE(simple(mod, [&](auto& m) {
+                m.mutable_merge_questions()->set_duplicate_id(dup_named_there);
+                m.mutable_merge_questions()->set_into_id(as_here);
+              }).has_value());
+  const auto dup_as_here = asked(person("ed"), true, v1::FORUM_CREDIT_UNSPECIFIED)->seq;
+  ASSERT_TRUE(simple(mod, [&](auto& m) {
+                m.mutable_merge_questions()->set_duplicate_id(dup_as_here);
+                m.mutable_merge_questions()->set_into_id(named_here_hidden_there);
+              }).has_value());
+  EXPECT_EQ(simple(ann,
+                   [](auto& m) {
+                     m.mutable_ask_question()->set_text("x");
+                     m.mutable_ask_question()->set_forum_credit(static_cast<v1::ForumCredit>(7));
+                   })
+                .error()
+                .code,
+            v1::INVALID_ARGUMENT);
+
+  auto end = simple(mod, [](auto& m) { m.mutable_end_panel(); });
+  ASSERT_TRUE(end.has_value() && end->leftovers);
+  std::map<std::uint64_t, v1::Leftover> by_question;
+  for (const auto& l : end->leftovers->items()) by_question[l.question_id()] = l;
+  ASSERT_EQ(by_question.size(), 3u);
+  const auto& a = by_question[hidden_here_named_there];
+  EXPECT_FALSE(a.anonymous());
+  EXPECT_EQ(a.asker_name(), "name-ann") << "anonymous in the room, named in the forum";
+  const auto& b = by_question[named_here_hidden_there];
+  EXPECT_TRUE(b.anonymous());
+  EXPECT_EQ(b.asker_name(), "") << "named in the room, not in the forum";
+  EXPECT_TRUE(b.credited_names().empty()) << "nor ed, merged in, anonymous with no other choice";
+  const auto& c = by_question[as_here];
+  EXPECT_TRUE(c.anonymous());
+  ASSERT_EQ(c.credited_names_size(), 1);
+  EXPECT_EQ(c.credited_names(0), "name-di") << "di, merged in, chose to be named in the forum";
+  EXPECT_EQ(c.credited(0).id(), "di");
+
+  // In the room the first stays anonymous to others, and who merged in
+  // anonymously stays each one's own to see.
+  const auto to_bob = redacted_question(*panel_.board().find(hidden_here_named_there), "bob");
+  EXPECT_FALSE(to_bob.has_asker());
+  EXPECT_EQ(to_bob.forum_credit(), v1::FORUM_CREDIT_UNSPECIFIED);
+  const auto* target = panel_.board().find(named_here_hidden_there);
+  ASSERT_EQ(target->forum_unnamed_credited_size(), 1);
+  EXPECT_EQ(redacted_question(*target, "cy").forum_unnamed_credited_size(), 0);
+  EXPECT_EQ(redacted_question(*target, "ed").forum_unnamed_credited_size(), 1);
 }
 
 // After the panel, the importer reports where each question went and what

@@ -134,8 +134,12 @@ export class PanelwireClient {
   deleteChat(chatSeq) {
     return this.send({ command: { case: "deleteChat", value: { chatSeq: BigInt(chatSeq) } } });
   }
-  ask(text, { anonymous = false, addressedTo = "" } = {}) {
-    return this.send({ command: { case: "askQuestion", value: { text, anonymous, addressedTo } } });
+  // forumCredit: ForumCredit.FORUM_NAMED or FORUM_UNNAMED for the forum's
+  // follow-up; unset, as in the room.
+  ask(text, { anonymous = false, addressedTo = "", forumCredit = 0 } = {}) {
+    return this.send({
+      command: { case: "askQuestion", value: { text, anonymous, addressedTo, forumCredit } },
+    });
   }
   vote(questionId, withdraw = false) {
     return this.send({

@@ -34,7 +34,9 @@ export function form(label, fields, button, submit) {
       const input =
         f.type === "checkbox"
           ? h("input", { id, type: "checkbox", name: f.name })
-          : h("input", { id, type: "text", name: f.name, placeholder: f.placeholder ?? "", autocomplete: "off" });
+          : f.type === "select"
+            ? h("select", { id, name: f.name }, f.options.map(([value, text]) => h("option", { value }, text)))
+            : h("input", { id, type: "text", name: f.name, placeholder: f.placeholder ?? "", autocomplete: "off" });
       inputs[f.name] = input;
       return h("div", { class: `field ${f.type ?? "text"}` }, h("label", { for: id }, f.label), input);
     }),
@@ -51,8 +53,15 @@ export function form(label, fields, button, submit) {
       await submit(values);
       // Only what was sent is cleared: text typed while the ack was on its
       // way (the next message) stays.
-      for (const [k, i] of Object.entries(inputs))
-        if (i.type !== "checkbox" && i.value === values[k]) i.value = "";
+      // A choice goes back to its default for the next one (an anonymous
+      // question does not make the next one anonymous).
+      for (const [k, i] of Object.entries(inputs)) {
+        if (i.type === "checkbox") {
+          if (i.checked === values[k]) i.checked = false;
+        } else if (i.value === values[k]) {
+          i.value = i.tagName === "SELECT" ? i.options[0].value : "";
+        }
+      }
     } catch (err) {
       error.textContent = err.codeName ? `${err.codeName}: ${err.message}` : String(err.message ?? err);
     }

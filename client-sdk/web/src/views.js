@@ -2,7 +2,7 @@
 // from the panel state; the browser keeps focus and text in place because
 // the forms are built once and only the lists are rebuilt.
 
-import { ModerationAction, QuestionState, Role } from "../../js/src/client.js";
+import { ForumCredit, ModerationAction, QuestionState, Role } from "../../js/src/client.js";
 import { fill, form, h, time } from "./dom.js";
 import { STATE_NAMES, loadRecord } from "./panel_record.js";
 import { guestQuestionsBlocked, rulesControls, rulesNotice } from "./rules.js";
@@ -123,10 +123,21 @@ export function attendeeView(root, state, client) {
     [
       { name: "text", label: "Your question" },
       { name: "addressedTo", label: "For (a panelist, optional)" },
-      { name: "anonymous", label: "Ask anonymously", type: "checkbox" },
+      { name: "anonymous", label: "Hide my name from other attendees", type: "checkbox" },
+      {
+        name: "forum",
+        label: "In the forum after the panel",
+        type: "select",
+        options: [
+          ["", "same as here"],
+          [String(ForumCredit.FORUM_NAMED), "name me"],
+          [String(ForumCredit.FORUM_UNNAMED), "don't name me"],
+        ],
+      },
     ],
     "Ask",
-    ({ text, addressedTo, anonymous }) => client.ask(text, { addressedTo, anonymous }),
+    ({ text, addressedTo, anonymous, forum }) =>
+      client.ask(text, { addressedTo, anonymous, forumCredit: Number(forum || 0) }),
   );
   const orderButton = h("button", { type: "button", "aria-pressed": "false" }, "Show recent first");
   orderButton.addEventListener("click", () => {

@@ -222,7 +222,11 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   // on the stage.
   await ann.getByRole("textbox", { name: "Your question", exact: true }).fill("How do we keep mentoring going after the grant ends?");
   await ann.getByRole("textbox", { name: "For (a panelist, optional)", exact: true }).fill("Dr. Alberts");
+  // Named here, not in the forum's follow-up: her choice, carried to the post.
+  const forumChoice = ann.getByRole("combobox", { name: "In the forum after the panel" });
+  await forumChoice.selectOption({ label: "don't name me" });
   await ann.getByRole("button", { name: "Ask", exact: true }).click();
+  await until(async () => (await forumChoice.inputValue()) === "");
   const pending = mod.getByTestId("queue-pending");
   await until(async () => (await pending.locator("li").count()) === 1);
   assert.equal(await bob.locator("[data-testid=questions] li").count(), 0, "not shown before approval");
@@ -286,6 +290,8 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   await importLeftovers(forumUrl);
   assert.equal(posts.length, 1, "the one leftover posted");
   assert.match(posts[0].raw, /How do we keep mentoring going/);
+  assert.match(posts[0].raw, /posed by an attendee/, "Ann chose not to be named in the forum");
+  assert.doesNotMatch(posts[0].raw, /Ann/);
   const link = ann.getByRole("link", { name: "Continued in the forum" });
   await until(async () => (await link.count()) === 1);
   assert.equal(await link.getAttribute("href"), `${forumUrl}/p/${posts[0].id}`);
