@@ -11,6 +11,7 @@
 #include <random>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -205,6 +206,12 @@ TEST_F(ImporterTest, KilledAtRandomPointsStillPostsEachExactlyOnce) {
   std::set<std::string> keys;
   for (const auto& req : receiver_.requests()) keys.insert(req.headers.at("idempotency-key"));
   EXPECT_EQ(keys.size(), static_cast<std::size_t>(kLeftovers));
+  // And the ledger, not the forum's key, is what stops a settled post: one
+  // more run sends nothing at all.
+  const auto sent = receiver_.requests().size();
+  auto idle = import_once({"--consumer", "importer-1"});
+  ASSERT_EQ(idle.exit_code, 0) << idle.err;
+  EXPECT_EQ(receiver_.requests().size(), sent);
 }
 
 TEST_F(ImporterTest, AForumDownForAWhileGetsEveryPostOnceItIsBack) {
@@ -265,6 +272,45 @@ TEST_F(ImporterTest, ARefusedPostIsDeadLetteredAndTheOthersGoOn) {
   EXPECT_EQ(created_ids(), ids("refuse", 1, 3));
   auto empty = run_tool(PANELWIRE_IMPORT_BIN, {"dead-letters", "list", "--redis", redis_.url()});
   EXPECT_EQ(empty.out, "");
+}
+
+// An operator retries one dead letter by its entry id; the others stay set
+// aside.
+TEST_F(ImporterTest, RetryingOneDeadLetterByItsEntryIdLeavesTheOthers) {
+  end_panel_with(server_, "pick", numbered(3));
+  receiver_.set_policy([](const ReceivedRequest& req, int) -> std::optional<CannedResponse> {
+    if (req.body.find("Question number 0?") != std::string::npos ||
+        req.body.find("Question number 1?") != std::string::npos)
+      return CannedResponse{422, R"({"errors":["Not in this category"]})", {}};
+    return std::nullopt;
+  });
+  auto r = import_once();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(created_ids(), (std::multiset<std::string>{"pick/3"}));
+  auto dead = [&] {
+    std::map<std::string, std::string> by_question;  // "pick/N" -> entry id
+    auto list = run_tool(PANELWIRE_IMPORT_BIN, {"dead-letters", "list", "--redis", redis_.url()});
+    EXPECT_EQ(list.exit_code, 0) << list.err;
+    std::istringstream lines(list.out);
+    for (std::string line; std::getline(lines, line);) {
+      const auto tab = line.find('\t'), next = line.find('\t', tab + 1);
+      by_question[without_start(line.substr(tab + 1, next - tab - 1))] = line.substr(0, tab);
+    }
+    return by_question;
+  };
+  auto before = dead();
+  ASSERT_EQ(before.size(), 2u);
+  receiver_.set_policy(nullptr);
+  auto retry = run_tool(PANELWIRE_IMPORT_BIN,
+                        {"dead-letters", "retry", before.at("pick/2"), "--redis", redis_.url()});
+  ASSERT_EQ(retry.exit_code, 0) << retry.err;
+  EXPECT_NE(retry.out.find("1 moved back"), std::string::npos) << retry.out;
+  r = import_once();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(created_ids(), (std::multiset<std::string>{"pick/2", "pick/3"}));
+  auto after = dead();
+  EXPECT_EQ(after.size(), 1u);
+  EXPECT_TRUE(after.contains("pick/1")) << "the one not retried stays aside";
 }
 
 TEST_F(ImporterTest, DripReleasesKPerPeriodHighestVotedFirstAcrossARestart) {

@@ -1,0 +1,170 @@
+// The importer's paths that only a failure, an operator or a template
+// takes, end to end against outbox files as the relay writes them: a forum
+// that cannot be reached at all (not a 5xx: nothing listens), --once giving
+// up with 75 and a later run finishing the work; a torn last line of the
+// outbox; --format html with the operator's template and values escaped;
+// Discourse's default pace.
+
+#include <fstream>
+#include <map>
+
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/json.hpp>
+
+#include "discourse_stand_in.h"
+#include "http_receiver.h"
+#include "panelwire/v1/leftover.pb.h"
+#include "server_process.h"
+#include "tool_run.h"
+
+namespace panelwire::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+v1::Leftover leftover(const std::string& panel, std::uint64_t question, const std::string& text,
+                      const std::string& asker) {
+  v1::Leftover l;
+  l.set_leftover_id(panel + "/1764763200000/" + std::to_string(question));
+  l.set_panel_id(panel);
+  l.set_panel_title("Tom & Jerry's \"panel\"");
+  l.set_question_id(question);
+  l.set_kind(v1::QUESTION);
+  l.set_text(text);
+  l.set_asker_name(asker);
+  l.add_credited_names(asker);
+  l.set_asked_at_ms(1'764'763'200'000);
+  return l;
+}
+
+std::string json_line(const v1::Leftover& l) {
+  std::string json;
+  EXPECT_TRUE(google::protobuf::util::MessageToJsonString(l, &json).ok());
+  return json;
+}
+
+// An outbox as the relay writes it: a line per leftover, and `tail` after
+// them (a torn line, say).
+std::string outbox_of(const std::vector<v1::Leftover>& items, const std::string& tail = "") {
+  auto path = temp_path("outbox.jsonl");
+  std::ofstream out(path, std::ios::binary);
+  for (const auto& l : items) out << json_line(l) << "\n";
+  out << tail;
+  return path;
+}
+
+std::vector<boost::json::object> lines_of(const std::string& path) {
+  std::vector<boost::json::object> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);)
+    out.push_back(boost::json::parse(line).as_object());
+  return out;
+}
+
+// A loopback port nothing listens on (bound, then closed).
+unsigned short closed_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+TEST(ImporterPaths, AForumNobodyAnswersEndsOnceWith75AndALaterRunPostsEachOnce) {
+  const auto outbox =
+      outbox_of({leftover("down", 1, "One?", "Ann"), leftover("down", 2, "Two?", "Bob")});
+  const auto port = closed_port();
+  std::vector<std::string> args = {"--outbox",
+                                   outbox,
+                                   "--sink",
+                                   "webhook",
+                                   "--url",
+                                   "http://127.0.0.1:" + std::to_string(port) + "/posts",
+                                   "--secret",
+                                   "s",
+                                   "--backoff-min-ms",
+                                   "10",
+                                   "--backoff-max-ms",
+                                   "20",
+                                   "--once"};
+  auto r = run_tool(PANELWIRE_IMPORT_BIN, args, {}, 60s);
+  EXPECT_EQ(r.exit_code, 75) << "EX_TEMPFAIL: the forum kept failing\n" << r.err;
+  EXPECT_NE(r.out.find("event=gave_up"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Couldn't connect"), std::string::npos) << "a network error: " << r.out;
+
+  HttpReceiver forum;
+  args[5] = forum.url("/posts");
+  r = run_tool(PANELWIRE_IMPORT_BIN, args, {}, 60s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, int> requests;
+  for (const auto& req : forum.requests()) requests[req.headers.at("idempotency-key")]++;
+  EXPECT_EQ(requests,
+            (std::map<std::string, int>{{"down/1764763200000/1", 1}, {"down/1764763200000/2", 1}}))
+      << "one request each: nothing reached the forum before";
+}
+
+TEST(ImporterPaths, ATornLastLineIsSkippedAndTheRestImported) {
+  const auto complete = leftover("torn", 1, "Whole?", "Ann");
+  auto torn = json_line(leftover("torn", 2, "Cut short?", "Bob"));
+  const auto outbox = outbox_of({complete}, torn.substr(0, torn.size() / 2));
+  const auto out = temp_path("posts.jsonl");
+  const std::vector<std::string> args = {"--outbox", outbox, "--sink", "jsonl",
+                                         "--out",    out,    "--once"};
+  auto r = run_tool(PANELWIRE_IMPORT_BIN, args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = lines_of(out);
+  ASSERT_EQ(lines.size(), 1u) << "the torn line was never acked: not a leftover";
+  EXPECT_EQ(lines[0].at("leftover_id").as_string(), complete.leftover_id());
+  // The relay finishes the line only by writing it whole again after it:
+  // a later run imports what is whole.
+  std::ofstream(outbox, std::ios::app) << "\n" << torn << "\n";
+  r = run_tool(PANELWIRE_IMPORT_BIN, args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  lines = lines_of(out);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1].at("leftover_id").as_string(), "torn/1764763200000/2");
+}
+
+TEST(ImporterPaths, HtmlWithTheOperatorsTemplateEscapesEveryValue) {
+  const auto outbox =
+      outbox_of({leftover("html", 1, "Is <b>this</b> & \"that\" 'safe'?", "O'Brien & \"Sons\"")});
+  const auto tmpl = temp_path("question.html");
+  std::ofstream(tmpl) << "<h3>{panel_title}</h3><p>{asker} asked:</p>{quote}";
+  const auto out = temp_path("posts.jsonl");
+  auto r =
+      run_tool(PANELWIRE_IMPORT_BIN, {"--outbox", outbox, "--sink", "jsonl", "--out", out,
+                                      "--format", "html", "--question-template", tmpl, "--once"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = lines_of(out);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].at("format").as_string(), "html");
+  EXPECT_EQ(std::string(lines[0].at("post").as_string()),
+            "<h3>Tom &amp; Jerry&#39;s &quot;panel&quot;</h3>"
+            "<p>O&#39;Brien &amp; &quot;Sons&quot; asked:</p>"
+            "<blockquote>Is &lt;b&gt;this&lt;/b&gt; &amp; &quot;that&quot; &#39;safe&#39;?"
+            "</blockquote>");
+}
+
+// Without --per-minute the Discourse sink keeps under Discourse's 60 admin
+// requests a minute: 50, one every 1.2 s.
+TEST(ImporterPaths, DiscourseIsPacedToFiftyAMinuteByDefault) {
+  const auto outbox = outbox_of({leftover("paced", 1, "First of three?", "Ann"),
+                                 leftover("paced", 2, "Second of three?", "Bob"),
+                                 leftover("paced", 3, "Third of three?", "Cy")});
+  DiscourseStandIn forum;
+  const auto topic = forum.add_topic("The paced panel's follow-up");
+  const auto r = run_tool(
+      PANELWIRE_IMPORT_BIN,
+      {"--outbox", outbox, "--sink", "discourse", "--discourse-url", forum.url(), "--api-key",
+       "k-123", "--api-username", "panel-bot", "--topic", std::to_string(topic), "--once"},
+      {}, 60s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto posts = forum.posts();
+  ASSERT_EQ(posts.size(), 3u);
+  for (std::size_t i = 1; i < posts.size(); ++i)
+    EXPECT_GE(posts[i].at - posts[i - 1].at, 1150ms) << "post " << i << " came too soon";
+  EXPECT_EQ(forum.throttled(), 0) << "never over the forum's limit";
+}
+
+}  // namespace
+}  // namespace panelwire::test
