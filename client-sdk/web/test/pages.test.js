@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
@@ -127,43 +128,70 @@ after(async () => {
   redis?.kill("SIGKILL");
 });
 
-// Discourse's POST /posts.json, as far as the importer needs it.
+// Discourse as far as the importer needs it: POST /posts.json, and
+// GET /posts/by_number/<topic>/<n>.json for the post a reply answers.
 async function forumStandIn() {
   const posts = [];
+  const json = (res, status, body) =>
+    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   const forum = createHttpServer((req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
-      if (req.method !== "POST" || req.url !== "/posts.json" || req.headers["api-key"] !== "k-pages") {
-        res.writeHead(404, { "content-type": "application/json" }).end('{"errors":["not found"]}');
-        return;
+      if (req.headers["api-key"] !== "k-pages") return json(res, 403, { errors: ["not permitted"] });
+      const byNumber = /^\/posts\/by_number\/(\d+)\/(\d+)\.json$/.exec(req.url);
+      if (req.method === "GET" && byNumber) {
+        const p = posts.find((x) => x.topic_id === Number(byNumber[1]) && x.post_number === Number(byNumber[2]));
+        return p ? json(res, 200, p) : json(res, 404, { errors: ["not found"] });
       }
-      const post = { id: 2000 + posts.length, ...JSON.parse(body) };
+      if (req.method !== "POST" || req.url !== "/posts.json") return json(res, 404, { errors: ["not found"] });
+      const sent = JSON.parse(body);
+      const post = { id: 2000 + posts.length, topic_id: sent.topic_id, post_number: posts.length + 2,
+        username: req.headers["api-username"], raw: sent.raw };
       posts.push(post);
-      res.writeHead(200, { "content-type": "application/json" })
-        .end(JSON.stringify({ id: post.id, topic_id: post.topic_id, post_number: posts.length + 1 }));
+      json(res, 200, post);
     });
   });
   await new Promise((resolve) => forum.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${forum.address().port}`, posts, close: () => forum.close() };
 }
 
-// panelwire-forum-import --once, from the relay's Redis to the forum and
-// back to the relay. Spawned, not run in place: the forum answers from
-// this process.
-async function importLeftovers(forumUrl) {
+// panelwire-forum-import, from the relay's Redis to the forum and back to
+// the relay, receiving the forum's webhooks. Spawned, not run in place: the
+// forum answers from this process.
+async function startImporter(forumUrl, hookSecret) {
   const secretFile = join(dir, "token-secret");
+  const hookFile = join(dir, "answers-secret");
   writeFileSync(secretFile, SECRET);
+  writeFileSync(hookFile, hookSecret);
   const p = spawn(process.env.PANELWIRE_IMPORT_BIN, ["--redis", `redis://127.0.0.1:${redisPort}`,
     "--sink", "discourse", "--discourse-url", forumUrl, "--api-key", "k-pages", "--api-username", "panel-bot",
-    "--relay", `ws://127.0.0.1:${port}/v1/ws`, "--token-secret-file", secretFile, "--once"],
+    "--relay", `ws://127.0.0.1:${port}/v1/ws`, "--token-secret-file", secretFile,
+    "--answers-listen", "127.0.0.1:0", "--answers-secret-file", hookFile],
   { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   p.stdout.on("data", (c) => (log += c));
   p.stderr.on("data", (c) => (log += c));
-  const code = await new Promise((resolve) => p.on("exit", resolve));
-  assert.equal(code, 0, `the importer: ${log}`);
-  assert.match(log, /event=relay_updated/);
+  const waitFor = async (re) => {
+    await until(() => re.test(log), 15000).catch(() => assert.fail(`the importer never logged ${re}: ${log}`));
+    return re.exec(log);
+  };
+  const [, answersPort] = await waitFor(/event=answers_listening address=127\.0\.0\.1:(\d+)/);
+  return { waitFor, answersPort: Number(answersPort), stop: () => p.kill("SIGTERM") };
+}
+
+// A reply in the forum, delivered to the importer as Discourse delivers
+// post_created: signed with the webhook's secret.
+async function deliverReply(importer, hookSecret, reply) {
+  const body = JSON.stringify({ post: reply });
+  const signature = "sha256=" + createHmac("sha256", hookSecret).update(body).digest("hex");
+  const res = await fetch(`http://127.0.0.1:${importer.answersPort}/`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-discourse-event": "post_created",
+      "x-discourse-event-signature": signature },
+    body,
+  });
+  return res.status;
 }
 
 const chatTexts = (page) => page.$$eval("[data-testid=chat] li .text", (els) => els.map((e) => e.textContent));
@@ -287,7 +315,9 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   // POST /posts.json) and reports back to the relay: the ended panel's
   // pages link the question to its post.
   const { url: forumUrl, posts, close: closeForum } = await forumStandIn();
-  await importLeftovers(forumUrl);
+  const hookSecret = "pages-webhook-secret";
+  const importer = await startImporter(forumUrl, hookSecret);
+  await importer.waitFor(/event=relay_updated/);
   assert.equal(posts.length, 1, "the one leftover posted");
   assert.match(posts[0].raw, /How do we keep mentoring going/);
   assert.match(posts[0].raw, /posed by an attendee/, "Ann chose not to be named in the forum");
@@ -297,7 +327,19 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   assert.equal(await link.getAttribute("href"), `${forumUrl}/p/${posts[0].id}`);
   assert.equal(await link.getAttribute("rel"), "noopener noreferrer nofollow");
   await until(async () => (await mod.getByRole("link", { name: "Continued in the forum" }).count()) >= 1);
+
+  // The panelist answers in the forum: the question says so, with who
+  // answered and a link to the answer.
+  const reply = { id: 3000, name: "Bruce Alberts", username: "balberts", topic_id: posts[0].topic_id,
+    post_number: posts[0].post_number + 1, reply_to_post_number: posts[0].post_number,
+    raw: "Keep a small fund aside." };
+  assert.equal(await deliverReply(importer, "not the secret", reply), 401, "an unsigned reply is refused");
+  assert.equal(await deliverReply(importer, hookSecret, reply), 200);
+  const answered = ann.getByRole("link", { name: "Answered in the forum by Bruce Alberts" });
+  await until(async () => (await answered.count()) === 1);
+  assert.equal(await answered.getAttribute("href"), `${forumUrl}/t/${posts[0].topic_id}/${reply.post_number}`);
   await ann.screenshot({ path: join(out, "attendee-continued-in-forum.png"), fullPage: true });
+  importer.stop();
   closeForum();
 
   // The record: the transcript downloads with every message once and the
