@@ -82,8 +82,9 @@ class ClientStream {
   // Bytes a TLS read takes at a time: a few commands; longer messages
   // arrive in several reads.
   static constexpr std::size_t kTlsReadBytes = 4096;
-  // A TLS write buffer past this is given back once written (most
-  // batches are a few frames; an idle connection keeps none).
+  // A TLS write buffer past this is given back once written: most batches
+  // are a few frames, so a connection keeps at most this much between
+  // writes, and one that sent a burst does not hold the burst's size.
   static constexpr std::size_t kTlsKeptWriteBytes = 4096;
 
   std::variant<Socket, TlsStream> stream_;
