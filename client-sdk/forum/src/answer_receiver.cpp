@@ -42,6 +42,8 @@ struct AnswerReceiver::Impl {
   std::atomic<bool> stopping = false;
   std::string secret;
   Handler handler;
+  // Where to connect to wake accept(): read once, before the thread starts.
+  tcp::endpoint self;
 
   void serve(tcp::socket socket) {
     timeval tv{kReadSeconds, 0};
@@ -94,6 +96,9 @@ AnswerReceiver::AnswerReceiver(const std::string& host, unsigned short port, std
   a.bind(ep);
   a.listen();
   port_ = a.local_endpoint().port();
+  impl_->self = a.local_endpoint();
+  if (impl_->self.address().is_unspecified())
+    impl_->self.address(asio::ip::make_address(ep.address().is_v6() ? "::1" : "127.0.0.1"));
   thread_ = std::thread([impl = impl_.get()] {
     for (;;) {
       beast::error_code ec;
@@ -116,7 +121,7 @@ AnswerReceiver::~AnswerReceiver() {
   asio::io_context io;
   tcp::socket wake(io);
   beast::error_code ec;
-  wake.connect(tcp::endpoint(impl_->acceptor.local_endpoint().address(), port_), ec);
+  wake.connect(impl_->self, ec);
   thread_.join();
 }
 
