@@ -31,9 +31,11 @@ struct RedisPanelKeys {
 struct RedisRetention {
   // Since the last event or load: a week covers a panel's follow-up days.
   std::chrono::milliseconds panel_ttl{7LL * 24 * 3600 * 1000};
-  // Once ended: a day to resume and read its questions; the leftovers
-  // live in their own stream.
-  std::chrono::milliseconds ended_ttl{24LL * 3600 * 1000};
+  // Once ended, since its last event: the forum's follow-up runs for weeks,
+  // and what it brings back (where each question went, answers given
+  // there) arrives as the panel's events, which its pages show. An ended
+  // panel takes no chat, so its keys stay as small as its history bounds.
+  std::chrono::milliseconds ended_ttl{30LL * 24 * 3600 * 1000};
 };
 RedisPanelKeys keys_for(const std::string& panel_id);
 

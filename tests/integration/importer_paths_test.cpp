@@ -103,6 +103,24 @@ TEST(ImporterPaths, AForumNobodyAnswersEndsOnceWith75AndALaterRunPostsEachOnce) 
       << "one request each: nothing reached the forum before";
 }
 
+// A forum whose answer never ends (or a hostile one) is read up to 1 MiB:
+// past it the answer is cut and the post tried again, never held whole.
+TEST(ImporterPaths, AnAnswerPastOneMebibyteIsCutAndTriedAgain) {
+  const auto outbox = outbox_of({leftover("huge", 1, "One?", "Ann")});
+  HttpReceiver forum;
+  forum.set_policy([](const ReceivedRequest&, int) -> std::optional<CannedResponse> {
+    return CannedResponse{200, "{\"id\":\"" + std::string(2u << 20, 'x') + "\"}", {}};
+  });
+  const auto r =
+      run_tool(PANELWIRE_IMPORT_BIN,
+               {"--outbox", outbox, "--sink", "webhook", "--url", forum.url("/posts"), "--secret",
+                "s", "--backoff-min-ms", "10", "--backoff-max-ms", "20", "--once"},
+               {}, 60s);
+  EXPECT_EQ(r.exit_code, 75) << r.err;
+  EXPECT_NE(r.out.find("longer than 1048576 bytes"), std::string::npos) << r.out.substr(0, 2000);
+  EXPECT_EQ(forum.requests().size(), 8u) << "tried as often as --once tries a failing forum";
+}
+
 TEST(ImporterPaths, ATornLastLineIsSkippedAndTheRestImported) {
   const auto complete = leftover("torn", 1, "Whole?", "Ann");
   auto torn = json_line(leftover("torn", 2, "Cut short?", "Bob"));

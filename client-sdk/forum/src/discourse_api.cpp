@@ -12,8 +12,9 @@ namespace {
 std::optional<std::uint64_t> header_number(std::string_view line) {
   const auto first = line.find(" | ");
   const auto last = line.rfind(" | #");
+  // Three parts: the date sits between two separators.
   if (first == 0 || first == std::string_view::npos || last == std::string_view::npos ||
-      last < first)
+      last <= first)
     return std::nullopt;
   if (line.substr(0, first).find_first_of(" \t") != std::string_view::npos) return std::nullopt;
   const auto digits = line.substr(last + 4);
@@ -78,23 +79,32 @@ std::string panel_external_id(const v1::Leftover& l) {
 }
 
 std::optional<std::string> same_origin_path(std::string_view location, std::string_view base_url) {
-  if (location.find_first_of("\r\n \t") != std::string_view::npos) return std::nullopt;
-  if (location.starts_with("/") && !location.starts_with("//")) return std::string(location);
-  const auto scheme = base_url.find("://");
-  if (scheme == std::string_view::npos) return std::nullopt;
-  const auto origin = base_url.substr(0, base_url.find('/', scheme + 3));
-  if (location.size() > origin.size() && location.starts_with(origin) &&
-      location[origin.size()] == '/')
-    return std::string(location.substr(origin.size()));
-  return std::nullopt;
+  // Visible ASCII only: nothing for a header or a request line to split on.
+  for (unsigned char c : location)
+    if (c <= 0x20 || c >= 0x7f) return std::nullopt;
+  auto path = location;
+  if (!location.starts_with("/")) {
+    const auto scheme = base_url.find("://");
+    if (scheme == std::string_view::npos) return std::nullopt;
+    const auto origin = base_url.substr(0, base_url.find('/', scheme + 3));
+    if (location.size() <= origin.size() || !location.starts_with(origin) ||
+        location[origin.size()] != '/')
+      return std::nullopt;
+    path = location.substr(origin.size());
+  }
+  // "//host/...": another origin, whichever way it came.
+  if (path.starts_with("//")) return std::nullopt;
+  return std::string(path);
 }
 
 std::optional<std::string> marked_leftover(std::string_view raw) {
   static constexpr std::string_view kOpen = "<!-- panelwire leftover ";
   const auto at = raw.find(kOpen);
   if (at == std::string_view::npos) return std::nullopt;
+  // A leftover id is under 100 bytes; escaped, at most three times that.
+  constexpr std::size_t kMaxId = 300;
   const auto end = raw.find(" -->", at + kOpen.size());
-  if (end == std::string_view::npos || end - at > 300) return std::nullopt;
+  if (end == std::string_view::npos || end - at - kOpen.size() > 3 * kMaxId) return std::nullopt;
   const auto coded = raw.substr(at + kOpen.size(), end - at - kOpen.size());
   std::string out;
   for (std::size_t i = 0; i < coded.size(); ++i) {
@@ -113,6 +123,7 @@ std::optional<std::string> marked_leftover(std::string_view raw) {
     out += static_cast<char>(hi * 16 + lo);
     i += 2;
   }
+  if (out.size() > kMaxId) return std::nullopt;
   return out;
 }
 

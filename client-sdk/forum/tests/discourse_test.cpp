@@ -131,6 +131,8 @@ TEST(DiscourseRawDump, MarkedPostsAreCandidatesByTheirHeader) {
   EXPECT_TRUE(scan_raw_page(page, leftover_marker("p/9/1")).marked.empty());
   EXPECT_EQ(scan_raw_page("", marker).posts, 0u);
   EXPECT_TRUE(scan_raw_page(marker + "\n", marker).marked.empty()) << "before any header";
+  // A header has its date: "name | #2" alone is text (found by fuzzing).
+  EXPECT_TRUE(scan_raw_page("<UTC | #2\n" + marker + "\n", marker).marked.empty());
 }
 
 TEST(DiscourseTopic, TheExternalIdNamesThePanelsLifeWithinDiscoursesRule) {
@@ -150,6 +152,9 @@ TEST(DiscourseTopic, ARedirectIsFollowedOnlyOnTheForumItself) {
   EXPECT_EQ(same_origin_path("https://forum.example.org/t/x/42.json", base), "/t/x/42.json");
   EXPECT_EQ(same_origin_path("https://forum.example.org.evil.net/t/x/42.json", base), std::nullopt);
   EXPECT_EQ(same_origin_path("//evil.net/t/x/42.json", base), std::nullopt);
+  EXPECT_EQ(same_origin_path("https://forum.example.org//evil.net/x", base), std::nullopt)
+      << "found by fuzzing";
+  EXPECT_EQ(same_origin_path("/t/x\x01.json", base), std::nullopt);
   EXPECT_EQ(same_origin_path("http://forum.example.org/t/x/42.json", base), std::nullopt)
       << "not down to plain http";
   EXPECT_EQ(same_origin_path("/t/x\r\nApi-Key: stolen", base), std::nullopt);
