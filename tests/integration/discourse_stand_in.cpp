@@ -255,6 +255,10 @@ CannedResponse DiscourseStandIn::create(const ReceivedRequest& r, const std::str
     }
     if (!title->is_string() || title->as_string().size() < 15)
       return json_error(422, "Title is too short (minimum is 15 characters)");
+    // allow_duplicate_topic_titles is off by default.
+    for (const auto& [id, t] : topics_)
+      if (lower(t.title) == lower(std::string(title->as_string())))
+        return json_error(422, "Title has already been used");
     topic = 100 + topics_.size();
     std::string category;
     if (const auto* c = o.if_contains("category"); c && c->is_int64())

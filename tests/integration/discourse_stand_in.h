@@ -6,7 +6,8 @@
 //   for all users together (Discourse: 60 a minute), 429 with Retry-After
 //   and extras.wait_seconds past it;
 // - POST /posts.json: a post {topic_id, raw} as Api-Username, or a topic
-//   {title, raw, external_id, category}; a user not in `staff` may post
+//   {title, raw, external_id, category}, its title unused (422 "Title has
+//   already been used"); a user not in `staff` may post
 //   once per `user_post_interval` (429 too fast, as rate_limit_create_post)
 //   and no user may post the same raw twice within `unique_post_window`
 //   (422 "Body is too similar"); external ids unique (case-insensitive,

@@ -22,7 +22,10 @@ constexpr std::string_view kCommentHtml =
     "<p>Here is a comment {asker} posted to the chat during the {panel_title} panel on "
     "{panel_date}:</p>\n{quote}{link_line}";
 
-constexpr std::string_view kTopicTitle = "{panel_title}: the questions we had no time for";
+// Dated: Discourse refuses a title already used (unless the forum allows
+// duplicate titles), and a monthly panel keeps its title.
+constexpr std::string_view kTopicTitle =
+    "{panel_title}, {panel_date}: the questions we had no time for";
 constexpr std::string_view kTopicMarkdown =
     "The {panel_title} panel on {panel_date} ended with questions nobody got to. Each follows "
     "below, credited to whoever asked it: panelists and members, please answer them here.\n\n"

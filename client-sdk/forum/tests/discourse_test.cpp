@@ -167,7 +167,7 @@ TEST(DiscourseTopic, TitleAndOpeningFollowTheTemplatesAndEscapeThePanelTitle) {
   l.set_asked_at_ms(1'764'763'200'000);  // December 3, 2025
   RenderOptions o;
   auto t = render_topic(l, o);
-  EXPECT_EQ(t.title, "Mentoring *in* Research : the questions we had no time for")
+  EXPECT_EQ(t.title, "Mentoring *in* Research , December 3, 2025: the questions we had no time for")
       << "plain text, control characters made spaces";
   EXPECT_NE(t.opening.find("Mentoring \\*in\\* Research"), std::string::npos) << t.opening;
   EXPECT_NE(t.opening.find("December 3, 2025"), std::string::npos) << t.opening;
