@@ -28,6 +28,7 @@
 
 #include "panelwire/forum/answer_receiver.h"
 #include "panelwire/forum/discourse_sink.h"
+#include "panelwire/forum/follow_up.h"
 #include "panelwire/forum/importer.h"
 #include "panelwire/forum/importer_metrics.h"
 #include "panelwire/forum/jsonl_sink.h"
@@ -133,9 +134,9 @@ int main(int argc, char** argv) {
     ("token-secret", po::value(&token_secret), "the relays' --token-secret, when they derive their id secret from it (prefer the file or PANELWIRE_TOKEN_SECRET)")
     ("token-secret-file", po::value(&token_secret_file), "file holding the relays' token secret")
     ("relay", po::value(&relay_urls)->composing(), "the relay's WebSocket URL (ws://host:port/v1/ws; repeat for more): each question posted is linked on the panel's pages (\"continued in the forum\"); needs the token secret")
-    ("answers-listen", po::value(&answers_listen), "discourse: HOST:PORT receiving the forum's post_created webhook: a reply to an imported post marks its question \"answered in the forum\" on the panel (needs --relay and the webhook's secret); give an address only the forum reaches")
-    ("answers-secret", po::value(&answers_secret), "discourse: the webhook's secret (prefer the file or PANELWIRE_ANSWERS_SECRET)")
-    ("answers-secret-file", po::value(&answers_secret_file), "discourse: file holding the webhook's secret")
+    ("answers-listen", po::value(&answers_listen), "HOST:PORT receiving answers for the panel (needs --relay): discourse: the forum's post_created webhook (a reply to an imported post marks its question \"answered in the forum\"); webhook: the receiver's signed callbacks (docs/forum-import.md); give an address only the forum reaches")
+    ("answers-secret", po::value(&answers_secret), "the secret answers are signed with: Discourse's webhook secret; for --sink webhook, the sink's secret unless given (prefer the file or PANELWIRE_ANSWERS_SECRET)")
+    ("answers-secret-file", po::value(&answers_secret_file), "file holding the answers' secret")
     ("per-minute", po::value(&per_minute), "at most this many posts a minute (discourse default 50: its admin API allows 60)")
     ("drip", po::value(&drip), "release at most K per PERIOD, highest-voted first: K/PERIOD, e.g. 1/24h (needs --redis)")
     ("drip-key", po::value(&drip_key)->default_value(drip_key), "the Redis hash holding the drip schedule")
@@ -321,33 +322,29 @@ int main(int argc, char** argv) {
     Importer importer(*source, *book, *sink, render, opts, schedule.get(),
                       metrics ? &*metrics : nullptr);
     std::optional<RelayLink> relay;
+    std::optional<FollowUp> follow_up;
     if (!relay_urls.empty()) {
       if (token_secret.size() < 32)
         return usage(
             "--relay needs the relays' token secret (--token-secret-file, PANELWIRE_TOKEN_SECRET): "
             "the importer reports to the panel as a moderator");
       relay.emplace(RelayLinkOptions{relay_urls, token_secret});
-      importer.on_settled = [&](const panelwire::v1::Leftover& l, const std::string& post_id) {
-        auto url = sink->url_of(post_id);
-        if (!url) return;
-        panelwire::v1::ForumUpdate update;
-        update.set_question_id(l.question_id());
-        update.set_post_url(*url);
-        if (auto failed = relay->send(l.panel_id(), update))
-          spdlog::warn("event=relay_update_failed leftover={} reason=\"{}\"", l.leftover_id(),
-                       printable_excerpt(*failed));
-        else
-          spdlog::info("event=relay_updated leftover={} url={}", l.leftover_id(), *url);
+      follow_up.emplace(*relay, *sink, discourse);
+      importer.report = [&](const std::string& leftover, const std::string& post) {
+        return follow_up->report(leftover, post);
       };
     }
-    // Answers flowing back: a reply to an imported post, from the forum's
-    // webhook, to the panel.
+    // Answers flowing back to the panel: Discourse's webhook, or a webhook
+    // sink's receiver calling back.
     std::unique_ptr<AnswerReceiver> answers;
     if (!answers_listen.empty()) {
-      if (!discourse || !relay || answers_secret.empty())
+      // A webhook sink's receiver already holds its secret.
+      if (answers_secret.empty() && sink_name == "webhook") answers_secret = secret;
+      if (sink_name == "jsonl" || !follow_up || answers_secret.empty())
         return usage(
-            "--answers-listen needs --sink discourse, --relay and the webhook's secret "
-            "(--answers-secret-file, PANELWIRE_ANSWERS_SECRET)");
+            "--answers-listen needs --sink discourse or webhook, --relay and the answers' secret "
+            "(--answers-secret-file, PANELWIRE_ANSWERS_SECRET; the webhook sink's secret by "
+            "default)");
       const auto colon = answers_listen.rfind(':');
       const auto port_text = colon == std::string::npos ? "" : answers_listen.substr(colon + 1);
       if (port_text.empty() || port_text.size() > 5 ||
@@ -356,30 +353,7 @@ int main(int argc, char** argv) {
         return usage("--answers-listen is HOST:PORT");
       answers = std::make_unique<AnswerReceiver>(
           answers_listen.substr(0, colon), static_cast<unsigned short>(std::stoul(port_text)),
-          answers_secret, [&](const std::string& event, const std::string& body) -> unsigned {
-            if (event != "post_created") return 200;  // other events: not ours to act on
-            const auto post = parse_post_created(body);
-            if (!post) return 400;
-            const auto reply = discourse->answer_in(*post);
-            if (reply.failed) {
-              spdlog::warn("event=answer_lookup_failed topic={} reason=\"{}\"", post->topic_id,
-                           printable_excerpt(*reply.failed));
-              return 503;  // the forum delivers it again
-            }
-            if (!reply.question) return 200;
-            panelwire::v1::ForumUpdate update;
-            update.set_question_id(reply.question->question_id);
-            *update.mutable_answer() = reply.answer;
-            if (auto failed = relay->send(reply.question->panel_id, update)) {
-              spdlog::warn("event=relay_update_failed panel={} question={} reason=\"{}\"",
-                           reply.question->panel_id, reply.question->question_id,
-                           printable_excerpt(*failed));
-              return 503;
-            }
-            spdlog::info("event=answer_relayed panel={} question={} url={}",
-                         reply.question->panel_id, reply.question->question_id, reply.answer.url());
-            return 200;
-          });
+          answers_secret, [&](const AnswerRequest& r) { return follow_up->receive(r); });
       spdlog::info("event=answers_listening address={}:{}", answers_listen.substr(0, colon),
                    answers->port());
     }

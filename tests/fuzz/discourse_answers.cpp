@@ -1,7 +1,8 @@
 // What a forum answers the Discourse sink, which a broken or hostile forum
 // controls: a topic's raw dump (scan_raw_page), a JSON member
 // (json_member), a redirect's Location (same_origin_path), a post_created
-// webhook (parse_post_created) and a marker in a post (marked_leftover). Invariants:
+// webhook (parse_post_created), a marker in a post (marked_leftover) and a
+// webhook receiver's callback (parse_callback). Invariants:
 // a marked post is never before the first header and its number is one a
 // header named; a path taken from a Location stays on the forum.
 
@@ -13,6 +14,7 @@
 
 #include "fuzz_check.h"
 #include "panelwire/forum/discourse_api.h"
+#include "panelwire/forum/follow_up.h"
 
 namespace {
 
@@ -66,6 +68,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 "a marker names its leftover back");
     if (auto ref = forum::parse_leftover_id(*id))
       fuzz::check(ref->question_id > 0 && !ref->panel_id.empty(), "a leftover names its question");
+  }
+  const auto callback = forum::parse_callback(input);
+  fuzz::check(callback.callback.has_value() == callback.error.empty(),
+              "a callback is read, or refused with a reason");
+  if (const auto& c = callback.callback) {
+    fuzz::check(c->update.question_id() > 0 && !c->panel_id.empty(), "a callback names a question");
+    fuzz::check(!c->update.post_url().empty() || c->update.has_answer(),
+                "a callback says something");
+    fuzz::check(c->update.post_url().size() <= 4096, "a callback's values are bounded");
   }
   if (auto path = forum::same_origin_path(input, kBase)) {
     fuzz::check(path->starts_with("/") && !path->starts_with("//"), "a path on the forum");

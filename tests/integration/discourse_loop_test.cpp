@@ -18,6 +18,7 @@
 
 #include "client_commands.h"
 #include "discourse_stand_in.h"
+#include "forum_loop_support.h"
 #include "importer_process.h"
 #include "panelwire/forum/discourse_api.h"
 #include "raw_client.h"
@@ -28,34 +29,6 @@ namespace panelwire::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-const std::string kSecret = "discourse-loop-secret-of-32-bytes-or-more";
-
-std::string token(const std::string& role, const std::string& name, const std::string& panel) {
-  return mint_token(PANELWIRE_CLI_BIN, kSecret, role, name, panel);
-}
-
-// A guest asks `n` questions in `panel`; a moderator ends it.
-void run_panel(const ServerProcess& relay, const std::string& panel, int n) {
-  RawClient guest(relay.port()), mo(relay.port());
-  guest.join(panel, "Pat Guest");
-  mo.join(panel, "Mo", "", {}, token("moderator", "Mo", panel));
-  for (int i = 1; i <= n; ++i) {
-    const auto id = "q" + std::to_string(i);
-    ASSERT_FALSE(
-        guest.command(with_id(ask("Question number " + std::to_string(i) + "?"), id)).has_error());
-  }
-  ASSERT_FALSE(mo.command(with_id(end_panel(), "end")).has_error());
-}
-
-// The leftover ids the relay published, from its outbox.
-std::vector<std::string> published(const ServerProcess& relay) {
-  std::vector<std::string> out;
-  std::ifstream in(relay.outbox_path());
-  for (std::string line; std::getline(in, line);)
-    out.emplace_back(boost::json::parse(line).at("leftoverId").as_string());
-  return out;
-}
 
 // How many of the forum's posts carry each leftover's marker.
 std::map<std::string, int> copies(DiscourseStandIn& forum, const std::vector<std::string>& ids) {
@@ -100,7 +73,7 @@ int count_requests(DiscourseStandIn& forum, const std::string& method, const std
 TEST(DiscourseExactlyOnce,
      KilledAtRandomPointsAndRightAfterTheForumPostedEachLeftoverIsPostedOnce) {
   constexpr int kLeftovers = 10;
-  ServerProcess relay({"--token-secret", kSecret});
+  ServerProcess relay({"--token-secret", kLoopSecret});
   ASSERT_NO_FATAL_FAILURE(run_panel(relay, "crash", kLeftovers));
   const auto ids = published(relay);
   ASSERT_EQ(ids.size(), static_cast<std::size_t>(kLeftovers));
@@ -160,7 +133,7 @@ TEST(DiscourseExactlyOnce,
 }
 
 TEST(DiscourseExactlyOnce, ALostAnswerIsFoundByItsMarkerAndAMembersForgedMarkerIsNot) {
-  ServerProcess relay({"--token-secret", kSecret});
+  ServerProcess relay({"--token-secret", kLoopSecret});
   ASSERT_NO_FATAL_FAILURE(run_panel(relay, "lost", 2));
   const auto ids = published(relay);
   ASSERT_EQ(ids.size(), 2u);
@@ -202,12 +175,12 @@ TEST(DiscourseExactlyOnce, ALostAnswerIsFoundByItsMarkerAndAMembersForgedMarkerI
 // After the panel: each question the importer posted shows where it went,
 // on every client of the panel (here the CLI), through the relay.
 TEST(DiscourseFollowUp, EachQuestionPostedIsLinkedOnThePanelAfterItEnded) {
-  ServerProcess relay({"--token-secret", kSecret});
+  ServerProcess relay({"--token-secret", kLoopSecret});
   ASSERT_NO_FATAL_FAILURE(run_panel(relay, "linked", 2));
   DiscourseStandIn forum;
   const auto topic = forum.add_topic("The linked panel's follow-up");
   const auto secret = temp_path("token-secret");
-  std::ofstream(secret) << kSecret << "\n";
+  std::ofstream(secret) << kLoopSecret << "\n";
   const auto r = run_tool(PANELWIRE_IMPORT_BIN,
                           importer_args(relay, forum,
                                         {"--topic", std::to_string(topic), "--relay",
@@ -236,31 +209,17 @@ TEST(DiscourseFollowUp, EachQuestionPostedIsLinkedOnThePanelAfterItEnded) {
   EXPECT_EQ(ann.command(with_id(forged, "f1")).error().code(), v1::FORBIDDEN);
 }
 
-// The log's text, once `pattern` is in it (or what it holds after `within`).
-std::string wait_for_log(const std::string& path, const std::regex& pattern,
-                         std::chrono::milliseconds within = 10s) {
-  const auto until = std::chrono::steady_clock::now() + within;
-  std::string text;
-  do {
-    std::ifstream in(path);
-    text.assign(std::istreambuf_iterator<char>(in), {});
-    if (std::regex_search(text, pattern)) break;
-    std::this_thread::sleep_for(20ms);
-  } while (std::chrono::steady_clock::now() < until);
-  return text;
-}
-
 // Answers flowing back: a reply in the forum to an imported post reaches
 // the panel through the forum's webhook, as "answered in the forum" with
 // who answered and where; a request not signed with the webhook's secret,
 // and a reply to a post that only pretends to be imported, change nothing.
 TEST(DiscourseFollowUp, AReplyInTheForumMarksTheQuestionAnsweredOnThePanel) {
-  ServerProcess relay({"--token-secret", kSecret});
+  ServerProcess relay({"--token-secret", kLoopSecret});
   ASSERT_NO_FATAL_FAILURE(run_panel(relay, "answered", 1));
   DiscourseStandIn forum;
   const auto topic = forum.add_topic("The answered panel's follow-up");
   const auto secret = temp_path("token-secret"), hook_secret = temp_path("answers-secret");
-  std::ofstream(secret) << kSecret << "\n";
+  std::ofstream(secret) << kLoopSecret << "\n";
   std::ofstream(hook_secret) << "discourse-webhook-secret\n";
   const auto log = temp_path("importer.log");
   ImporterProcess importer(
@@ -269,24 +228,15 @@ TEST(DiscourseFollowUp, AReplyInTheForumMarksTheQuestionAnsweredOnThePanel) {
           {"--topic", std::to_string(topic), "--relay", relay.ws_url(), "--token-secret-file",
            secret, "--answers-listen", "127.0.0.1:0", "--answers-secret-file", hook_secret}),
       log);
-  std::smatch m;
-  const auto text =
-      wait_for_log(log, std::regex(R"(event=answers_listening address=127\.0\.0\.1:(\d+))"));
-  ASSERT_TRUE(
-      std::regex_search(text, m, std::regex(R"(answers_listening address=127\.0\.0\.1:(\d+))")))
-      << text;
-  const auto port = static_cast<unsigned short>(std::stoul(m[1].str()));
+  const auto port = answers_port(log);
+  ASSERT_NE(port, 0) << "the answers endpoint never said where it listens";
   ASSERT_TRUE(std::regex_search(wait_for_log(log, std::regex("event=relay_updated")),
                                 std::regex("event=relay_updated")))
       << "the leftover posted and linked first";
   const auto posts = forum.posts();
   ASSERT_EQ(posts.size(), 1u);
   const auto imported = posts[0];
-  auto questions = [&] {
-    return run_tool(PANELWIRE_CLI_BIN,
-                    {"questions", "--url", relay.ws_url(), "--panel", "answered"})
-        .out;
-  };
+  auto questions = [&] { return questions_of(relay, "answered"); };
 
   // Not the webhook's secret: refused before anything is read.
   forum.set_webhook("127.0.0.1", port, "a guessed secret");

@@ -10,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json.hpp>
 
 #include "panelwire/forum/webhook_sink.h"
 
@@ -45,6 +46,36 @@ struct AnswerReceiver::Impl {
   // Where to connect to wake accept(): read once, before the thread starts.
   tcp::endpoint self;
 
+  AnswerReply answer(const http::request<http::string_body>& req) {
+    if (req.method() != http::verb::post) return {405, "POST only"};
+    AnswerRequest r;
+    if (req.find("X-Panelwire-Signature") != req.end()) {
+      const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      if (!verify_webhook(secret, req["X-Panelwire-Timestamp"], req["X-Panelwire-Signature"],
+                          req.body(), now)) {
+        spdlog::warn("event=answer_webhook_refused reason=\"callback signature or timestamp\"");
+        return {401, "the signature does not match, or its timestamp is not within five minutes"};
+      }
+      r.from = AnswerRequest::From::callback;
+    } else if (discourse_signature_matches(secret, req.body(),
+                                           std::string(req["X-Discourse-Event-Signature"]))) {
+      r.from = AnswerRequest::From::discourse;
+      r.event = std::string(req["X-Discourse-Event"]);
+    } else {
+      spdlog::warn("event=answer_webhook_refused reason=\"signature\"");
+      return {401, "the signature does not match"};
+    }
+    r.body = req.body();
+    try {
+      return handler(r);
+    } catch (const std::exception& e) {
+      spdlog::error("event=answer_webhook_failed error=\"{}\"", e.what());
+      return {500, "the importer failed; send it again"};
+    }
+  }
+
   void serve(tcp::socket socket) {
     timeval tv{kReadSeconds, 0};
     ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -55,28 +86,14 @@ struct AnswerReceiver::Impl {
     parser.header_limit(16 * 1024);
     beast::error_code ec;
     http::read(socket, buffer, parser, ec);
-    unsigned status = 400;
-    if (!ec) {
-      const auto& req = parser.get();
-      const std::string event(req["X-Discourse-Event"]);
-      if (req.method() != http::verb::post) {
-        status = 405;
-      } else if (!discourse_signature_matches(secret, req.body(),
-                                              std::string(req["X-Discourse-Event-Signature"]))) {
-        status = 401;
-        spdlog::warn("event=answer_webhook_refused reason=\"signature\"");
-      } else {
-        try {
-          status = handler(event, req.body());
-        } catch (const std::exception& e) {
-          spdlog::error("event=answer_webhook_failed error=\"{}\"", e.what());
-          status = 500;
-        }
-      }
-    }
-    http::response<http::string_body> res{static_cast<http::status>(status), 11};
+    AnswerReply reply{400, "not an HTTP request this endpoint reads"};
+    if (ec == http::error::body_limit) reply = {413, "the body is past 1 MiB"};
+    if (!ec) reply = answer(parser.get());
+    http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
     res.set(http::field::content_type, "application/json");
-    res.body() = status < 300 ? "{}" : R"({"error":")" + std::to_string(status) + "\"}";
+    res.body() = reply.status < 300
+                     ? "{}"
+                     : boost::json::serialize(boost::json::object{{"error", reply.error}});
     res.keep_alive(false);
     res.prepare_payload();
     http::write(socket, res, ec);

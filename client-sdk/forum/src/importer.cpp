@@ -95,10 +95,24 @@ void Importer::answered(std::chrono::steady_clock::time_point asked) {
 }
 
 void Importer::settle(const Entry& e, const std::string& post_id) {
-  ledger_.record(e.leftover.leftover_id(), post_id);
+  const auto& id = e.leftover.leftover_id();
+  const bool owed = report && sink_.url_of(post_id).has_value();
+  ledger_.record(id, post_id, owed);
   source_.ack(e);
   if (drip_) drip_->posted(now_ms());
-  if (on_settled) on_settled(e.leftover, post_id);
+  if (owed && report(id, post_id)) ledger_.reported(id);
+}
+
+void Importer::send_owed_reports() {
+  const auto now = std::chrono::steady_clock::now();
+  if (!report || (last_reports_ && now - *last_reports_ < options_.report_every)) return;
+  last_reports_ = now;
+  for (const auto& [leftover, post] : ledger_.unreported(options_.reports_per_round)) {
+    if (stopping_) return;
+    // A relay that fails one now fails the rest: the next round tries.
+    if (!report(leftover, post)) return;
+    ledger_.reported(leftover);
+  }
 }
 
 Importer::Done Importer::deliver(const Entry& e) {
@@ -194,6 +208,7 @@ int Importer::run() {
   auto backoff = options_.backoff_min;
   while (!stopping_) {
     try {
+      send_owed_reports();
       auto batch = source_.next(options_.batch,
                                 options_.once ? std::chrono::milliseconds(0) : options_.wait);
       if (batch.empty()) {
@@ -220,6 +235,7 @@ int Importer::run_drip() {
   auto backoff = options_.backoff_min;
   while (!stopping_) {
     try {
+      send_owed_reports();
       auto more = source_.next(options_.batch, pool.empty() && !options_.once
                                                    ? options_.wait
                                                    : std::chrono::milliseconds(0));

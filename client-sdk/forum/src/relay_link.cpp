@@ -16,15 +16,27 @@ constexpr long kTokenSeconds = 300;
 
 }  // namespace
 
-std::optional<std::string> RelayLink::send(const std::string& panel,
-                                           const v1::ForumUpdate& update) {
+bool worth_retrying(v1::ErrorCode code) {
+  switch (code) {
+    case v1::RATE_LIMITED:
+    case v1::UNAVAILABLE:
+    case v1::INTERNAL:
+    case v1::RESOURCE_EXHAUSTED:
+    case v1::UNAUTHENTICATED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+RelayAnswer RelayLink::send(const std::string& panel, const v1::ForumUpdate& update) {
   auto token = tools::sign_token(options_.token_secret,
                                  {"panelwire-forum-import",
                                   "Forum follow-up",
                                   "moderator",
                                   {panel},
                                   static_cast<long>(std::time(nullptr)) + kTokenSeconds});
-  if (!token) return "cannot sign a token with the token secret";
+  if (!token) return {RelayAnswer::Outcome::failed, "cannot sign a token with the token secret"};
   boost::asio::io_context io;
   client::Options o;
   o.urls = options_.urls;
@@ -33,20 +45,23 @@ std::optional<std::string> RelayLink::send(const std::string& panel,
   o.token = *token;
   o.reconnect = false;
   auto c = client::Client::create(io.get_executor(), o);
-  std::optional<std::string> outcome = "the relay did not answer in time";
+  RelayAnswer outcome{RelayAnswer::Outcome::failed, "the relay did not answer in time"};
   bool answered = false;
   c->on_state = [&](client::State s, const std::string& why) {
-    if (s == client::State::stopped && !answered) outcome = "the relay: " + why;
+    if (s == client::State::stopped && !answered) outcome.reason = "the relay: " + why;
   };
   c->on_welcome = [&](const v1::Welcome&) {
     v1::ClientMessage m;
     *m.mutable_forum_update() = update;
     c->send(m, [&](const v1::Ack& ack) {
       answered = true;
-      if (ack.has_error())
-        outcome = v1::ErrorCode_Name(ack.error().code()) + ": " + ack.error().message();
-      else
-        outcome.reset();
+      if (ack.has_error()) {
+        outcome.outcome = worth_retrying(ack.error().code()) ? RelayAnswer::Outcome::failed
+                                                             : RelayAnswer::Outcome::refused;
+        outcome.reason = v1::ErrorCode_Name(ack.error().code()) + ": " + ack.error().message();
+      } else {
+        outcome = {RelayAnswer::Outcome::applied, {}};
+      }
       c->stop();
     });
   };

@@ -1,10 +1,14 @@
 #pragma once
-// Answers flowing back: an HTTP endpoint for the forum's webhooks
-// (Discourse: POST, X-Discourse-Event, X-Discourse-Event-Signature
-// "sha256=<hex HMAC-SHA256 of the body with the webhook's secret>"). A
-// request whose signature does not match is refused (401) before its body
-// is read as JSON; a matching one goes to the handler, which says the
-// status to answer.
+// Answers flowing back: an HTTP endpoint for the forum's webhooks. Each
+// POST is signed with the one shared secret, in one of two ways:
+//   Discourse's: X-Discourse-Event-Signature "sha256=<hex HMAC-SHA256 of
+//     the body>", with X-Discourse-Event naming the event;
+//   panelwire's (a webhook sink's receiver calling back): X-Panelwire-
+//     Timestamp and X-Panelwire-Signature, as the webhook sink signs
+//     (verify_webhook: within five minutes, so a captured request cannot
+//     be replayed later).
+// A request signed neither way is refused (401) before its body is read
+// as JSON; a signed one goes to the handler, which says what to answer.
 //
 // One request at a time on its own thread, each on a connection of its own
 // (Connection: close), its body at most 1 MiB and its bytes due within
@@ -20,10 +24,24 @@
 
 namespace panelwire::forum {
 
+// A request whose signature matched.
+struct AnswerRequest {
+  enum class From { discourse, callback };
+  From from = From::discourse;
+  std::string event;  // X-Discourse-Event; empty for a callback
+  std::string body;
+};
+
+// The HTTP status to answer, and for a failure the line the sender is told
+// (as {"error": "..."}).
+struct AnswerReply {
+  unsigned status = 200;
+  std::string error;
+};
+
 class AnswerReceiver {
  public:
-  // (event name, body) -> the HTTP status to answer.
-  using Handler = std::function<unsigned(const std::string& event, const std::string& body)>;
+  using Handler = std::function<AnswerReply(const AnswerRequest&)>;
   // Listens on `host:port` (port 0: any free one) at once; throws when it
   // cannot.
   AnswerReceiver(const std::string& host, unsigned short port, std::string secret, Handler handler);

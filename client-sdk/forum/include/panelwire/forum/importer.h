@@ -40,6 +40,11 @@ struct ImporterOptions {
   // At least this long between two posts: a forum's rate limit (Discourse:
   // 60 admin API requests a minute in all).
   std::chrono::milliseconds min_interval{0};
+  // Owed reports are sent again at most this often, a few at a time: a
+  // relay that came back learns every address within minutes, and one
+  // still down costs a refused connection twice a minute.
+  std::chrono::milliseconds report_every{30'000};
+  std::size_t reports_per_round = 16;
 };
 
 struct ImporterStats {
@@ -63,9 +68,12 @@ class Importer {
   // entry in hand unacknowledged.
   void stop() { stopping_ = true; }
   const ImporterStats& stats() const { return stats_; }
-  // Called once a leftover is on the forum (posted, or found there), after
-  // the ledger has it: the importer tells the panel where it went.
-  std::function<void(const v1::Leftover&, const std::string& post_id)> on_settled;
+  // Tells the panel where a leftover went (FollowUp::report): true when
+  // that is done with, false when the report is still owed. Set, a post
+  // the sink has an address for is recorded with its report owed, and owed
+  // reports are sent again every `report_every` (at the start of a run
+  // too, so `once` runs catch up). Unset, nothing is reported.
+  std::function<bool(const std::string& leftover_id, const std::string& post_id)> report;
 
  private:
   enum class Done { yes, stopped, gave_up };
@@ -84,6 +92,8 @@ class Importer {
   // After a failed read or write: waits out the backoff; false when the
   // run should end (`once`, or stopped).
   bool recover(const std::exception& e, std::chrono::milliseconds& backoff);
+  // Owed reports, sent again when `report_every` has passed.
+  void send_owed_reports();
   // The leftovers in hand, into the metrics when there are any.
   void hold(std::size_t n);
   // Sleeps up to `d`, waking early on stop(); false when stopped.
@@ -100,6 +110,7 @@ class Importer {
   std::atomic<bool> stopping_ = false;
   // When the forum was last asked anything (min_interval counts from it).
   std::chrono::steady_clock::time_point last_request_{};
+  std::optional<std::chrono::steady_clock::time_point> last_reports_;
   ImporterStats stats_;
 };
 

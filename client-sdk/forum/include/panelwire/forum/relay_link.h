@@ -24,12 +24,29 @@ struct RelayLinkOptions {
   std::chrono::milliseconds timeout{10'000};
 };
 
+// What became of one update.
+struct RelayAnswer {
+  enum class Outcome {
+    applied,  // the panel has it (or had it already)
+    refused,  // never: the relay's typed error says the update is wrong
+    failed,   // not now (no connection, no answer in time, a busy relay)
+  };
+  Outcome outcome = Outcome::failed;
+  std::string reason;
+  bool applied() const { return outcome == Outcome::applied; }
+};
+
+// Whether sending the same update again may succeed after the relay
+// answered `code`: a busy, unready or restarting relay, or a token it does
+// not take yet (a secret being rotated); not a wrong update.
+bool worth_retrying(v1::ErrorCode code);
+
 class RelayLink {
  public:
   explicit RelayLink(RelayLinkOptions options) : options_(std::move(options)) {}
-  // Nullopt when the relay applied `update` to `panel` (or had already);
-  // else why not (the relay's typed error, or no connection).
-  std::optional<std::string> send(const std::string& panel, const v1::ForumUpdate& update);
+  // Blocks until the relay answered or the timeout. Any thread: each call
+  // has its own connection.
+  RelayAnswer send(const std::string& panel, const v1::ForumUpdate& update);
 
  private:
   RelayLinkOptions options_;
