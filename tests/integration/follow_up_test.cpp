@@ -10,6 +10,7 @@
 #include <ctime>
 #include <fstream>
 #include <optional>
+#include <set>
 
 #include <gtest/gtest.h>
 #include <boost/asio/ip/tcp.hpp>
@@ -20,7 +21,9 @@
 #include "http_receiver.h"
 #include "importer_process.h"
 #include "panelwire/forum/http_post.h"
+#include "panelwire/forum/ledger.h"
 #include "panelwire/forum/webhook_sink.h"
+#include "redis_process.h"
 
 namespace panelwire::test {
 namespace {
@@ -104,6 +107,33 @@ TEST(FollowUpReports, AReportTheRelayMissedIsSentByALaterRunAndARefusedOneIsDrop
   const auto third = import(relay.ws_url());
   ASSERT_EQ(third.exit_code, 0) << third.err;
   EXPECT_EQ(third.out.find("event=relay_"), std::string::npos) << third.out;
+}
+
+// The Redis ledger's owed reports, on a real redis-server: owed with the
+// post, a few at a time and each at most once a round, gone once reported,
+// shared by every importer of the deployment.
+TEST(FollowUpReports, RedisKeepsOwedReportsForEveryImporterUntilReported) {
+  engine::RedisProcess redis;
+  forum::RedisClient a(forum::parse_redis_url(redis.url())), b(forum::parse_redis_url(redis.url()));
+  forum::RedisLedger first(a, "pw:{leftovers}:posted"), second(b, "pw:{leftovers}:posted");
+  first.attempt("p/1/1");
+  for (int i = 1; i <= 5; ++i)
+    first.record("p/1/" + std::to_string(i), std::to_string(500 + i), true);
+  first.record("p/1/6", "506");  // nothing to report
+  EXPECT_FALSE(first.attempted("p/1/1")) << "settled";
+  const auto some = second.unreported(3);
+  ASSERT_EQ(some.size(), 3u);
+  std::set<std::string> distinct;
+  for (const auto& [leftover, post] : some) {
+    distinct.insert(leftover);
+    EXPECT_EQ(post, std::to_string(500 + std::stoi(leftover.substr(4))));
+  }
+  EXPECT_EQ(distinct.size(), 3u);
+  EXPECT_EQ(second.unreported(10).size(), 5u);
+  for (int i = 1; i <= 5; ++i) second.reported("p/1/" + std::to_string(i));
+  EXPECT_TRUE(first.unreported(10).empty());
+  EXPECT_EQ(first.posted("p/1/3"), "503") << "the post stays recorded";
+  EXPECT_EQ(a.command({"TYPE", "pw:{leftovers}:posted:unreported"}).str, "none");
 }
 
 // A callback as a webhook sink's receiver sends it: signed with `secret`

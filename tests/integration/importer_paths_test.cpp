@@ -3,10 +3,14 @@
 // that cannot be reached at all (not a 5xx: nothing listens), --once giving
 // up with 75 and a later run finishing the work; a torn last line of the
 // outbox; --format html with the operator's template and values escaped;
-// Discourse's default pace.
+// Discourse's default pace; the JSON Lines sink and file ledger through
+// kills.
 
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
+#include <thread>
 
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
@@ -15,6 +19,7 @@
 
 #include "discourse_stand_in.h"
 #include "http_receiver.h"
+#include "importer_process.h"
 #include "panelwire/v1/leftover.pb.h"
 #include "server_process.h"
 #include "tool_run.h"
@@ -119,6 +124,65 @@ TEST(ImporterPaths, AnAnswerPastOneMebibyteIsCutAndTriedAgain) {
   EXPECT_EQ(r.exit_code, 75) << r.err;
   EXPECT_NE(r.out.find("longer than 1048576 bytes"), std::string::npos) << r.out.substr(0, 2000);
   EXPECT_EQ(forum.requests().size(), 8u) << "tried as often as --once tries a failing forum";
+}
+
+// Lines of `path` that are whole JSON objects holding `needle`, by their
+// leftover id.
+std::map<std::string, int> ids_in(const std::string& path, const std::string& needle = "") {
+  std::map<std::string, int> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(line, ec);
+    if (ec || !v.is_object() || line.find(needle) == std::string::npos) continue;
+    if (const auto* id = v.as_object().if_contains("leftover_id"); id && id->is_string())
+      out[std::string(id->as_string())]++;
+  }
+  return out;
+}
+
+// The JSON Lines sink and the file ledger through crashes: an importer
+// killed again and again writes each leftover once. Some kill lands
+// between a line written and the ledger's record of it; the sink's own
+// look at its file is what keeps that one from being written twice.
+TEST(ImporterPaths, JsonLinesKilledAtRandomPointsWritesEachLeftoverOnce) {
+  // Enough that a run is killed many times before it is done.
+  constexpr int kLeftovers = 600;
+  std::vector<v1::Leftover> items;
+  for (int i = 1; i <= kLeftovers; ++i)
+    items.push_back(leftover("lines", i, "Question " + std::to_string(i) + "?", "Ann"));
+  const auto outbox = outbox_of(items);
+  const auto out = temp_path("posts.jsonl"), ledger = outbox + ".posted.jsonl";
+  const std::vector<std::string> args = {"--outbox", outbox, "--sink", "jsonl", "--out", out};
+  auto written = [&] { return ids_in(out).size(); };
+  auto recorded = [&] { return ids_in(ledger, "\"post_id\"").size(); };
+
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> after_ms(2, 40);
+  int rounds = 0, between = 0;
+  for (; rounds < 400 && written() < kLeftovers; ++rounds) {
+    ImporterProcess importer(args);
+    std::this_thread::sleep_for(std::chrono::milliseconds(after_ms(rng)));
+    importer.kill_now();
+    // Written, and not in the ledger: this kill landed in between.
+    if (written() > recorded()) between++;
+  }
+  EXPECT_GT(rounds, 3) << "killed again and again before it was done";
+  EXPECT_GT(between, 0) << "no kill landed between a line and the ledger in " << rounds;
+  auto finish = args;
+  finish.push_back("--once");
+  const auto r = run_tool(PANELWIRE_IMPORT_BIN, finish);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = ids_in(out);
+  ASSERT_EQ(lines.size(), static_cast<std::size_t>(kLeftovers));
+  for (const auto& [id, n] : lines) EXPECT_EQ(n, 1) << id << " written " << n << " times";
+  EXPECT_EQ(recorded(), static_cast<std::size_t>(kLeftovers));
+  const auto size = std::filesystem::file_size(out);
+  const auto idle = run_tool(PANELWIRE_IMPORT_BIN, finish);
+  ASSERT_EQ(idle.exit_code, 0) << idle.err;
+  EXPECT_EQ(std::filesystem::file_size(out), size) << "a settled run writes nothing";
+  RecordProperty("rounds", rounds);
+  RecordProperty("kills_between_line_and_ledger", between);
 }
 
 TEST(ImporterPaths, ATornLastLineIsSkippedAndTheRestImported) {
