@@ -30,11 +30,17 @@ struct Retention {
   // Since the last member left or the last event, whichever is later. Long
   // enough for a break in a panel; an abandoned id goes within the hour.
   std::chrono::milliseconds idle_ttl{30 * 60 * 1000};
-  // An ended panel stays for resumes and for reading its questions.
-  std::chrono::milliseconds ended_ttl{60 * 60 * 1000};
-  // Panels on one node; past it a new panel is refused with
-  // RESOURCE_EXHAUSTED (existing ones keep working). Webinars run a handful
-  // at a time; 2,000 leaves room for test panels and rehearsals.
+  // An ended panel stays for resumes, for reading its questions and for the
+  // forum's follow-up, which reports to it for weeks (as on Redis: 30 days
+  // after its last event). It is made by a moderator ending a panel, so a
+  // guest cannot pile them up; max_panels bounds them all the same.
+  std::chrono::milliseconds ended_ttl{30LL * 24 * 3600 * 1000};
+  // Panels on one node. Overflow rule: a new panel takes the place of the
+  // ended panel nobody is in that has been quiet longest (on the thread the
+  // new one lands on); with none to give way it is refused with
+  // RESOURCE_EXHAUSTED, and existing ones keep working. Webinars run a
+  // handful at a time; 2,000 leaves room for test panels, rehearsals and
+  // a month of ended ones.
   std::size_t max_panels = 2'000;
 };
 

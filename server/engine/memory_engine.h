@@ -119,6 +119,9 @@ class MemoryEngine final : public Engine {
   Owner& owner_of(const std::string& panel_id);
   core::Result<Slot*> slot(Owner& owner, const std::string& panel_id);
   void erase(Owner& owner, std::unordered_map<std::string, std::unique_ptr<Slot>>::iterator it);
+  // At the cap: drops the owner's ended panel nobody is in that has been
+  // quiet longest; false when there is none (or the store kept it).
+  bool make_room(Owner& owner);
   // Drops the owner's panels that nobody is in and that stayed idle past
   // their TTL, then runs again after a while.
   void sweep(Owner& owner);

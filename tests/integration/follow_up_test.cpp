@@ -136,6 +136,46 @@ TEST(FollowUpReports, RedisKeepsOwedReportsForEveryImporterUntilReported) {
   EXPECT_EQ(a.command({"TYPE", "pw:{leftovers}:posted:unreported"}).str, "none");
 }
 
+// On the embedded engine without a panel list, an ended panel waits weeks
+// for its follow-up (past the idle TTL that drops live ones nobody is in),
+// and at the panel cap it gives way to a new panel rather than the new
+// panel being refused; a live panel never does.
+TEST(FollowUpReports, AnEndedPanelWaitsForItsFollowUpAndGivesWayOnlyAtTheCap) {
+  // One io thread: the panels share one owner, where a new one looks for
+  // an ended one to take the place of.
+  ServerProcess relay({"--token-secret", kLoopSecret, "--threads", "1", "--max-panels", "2",
+                       "--panel-idle-ttl-ms", "300"});
+  ASSERT_NO_FATAL_FAILURE(run_panel(relay, "kept", 1));
+  std::this_thread::sleep_for(1s);  // three idle TTLs, swept every 30 ms
+  EXPECT_NE(questions_of(relay, "kept").find("Question number 1?"), std::string::npos)
+      << "the ended panel is still there to read and to report to";
+
+  auto join = [&](RawClient& c, const std::string& panel) {
+    v1::ClientMessage hello;
+    hello.set_id("hello");
+    hello.mutable_hello()->set_panel_id(panel);
+    hello.mutable_hello()->set_display_name("Pat");
+    return c.command(hello);
+  };
+  RawClient live(relay.port()), refused(relay.port());
+  ASSERT_FALSE(join(live, "live").has_error()) << "two panels: the cap";
+  // The CLI that read it has gone, but its leaving may still be on its
+  // way to the panel: a panel somebody is in never gives way.
+  std::optional<RawClient> fresh;
+  v1::Ack fresh_ack;
+  for (int i = 0; i < 50; ++i) {
+    fresh.emplace(relay.port());
+    fresh_ack = join(*fresh, "fresh");
+    if (fresh_ack.error().code() != v1::RESOURCE_EXHAUSTED) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_FALSE(fresh_ack.has_error()) << "the ended one gave way: " << fresh_ack.DebugString();
+  EXPECT_TRUE(relay.log_shows("event=ended_panel_gave_way panel=\"kept\""));
+  EXPECT_EQ(join(refused, "another").error().code(), v1::RESOURCE_EXHAUSTED)
+      << "none ended: a live panel never gives way";
+  EXPECT_FALSE(live.chat("c1", "still here").has_error());
+}
+
 // A callback as a webhook sink's receiver sends it: signed with `secret`
 // at `sent` (Unix seconds).
 forum::HttpResponse call_back(unsigned short port, const std::string& body,

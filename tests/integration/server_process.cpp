@@ -46,10 +46,11 @@ std::string sanitizer_report(const std::string& log) {
 }  // namespace
 
 ServerProcess::ServerProcess(std::vector<std::string> args) {
-  std::vector<std::string> argv_s = {server_binary(), "--threads", "2"};
+  std::vector<std::string> argv_s = {server_binary()};
   auto given = [&](const std::string& flag) {
     return std::find(args.begin(), args.end(), flag) != args.end();
   };
+  if (!given("--threads")) argv_s.insert(argv_s.end(), {"--threads", "2"});
   if (!given("--listen")) argv_s.insert(argv_s.end(), {"--listen", "127.0.0.1:0"});
   for (const char* flag :
        {"--chat-per-minute", "--questions-per-minute", "--votes-per-minute",

@@ -217,9 +217,10 @@ int Importer::run() {
       }
       for (std::size_t i = 0; i < batch.size(); ++i) {
         hold(batch.size() - i);
-        if (auto rc = exit_code(deliver(batch[i]))) return *rc;
+        const auto done = deliver(batch[i]);
+        hold(batch.size() - i - 1);
+        if (auto rc = exit_code(done)) return *rc;
       }
-      hold(0);
       backoff = options_.backoff_min;
     } catch (const std::exception& e) {
       if (!recover(e, backoff)) return options_.once ? kGaveUp : 0;
