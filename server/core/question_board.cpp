@@ -205,10 +205,15 @@ Result<QuestionBoard::Outcome> QuestionBoard::resolve_moderation(v1::Event& ev) 
     case v1::CHANGE_FORUM_UPDATED: {
       // Any state but merged: a leftover may have been answered or sent on.
       const auto& update = change.questions(0);
-      const auto before = q.SerializeAsString();
-      if (!update.forum_url().empty()) q.set_forum_url(update.forum_url());
-      if (update.has_forum_answer()) *q.mutable_forum_answer() = update.forum_answer();
-      if (q.SerializeAsString() == before) return Outcome::unchanged;
+      const bool new_url = !update.forum_url().empty() && update.forum_url() != q.forum_url();
+      const bool new_answer =
+          update.has_forum_answer() &&
+          (!q.has_forum_answer() ||
+           update.forum_answer().answered_by() != q.forum_answer().answered_by() ||
+           update.forum_answer().url() != q.forum_answer().url());
+      if (!new_url && !new_answer) return Outcome::unchanged;
+      if (new_url) q.set_forum_url(update.forum_url());
+      if (new_answer) *q.mutable_forum_answer() = update.forum_answer();
       break;
     }
     case v1::CHANGE_SENT_TO_FORUM:

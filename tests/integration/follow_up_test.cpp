@@ -20,6 +20,7 @@
 #include "forum_loop_support.h"
 #include "http_receiver.h"
 #include "importer_process.h"
+#include "importer_support.h"
 #include "panelwire/forum/http_post.h"
 #include "panelwire/forum/ledger.h"
 #include "panelwire/forum/webhook_sink.h"
@@ -34,13 +35,6 @@ std::string secret_file(const std::string& name, const std::string& secret) {
   const auto path = temp_path(name);
   std::ofstream(path) << secret << "\n";
   return path;
-}
-
-// A loopback port nothing listens on (bound, then closed).
-unsigned short closed_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
 }
 
 std::size_t lines_with(const std::string& path, const std::string& needle) {

@@ -518,6 +518,16 @@ TEST_F(PanelQa, ForumUpdatesFollowTheEndAndOnlySafeAddressesAreTaken) {
   const auto* after = panel_.board().find(q);
   EXPECT_EQ(after->forum_url(), post) << "the post's address stays";
   EXPECT_EQ(after->forum_answer().answered_by(), "Dr. Bruce Alberts") << "cleaned like a name";
+  auto answer_at = [&](const std::string& url) {
+    return update(mod, [&](auto& u) {
+      u.mutable_answer()->set_answered_by("Dr. Bruce Alberts");
+      u.mutable_answer()->set_url(url);
+    });
+  };
+  EXPECT_EQ(answer_at("https://forum.example.org/t/follow-up/7/3")->seq, 0u) << "again: unchanged";
+  EXPECT_GT(answer_at("https://forum.example.org/t/follow-up/7/9")->seq, 0u) << "a later answer";
+  EXPECT_EQ(panel_.board().find(q)->forum_answer().url(),
+            "https://forum.example.org/t/follow-up/7/9");
 
   EXPECT_EQ(update(ann, [&](auto& u) { u.set_post_url(post); }).error().code, v1::FORBIDDEN);
   EXPECT_EQ(update(pat, [&](auto& u) { u.set_post_url(post); }).error().code, v1::FORBIDDEN);

@@ -48,6 +48,12 @@ Delivery wait_for(std::chrono::milliseconds wait, const HttpResponse& r) {
   return d;
 }
 
+// What an answer whose body names no post means: 2xx "posted" (the
+// request did what it asked), else retry or refused as for a post.
+Delivery status_of(const HttpResponse& r) {
+  return delivery_of(r, [](const std::string&) { return std::string(); });
+}
+
 Lookup lookup_failed(const Delivery& d) {
   Lookup l;
   l.outcome =
@@ -166,8 +172,7 @@ DiscourseSink::Topic DiscourseSink::topic_for(const v1::Leftover& l, bool create
       found = find_topic(external_id);
     } else if (auto wait = discourse_wait(r, kDefaultWait)) {
       found.failed = wait_for(*wait, r);
-    } else if (auto d = delivery_of(r, [](const std::string&) { return std::string(); });
-               d.outcome != Delivery::Outcome::posted) {
+    } else if (auto d = status_of(r); d.outcome != Delivery::Outcome::posted) {
       d.reason = "creating the panel's topic: " + d.reason;
       found.failed = d;
     } else if (auto id = json_member(r.body, "topic_id")) {
@@ -202,7 +207,7 @@ DiscourseSink::Topic DiscourseSink::find_topic(const std::string& external_id) {
     r = get(*path);
   }
   if (r.status == 404) return {};
-  auto d = delivery_of(r, [](const std::string&) { return std::string(); });
+  auto d = status_of(r);
   if (d.outcome != Delivery::Outcome::posted) {
     d.reason = "looking up the panel's topic: " + d.reason;
     return {{}, d};
@@ -219,7 +224,7 @@ Lookup DiscourseSink::find(const v1::Leftover& l) {
   for (std::size_t page = 1; page <= kMaxRawPages; ++page) {
     const auto r = get("/raw/" + topic.id + "?page=" + std::to_string(page));
     if (r.status == 404) return {};
-    auto d = delivery_of(r, [](const std::string&) { return std::string(); });
+    auto d = status_of(r);
     if (d.outcome != Delivery::Outcome::posted) return lookup_failed(d);
     const auto scanned = scan_raw_page(r.body, marker);
     for (auto number : scanned.marked) {
@@ -234,23 +239,19 @@ Lookup DiscourseSink::find(const v1::Leftover& l) {
 DiscourseSink::Reply DiscourseSink::answer_in(const CreatedPost& post) const {
   Reply out;
   if (post.reply_to_post_number == 0 || post.username == options_.api_username) return out;
-  const auto r = get("/posts/by_number/" + post.topic_id + "/" +
-                     std::to_string(post.reply_to_post_number) + ".json");
-  if (r.status == 404) return out;
-  if (r.status < 200 || r.status >= 300) {
-    out.failed = r.status == 0 ? r.error : "HTTP " + std::to_string(r.status);
+  const auto read = read_post(post.topic_id, post.reply_to_post_number);
+  if (read.failed) {
+    out.failed = read.failed->reason;
     return out;
   }
-  const auto raw = json_member(r.body, "raw");
-  const auto author = json_member(r.body, "username");
-  if (!raw || !author) return out;
-  bool ours = *author == options_.api_username;
-  for (const auto& [id, username] : options_.accounts) ours = ours || *author == username;
-  const auto leftover = marked_leftover(*raw);
+  if (!read.post) return out;
+  const auto leftover = marked_leftover(read.post->raw);
   if (!leftover) return out;
+  bool ours = read.post->author == options_.api_username;
+  for (const auto& [id, username] : options_.accounts) ours = ours || read.post->author == username;
   if (!ours) {
     spdlog::warn("event=foreign_marker topic={} post_number={} author={}", post.topic_id,
-                 post.reply_to_post_number, printable_excerpt(*author, 60));
+                 post.reply_to_post_number, printable_excerpt(read.post->author, 60));
     return out;
   }
   out.question = parse_leftover_id(*leftover);
@@ -260,25 +261,32 @@ DiscourseSink::Reply DiscourseSink::answer_in(const CreatedPost& post) const {
   return out;
 }
 
-Lookup DiscourseSink::check_post(const std::string& topic, std::uint64_t number,
-                                 const v1::Leftover& l) {
+DiscourseSink::PostRead DiscourseSink::read_post(const std::string& topic,
+                                                 std::uint64_t number) const {
   const auto r = get("/posts/by_number/" + topic + "/" + std::to_string(number) + ".json");
   if (r.status == 404) return {};
-  auto d = delivery_of(r, [](const std::string&) { return std::string(); });
-  if (d.outcome != Delivery::Outcome::posted) return lookup_failed(d);
+  if (auto d = status_of(r); d.outcome != Delivery::Outcome::posted) return {{}, d};
   const auto raw = json_member(r.body, "raw");
   const auto author = json_member(r.body, "username");
   const auto id = json_member(r.body, "id");
-  if (!raw || !author || !id || raw->find(leftover_marker(l.leftover_id())) == std::string::npos)
+  if (!raw || !author || !id) return {};
+  return {Post{*raw, *author, *id}, {}};
+}
+
+Lookup DiscourseSink::check_post(const std::string& topic, std::uint64_t number,
+                                 const v1::Leftover& l) {
+  const auto read = read_post(topic, number);
+  if (read.failed) return lookup_failed(*read.failed);
+  if (!read.post || read.post->raw.find(leftover_marker(l.leftover_id())) == std::string::npos)
     return {};
-  if (*author != options_.api_username && *author != author_of(l)) {
+  if (read.post->author != options_.api_username && read.post->author != author_of(l)) {
     spdlog::warn("event=foreign_marker leftover={} topic={} post_number={} author={}",
-                 l.leftover_id(), topic, number, printable_excerpt(*author, 60));
+                 l.leftover_id(), topic, number, printable_excerpt(read.post->author, 60));
     return {};
   }
   Lookup found;
   found.outcome = Lookup::Outcome::found;
-  found.post_id = *id;
+  found.post_id = read.post->id;
   return found;
 }
 

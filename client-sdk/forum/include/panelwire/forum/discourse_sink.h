@@ -96,6 +96,17 @@ class DiscourseSink final : public Sink {
   // Whether post `number` of `topic` is `l`'s: its author one of ours and
   // its raw text holding the marker.
   Lookup check_post(const std::string& topic, std::uint64_t number, const v1::Leftover& l);
+  // Post `number` of `topic`: its raw text, author and id; none when the
+  // forum has no such post (or answers without them); `failed` when it
+  // could not say.
+  struct Post {
+    std::string raw, author, id;
+  };
+  struct PostRead {
+    std::optional<Post> post;
+    std::optional<Delivery> failed;
+  };
+  PostRead read_post(const std::string& topic, std::uint64_t number) const;
   HttpResponse get(const std::string& path) const;
   HttpResponse post_json(const boost::json::object& body, const std::string& as) const;
 
