@@ -20,25 +20,8 @@ using namespace std::chrono_literals;
 
 std::vector<std::string> discourse_args(const std::string& outbox, const HttpReceiver& forum,
                                         std::vector<std::string> extra = {}) {
-  std::vector<std::string> a = {"--outbox",
-                                outbox,
-                                "--sink",
-                                "discourse",
-                                "--discourse-url",
-                                forum.url(""),
-                                "--api-key",
-                                "k-123",
-                                "--api-username",
-                                "panel-bot",
-                                "--per-minute",
-                                "6000",
-                                "--backoff-min-ms",
-                                "10",
-                                "--backoff-max-ms",
-                                "20",
-                                "--once"};
-  a.insert(a.end(), extra.begin(), extra.end());
-  return a;
+  extra.push_back("--once");
+  return discourse_import_args(outbox, forum.url(""), std::move(extra));
 }
 
 // The dead letters of `outbox`: each one's reason.

@@ -20,6 +20,7 @@
 #include "discourse_stand_in.h"
 #include "forum_loop_support.h"
 #include "importer_process.h"
+#include "importer_support.h"
 #include "panelwire/forum/discourse_api.h"
 #include "raw_client.h"
 #include "server_process.h"
@@ -51,16 +52,7 @@ std::size_t recorded(const std::string& ledger) {
 
 std::vector<std::string> importer_args(const ServerProcess& relay, const DiscourseStandIn& forum,
                                        std::vector<std::string> extra = {}) {
-  std::vector<std::string> a = {"--outbox",         relay.outbox_path(),
-                                "--sink",           "discourse",
-                                "--discourse-url",  forum.url(),
-                                "--api-key",        "k-123",
-                                "--api-username",   "panel-bot",
-                                "--per-minute",     "6000",
-                                "--backoff-min-ms", "20",
-                                "--backoff-max-ms", "100"};
-  a.insert(a.end(), extra.begin(), extra.end());
-  return a;
+  return discourse_import_args(relay.outbox_path(), forum.url(), std::move(extra));
 }
 
 int count_requests(DiscourseStandIn& forum, const std::string& method, const std::string& prefix) {

@@ -61,10 +61,9 @@ TEST(FollowUpReports, AReportTheRelayMissedIsSentByALaterRunAndARefusedOneIsDrop
   const auto ledger = relay.outbox_path() + ".posted.jsonl";
   auto import = [&](const std::string& relay_url) {
     return run_tool(PANELWIRE_IMPORT_BIN,
-                    {"--outbox", relay.outbox_path(), "--sink", "discourse", "--discourse-url",
-                     forum.url(), "--api-key", "k-123", "--api-username", "panel-bot", "--topic",
-                     std::to_string(topic), "--per-minute", "6000", "--relay", relay_url,
-                     "--token-secret-file", token_secret, "--once"},
+                    discourse_import_args(relay.outbox_path(), forum.url(),
+                                          {"--topic", std::to_string(topic), "--relay", relay_url,
+                                           "--token-secret-file", token_secret, "--once"}),
                     {}, 60s);
   };
 
@@ -277,27 +276,13 @@ TEST(FollowUpCallbacks, DiscoursesOtherEventsAreTakenAndAMalformedPostIsRefused)
   const auto topic = forum.add_topic("The events panel's follow-up");
   const std::string hook_secret = "discourse-webhook-secret";
   const auto log = temp_path("importer.log");
-  ImporterProcess importer({"--outbox",
-                            relay.outbox_path(),
-                            "--sink",
-                            "discourse",
-                            "--discourse-url",
-                            forum.url(),
-                            "--api-key",
-                            "k-123",
-                            "--api-username",
-                            "panel-bot",
-                            "--topic",
-                            std::to_string(topic),
-                            "--relay",
-                            relay.ws_url(),
-                            "--token-secret-file",
-                            secret_file("token-secret", kLoopSecret),
-                            "--answers-listen",
-                            "127.0.0.1:0",
-                            "--answers-secret-file",
-                            secret_file("answers-secret", hook_secret)},
-                           log);
+  ImporterProcess importer(
+      discourse_import_args(
+          relay.outbox_path(), forum.url(),
+          {"--topic", std::to_string(topic), "--relay", relay.ws_url(), "--token-secret-file",
+           secret_file("token-secret", kLoopSecret), "--answers-listen", "127.0.0.1:0",
+           "--answers-secret-file", secret_file("answers-secret", hook_secret)}),
+      log);
   const auto port = answers_port(log);
   ASSERT_NE(port, 0);
   auto deliver = [&](const std::string& event, const std::string& body) {

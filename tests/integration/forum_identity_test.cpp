@@ -15,6 +15,7 @@
 
 #include "client_commands.h"
 #include "http_receiver.h"
+#include "importer_support.h"
 #include "raw_client.h"
 #include "server_process.h"
 #include "tool_run.h"
@@ -64,27 +65,9 @@ struct Importer {
   }
   ToolResult run(const ServerProcess& relay, const HttpReceiver& forum) const {
     return run_tool(PANELWIRE_IMPORT_BIN,
-                    {"--outbox",
-                     relay.outbox_path(),
-                     "--sink",
-                     "discourse",
-                     "--discourse-url",
-                     forum.url(""),
-                     "--api-key",
-                     "k-123",
-                     "--api-username",
-                     "panel-bot",
-                     "--topic",
-                     "42",
-                     "--usernames",
-                     users,
-                     "--token-secret-file",
-                     secret,
-                     "--per-minute",
-                     "6000",
-                     "--backoff-min-ms",
-                     "20",
-                     "--once"},
+                    discourse_import_args(relay.outbox_path(), forum.url(""),
+                                          {"--topic", "42", "--usernames", users,
+                                           "--token-secret-file", secret, "--once"}),
                     {}, std::chrono::seconds(60));
   }
 };

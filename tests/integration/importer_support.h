@@ -62,4 +62,18 @@ inline unsigned short closed_port() {
   return a.local_endpoint().port();
 }
 
+// The importer's arguments for a Discourse at `forum_url` (its key k-123,
+// the account panel-bot), reading `outbox`: paced and backed off for a
+// test, `extra` after them.
+inline std::vector<std::string> discourse_import_args(const std::string& outbox,
+                                                      const std::string& forum_url,
+                                                      std::vector<std::string> extra = {}) {
+  std::vector<std::string> a = {"--outbox",         outbox,      "--sink",           "discourse",
+                                "--discourse-url",  forum_url,   "--api-key",        "k-123",
+                                "--api-username",   "panel-bot", "--per-minute",     "6000",
+                                "--backoff-min-ms", "20",        "--backoff-max-ms", "100"};
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
 }  // namespace panelwire::test
