@@ -84,9 +84,11 @@ bool MemoryEngine::make_room(Owner& owner) {
   }
   if (oldest == owner.panels.end()) return false;
   const auto before = owner.panels.size();
-  spdlog::info("event=ended_panel_gave_way panel=\"{}\"", oldest->first);
+  const auto id = oldest->first;
   erase(owner, oldest);
-  return owner.panels.size() < before;  // a store that is behind keeps it
+  if (owner.panels.size() == before) return false;  // a store that is behind keeps it
+  spdlog::info("event=ended_panel_gave_way panel=\"{}\"", id);
+  return true;
 }
 
 MemoryEngine::Owner& MemoryEngine::owner_of(const std::string& panel_id) {

@@ -1,8 +1,8 @@
 // The Redis engine across nodes: two engines on one redis-server stand for
 // two relay nodes. One order for both, a voter counted once when both race,
-// a late node loading a trimmed panel from its snapshot, an outage and a
-// Redis restart survived with no acked event lost, and leftovers published
-// to the stream once.
+// a late node loading a trimmed panel from its snapshot, a live event
+// missed and read from the log, an outage and a Redis restart survived with
+// no acked event lost, and leftovers published to the stream once.
 
 #include <set>
 #include <thread>
@@ -218,6 +218,40 @@ TEST_F(RedisEngineTest, ARedisRestartLosesNoAckedEventAndSinksResumeWithoutAGap)
   std::vector<std::uint64_t> all;
   for (std::uint64_t s = 1; s <= 40; ++s) all.push_back(s);
   EXPECT_EQ(on_a.seqs(), all) << "no gap, no duplicate across the restart";
+}
+
+// A node that misses a live event (its publication never reached it) sees
+// the gap at the next one and reads what it missed from the log, in order,
+// with no reload: its followers get every event once.
+TEST_F(RedisEngineTest, ALiveEventMissedIsReadFromTheLogAtTheNextOne) {
+  Sink on_a;
+  Node a(redis_, limits_, catalog_), b(redis_, limits_, catalog_);
+  a.subscribe("p", on_a);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(b.append("p", chat("published")).has_value());
+  ASSERT_TRUE(on_a.wait_for_count(3));
+
+  // Event 4 goes into the log as an append would put it, but is never
+  // published: the one a dropped message would leave out.
+  auto c = connect();
+  auto third = run(c, {"XRANGE", "pw:{p}:log", "3-0", "3-0"});
+  ASSERT_TRUE(third.has_value() && third->elements.size() == 1);
+  v1::LogEntry entry;
+  ASSERT_TRUE(entry.ParseFromString(third->elements[0].elements[1].elements[1].str));
+  entry.mutable_event()->set_seq(4);
+  entry.clear_dedup_key();
+  ASSERT_TRUE(run(c, {"XADD", "pw:{p}:log", "4-0", "e", entry.SerializeAsString()}).has_value());
+  ASSERT_TRUE(run(c, {"SET", "pw:{p}:head", "4"}).has_value());
+
+  const auto fifth = b.append("p", chat("after the missed one"));
+  ASSERT_TRUE(fifth.has_value()) << fifth.error().message;
+  EXPECT_EQ(fifth->seq, 5u) << "b found the head moved and appended after it";
+  ASSERT_TRUE(on_a.wait_for_count(5));
+  EXPECT_EQ(on_a.seqs(), (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
+  const auto served = a.backlog("p", 3);
+  ASSERT_TRUE(served.has_value());
+  ASSERT_EQ(served->missed.size(), 2u) << "a's replica holds the missed event";
+  EXPECT_EQ(served->missed[0]->seq(), 4u);
+  stop(c);
 }
 
 TEST_F(RedisEngineTest, LeftoversReachTheStreamOnceWhenTwoModeratorsEndAtOnce) {

@@ -1,6 +1,7 @@
 // Several real panelwire-server nodes on one real redis-server: clients
 // spread over the nodes see one order, byte for byte; a voter is counted
-// once when its votes race through different nodes; a node killed with
+// once when its votes race through different nodes; a retry through
+// another node recognised within the command window; a node killed with
 // SIGKILL loses nobody anything; a Redis restart mid-panel loses no acked
 // event; and two moderators ending a panel at once on two nodes publish its
 // leftovers to the stream once.
@@ -26,14 +27,16 @@ const std::string kSecret = "cluster-test-secret-of-32-bytes-or-more";
 
 class Cluster {
  public:
-  explicit Cluster(int nodes) {
+  // `nodes` relays on one redis-server, each with `extra` arguments.
+  explicit Cluster(int nodes, std::vector<std::string> extra = {}) : extra_(std::move(extra)) {
     for (int i = 0; i < nodes; ++i) add_node();
   }
   ServerProcess& node(int i) { return *nodes_.at(i); }
   engine::RedisProcess& redis() { return redis_; }
   ServerProcess& add_node() {
-    nodes_.push_back(std::make_unique<ServerProcess>(
-        std::vector<std::string>{"--redis", redis_.url(), "--token-secret", kSecret}));
+    std::vector<std::string> args{"--redis", redis_.url(), "--token-secret", kSecret};
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    nodes_.push_back(std::make_unique<ServerProcess>(std::move(args)));
     EXPECT_TRUE(ready(*nodes_.back()));
     return *nodes_.back();
   }
@@ -50,6 +53,7 @@ class Cluster {
   }
 
  private:
+  std::vector<std::string> extra_;
   engine::RedisProcess redis_;
   std::vector<std::unique_ptr<ServerProcess>> nodes_;
 };
@@ -130,6 +134,35 @@ TEST(Cluster, ClientsOnThreeNodesSeeOneOrderByteForByte) {
         if (changed.id() == q) votes = changed.votes();
     EXPECT_EQ(votes, clients.size()) << "question " << q;
   }
+}
+
+// The command window is the panel's, in its log, so it holds across nodes
+// as on one: a retry through another node is recognised within both bounds
+// (--command-window 2 ids a client, --command-window-clients 2 clients)
+// and applied again past them.
+TEST(Cluster, ARetryThroughAnotherNodeIsRecognisedWithinTheCommandWindow) {
+  Cluster cluster(2, {"--command-window", "2", "--command-window-clients", "2"});
+  RawClient ann(cluster.node(0).port());
+  ann.join("window", "Ann", "client-ann");
+  EXPECT_EQ(ann.chat("a1", "one").seq(), 1u);
+  EXPECT_EQ(ann.chat("a2", "two").seq(), 2u);
+  EXPECT_EQ(ann.chat("a3", "three").seq(), 3u);
+  // Her connection drops; she comes back through the other node.
+  RawClient again(cluster.node(1).port());
+  again.join("window", "Ann", "client-ann");
+  EXPECT_EQ(again.chat("a3", "three").seq(), 3u) << "among Ann's last two: recognised";
+  EXPECT_EQ(again.chat("a2", "two").seq(), 2u);
+  EXPECT_EQ(again.chat("a1", "one").seq(), 4u) << "her third-last id is forgotten on every node";
+
+  RawClient bob(cluster.node(0).port()), cy(cluster.node(1).port());
+  bob.join("window", "Bob", "client-bob");
+  cy.join("window", "Cy", "client-cy");
+  EXPECT_EQ(bob.chat("b1", "bob").seq(), 5u);
+  EXPECT_EQ(cy.chat("c1", "cy").seq(), 6u);
+  RawClient bob_elsewhere(cluster.node(1).port());
+  bob_elsewhere.join("window", "Bob", "client-bob");
+  EXPECT_EQ(bob_elsewhere.chat("b1", "bob").seq(), 5u) << "Bob is among the last two clients";
+  EXPECT_EQ(ann.chat("a1", "one").seq(), 7u) << "Ann, least recently active, is forgotten";
 }
 
 TEST(Cluster, AVoterRacingThroughTwoNodesIsCountedOnce) {

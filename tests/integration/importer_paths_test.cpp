@@ -102,7 +102,7 @@ std::map<std::string, int> ids_in(const std::string& path, const std::string& ne
 // look at its file is what keeps that one from being written twice.
 TEST(ImporterPaths, JsonLinesKilledAtRandomPointsWritesEachLeftoverOnce) {
   // Enough that a run is killed many times before it is done.
-  constexpr int kLeftovers = 600;
+  constexpr int kLeftovers = 200;
   std::vector<v1::Leftover> items;
   for (int i = 1; i <= kLeftovers; ++i)
     items.push_back(leftover("lines", i, "Question " + std::to_string(i) + "?", "Ann"));
@@ -112,12 +112,22 @@ TEST(ImporterPaths, JsonLinesKilledAtRandomPointsWritesEachLeftoverOnce) {
   auto written = [&] { return ids_in(out).size(); };
   auto recorded = [&] { return ids_in(ledger, "\"post_id\"").size(); };
 
+  auto bytes = [&] {
+    std::error_code ec;
+    const auto n = std::filesystem::file_size(out, ec);
+    return ec ? 0 : n;
+  };
   std::mt19937 rng(5);
-  std::uniform_int_distribution<int> after_ms(2, 40);
+  std::uniform_int_distribution<int> after_us(0, 4000);
   int rounds = 0, between = 0;
-  for (; rounds < 400 && written() < kLeftovers; ++rounds) {
+  for (; rounds < 200 && written() < kLeftovers; ++rounds) {
+    // Killed once it is writing (however long it takes to start, under a
+    // sanitizer too), a moment later: mid-stream.
+    const auto before = bytes();
     ImporterProcess importer(args);
-    std::this_thread::sleep_for(std::chrono::milliseconds(after_ms(rng)));
+    for (int i = 0; i < 5000 && bytes() == before; ++i)
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    std::this_thread::sleep_for(std::chrono::microseconds(after_us(rng)));
     importer.kill_now();
     // Written, and not in the ledger: this kill landed in between.
     if (written() > recorded()) between++;

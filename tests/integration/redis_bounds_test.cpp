@@ -1,12 +1,16 @@
 // What docs/redis.md promises of a relay on Redis under load and over
 // time, each against a real panelwire-server and a real redis-server: the
-// 2 s append deadline, the 10,000 commands waiting on one panel, and the
+// 2 s append deadline, the 10,000 commands waiting on one panel, a
+// connection read no further past --max-inflight-commands, and the
 // retention of the leftovers' stream, their batch markers and an ended
 // panel's keys.
 
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -89,6 +93,39 @@ TEST(RedisRelay, PastTenThousandCommandsWaitingOnAPanelMoreAreRefused) {
   ASSERT_TRUE(after && !after->has_error());
   EXPECT_EQ(after->seq(), static_cast<std::uint64_t>(kInFlight + kQueued + 1));
   EXPECT_FALSE(writer.closed()) << "the connection stays";
+}
+
+// --max-inflight-commands: past that many commands awaiting their acks the
+// relay reads no more of the connection (the backpressure reaches the
+// client's socket), so even a Ping, which needs nothing of Redis, is read
+// only once the first command's ack frees a place.
+TEST(RedisRelay, PastTheInflightCapTheRelayReadsNothingMoreOfTheConnection) {
+  RedisProcess redis(0, {}, {"--appendonly", "no"});
+  ServerProcess relay(relay_args(redis.url(), {"--max-inflight-commands", "2"}));
+  ASSERT_TRUE(readyz_becomes(relay, 200, 10s));
+  RawClient c(relay.port());
+  c.join("capped", "Writer");
+  redis.pause();
+  c.send(chat("c1", "one"));
+  c.send(chat("c2", "two"));
+  v1::ClientMessage ping;
+  ping.set_id("p");
+  ping.mutable_ping();
+  c.send(ping);
+  // Long enough that a Ping read now would be answered well before Redis
+  // answers anything: the order below is the evidence, not this wait.
+  std::this_thread::sleep_for(300ms);
+  redis.resume();
+  std::vector<std::string> order;
+  for (int i = 0; i < 3; ++i) {
+    auto a = next_ack(c, 10s);
+    ASSERT_TRUE(a) << "no answer after " << order.size();
+    ASSERT_FALSE(a->has_error()) << a->DebugString();
+    order.push_back(a->id());
+  }
+  EXPECT_EQ(order.front(), "c1") << "the Ping waited behind the two in flight";
+  EXPECT_LT(std::find(order.begin(), order.end(), "c1"),
+            std::find(order.begin(), order.end(), "c2"));
 }
 
 // --- retention of the leftovers and of an ended panel -----------------------
