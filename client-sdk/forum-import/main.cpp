@@ -32,6 +32,7 @@
 #include "panelwire/forum/importer.h"
 #include "panelwire/forum/importer_metrics.h"
 #include "panelwire/forum/jsonl_sink.h"
+#include "panelwire/forum/ledger.h"
 #include "panelwire/forum/outbox_leftover_source.h"
 #include "panelwire/forum/redis_leftover_source.h"
 #include "panelwire/forum/relay_link.h"
@@ -62,6 +63,26 @@ std::string default_consumer() {
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   return std::string(host[0] ? host : "importer");
+}
+
+// A shorter one could be guessed; a forum's generated secrets are longer.
+constexpr std::size_t kMinAnswersSecret = 16;
+
+// For a webhook sink's callbacks: whether this importer posted a leftover,
+// read from a ledger of the answers endpoint's own (its thread's Redis
+// connection, or the ledger file read again), never the importer's.
+FollowUp::Posted posted_check(const std::string& sink_name,
+                              const std::optional<RedisEndpoint>& endpoint,
+                              const std::string& ledger, const std::string& outbox) {
+  if (sink_name != "webhook") return {};
+  const auto key = ledger.empty() ? std::string("pw:{leftovers}:posted") : ledger;
+  if (endpoint) {
+    auto redis = std::make_shared<RedisClient>(*endpoint);
+    auto book = std::make_shared<RedisLedger>(*redis, key);
+    return [redis, book](const std::string& id) { return book->posted(id).has_value(); };
+  }
+  const auto path = ledger.empty() ? outbox + ".posted.jsonl" : ledger;
+  return [path](const std::string& id) { return FileLedger(path).posted(id).has_value(); };
 }
 
 int dead_letters(const std::vector<std::string>& args, const std::optional<RedisEndpoint>& endpoint,
@@ -329,7 +350,8 @@ int main(int argc, char** argv) {
             "--relay needs the relays' token secret (--token-secret-file, PANELWIRE_TOKEN_SECRET): "
             "the importer reports to the panel as a moderator");
       relay.emplace(RelayLinkOptions{relay_urls, token_secret});
-      follow_up.emplace(*relay, *sink, discourse);
+      follow_up.emplace(*relay, *sink, discourse,
+                        posted_check(sink_name, endpoint, ledger, outbox));
       importer.report = [&](const std::string& leftover, const std::string& post) {
         return follow_up->report(leftover, post);
       };
@@ -345,6 +367,9 @@ int main(int argc, char** argv) {
             "--answers-listen needs --sink discourse or webhook, --relay and the answers' secret "
             "(--answers-secret-file, PANELWIRE_ANSWERS_SECRET; the webhook sink's secret by "
             "default)");
+      if (answers_secret.size() < kMinAnswersSecret)
+        return usage("the answers' secret needs at least " + std::to_string(kMinAnswersSecret) +
+                     " bytes: it lets its holder link and answer the panel's questions");
       const auto colon = answers_listen.rfind(':');
       const auto port_text = colon == std::string::npos ? "" : answers_listen.substr(colon + 1);
       if (port_text.empty() || port_text.size() > 5 ||

@@ -32,8 +32,9 @@ struct Retention {
   std::chrono::milliseconds idle_ttl{30 * 60 * 1000};
   // An ended panel stays for resumes, for reading its questions and for the
   // forum's follow-up, which reports to it for weeks (as on Redis: 30 days
-  // after its last event). It is made by a moderator ending a panel, so a
-  // guest cannot pile them up; max_panels bounds them all the same.
+  // after its last event). Only a moderator ends a panel, so guests cannot
+  // add to them; at max_panels they give way first (below), so a flood of
+  // made-up ids can cut their wait short, as the old 1-hour TTL did.
   std::chrono::milliseconds ended_ttl{30LL * 24 * 3600 * 1000};
   // Panels on one node. Overflow rule: a new panel takes the place of the
   // ended panel nobody is in that has been quiet longest (on the thread the

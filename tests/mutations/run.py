@@ -29,7 +29,7 @@ def main():
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     mutations = json.load(open(os.path.join(here, "mutations.json")))
-    survived = 0
+    unchecked = 0  # survived, stale or unbuildable: each a failure of the run
     for m in mutations:
         if args.names and not any(m["name"].startswith(n) for n in args.names):
             continue
@@ -40,12 +40,14 @@ def main():
             text = open(path).read()
             if text.count(m["old"]) != 1:
                 print(f"{m['name']}: STALE (its text is not once in {m['file']})", flush=True)
+                unchecked += 1
                 continue
             open(path, "w").write(text.replace(m["old"], m["new"]))
             built = subprocess.run(["ninja", "-C", args.build] + m["targets"],
                                    capture_output=True, text=True)
             if built.returncode != 0:
                 print(f"{m['name']}: BUILD FAILED\n{built.stdout[-1500:]}", flush=True)
+                unchecked += 1
                 continue
             started = time.time()
             try:
@@ -55,14 +57,14 @@ def main():
                 verdict = "KILLED" if r.returncode != 0 else "SURVIVED"
             except subprocess.TimeoutExpired:
                 verdict = "KILLED (timed out)"
-            survived += verdict == "SURVIVED"
+            unchecked += verdict == "SURVIVED"
             print(f"{m['name']}: {verdict} in {time.time() - started:.0f} s ({m['filter']})",
                   flush=True)
         finally:
             shutil.copy2(backup, path)
             os.utime(path)
             os.unlink(backup)
-    return 1 if survived else 0
+    return 1 if unchecked else 0
 
 
 if __name__ == "__main__":

@@ -37,6 +37,10 @@ TEST(ServerConfig, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(p.config->heap_trim.every, std::chrono::milliseconds(10'000));
   EXPECT_EQ(p.config->heap_trim.min_free_bytes, 16u << 20);
   EXPECT_TRUE(p.config->id_secret_random) << "no secret given: random per process";
+  EXPECT_EQ(p.config->retention.ended_ttl, std::chrono::hours(24 * 30))
+      << "an ended panel waits for its forum follow-up as long as on Redis";
+  EXPECT_EQ(p.config->retention.idle_ttl, std::chrono::minutes(30));
+  EXPECT_EQ(p.config->retention.max_panels, 2'000u);
 }
 
 TEST(ServerConfig, PanelsAreKeptOnDiskUnlessInMemoryIsAsked) {

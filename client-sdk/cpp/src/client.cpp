@@ -226,6 +226,7 @@ void Client::on_hello_ack(const std::shared_ptr<Connection>& c, const v1::Ack& a
     if (e.code() == v1::UNAVAILABLE) return lost(c, 0, "join: " + e.message());
     // Not transient: the same Hello would be refused again.
     const auto why = "join refused: " + v1::ErrorCode_Name(e.code()) + ": " + e.message();
+    join_refusal_ = e;
     c->done = true;
     conn_.reset();
     beast::get_lowest_layer(c->ws).close();

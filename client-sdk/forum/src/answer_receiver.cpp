@@ -5,6 +5,7 @@
 #include <sys/time.h>
 
 #include <chrono>
+#include <map>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "panelwire/forum/http_post.h"
 #include "panelwire/forum/webhook_sink.h"
 
 namespace panelwire::forum {
@@ -27,6 +29,13 @@ namespace {
 constexpr std::size_t kMaxBody = 1u << 20;
 // A sender's bytes are due within this; a stalled one is dropped.
 constexpr int kReadSeconds = 10;
+// How far a callback's timestamp may be from our clock (verify_webhook's
+// default), and so how long its signature is remembered.
+constexpr std::int64_t kCallbackTolerance = 300;
+// Callbacks remembered at once: far past what a forum sends in five
+// minutes. Overflow rule: when full, a new callback is answered 503 (sent
+// again later) until the oldest are past the tolerance.
+constexpr std::size_t kMaxRemembered = 4096;
 
 }  // namespace
 
@@ -45,33 +54,46 @@ struct AnswerReceiver::Impl {
   Handler handler;
   // Where to connect to wake accept(): read once, before the thread starts.
   tcp::endpoint self;
+  // Signatures of the callbacks taken in the last five minutes, with their
+  // timestamps: one sent again is not applied again (a captured callback
+  // replayed would put back what a later one changed).
+  std::map<std::string, std::int64_t> taken;
 
   AnswerReply answer(const http::request<http::string_body>& req) {
     if (req.method() != http::verb::post) return {405, "POST only"};
-    AnswerRequest r;
     if (req.find("X-Panelwire-Signature") != req.end()) {
       const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
       if (!verify_webhook(secret, req["X-Panelwire-Timestamp"], req["X-Panelwire-Signature"],
-                          req.body(), now)) {
+                          req.body(), now, kCallbackTolerance)) {
         spdlog::warn("event=answer_webhook_refused reason=\"callback signature or timestamp\"");
         return {401, "the signature does not match, or its timestamp is not within five minutes"};
       }
-      r.from = AnswerRequest::From::callback;
-    } else if (discourse_signature_matches(secret, req.body(),
-                                           std::string(req["X-Discourse-Event-Signature"]))) {
-      r.from = AnswerRequest::From::discourse;
-      r.event = std::string(req["X-Discourse-Event"]);
-    } else {
+      // Remembered as long as its own timestamp lets it in (verified: digits).
+      const auto sent = std::stoll(std::string(req["X-Panelwire-Timestamp"]));
+      std::erase_if(taken, [&](const auto& t) { return t.second < now - kCallbackTolerance; });
+      const std::string signature(req["X-Panelwire-Signature"]);
+      if (taken.contains(signature)) return {};  // taken already: nothing to do again
+      if (taken.size() >= kMaxRemembered) return {503, "too many callbacks; send it again later"};
+      auto reply = call({AnswerRequest::From::callback, {}, req.body()});
+      if (reply.status < 300) taken[signature] = sent;
+      return reply;
+    }
+    if (!discourse_signature_matches(secret, req.body(),
+                                     std::string(req["X-Discourse-Event-Signature"]))) {
       spdlog::warn("event=answer_webhook_refused reason=\"signature\"");
       return {401, "the signature does not match"};
     }
-    r.body = req.body();
+    return call(
+        {AnswerRequest::From::discourse, std::string(req["X-Discourse-Event"]), req.body()});
+  }
+
+  AnswerReply call(const AnswerRequest& r) {
     try {
       return handler(r);
     } catch (const std::exception& e) {
-      spdlog::error("event=answer_webhook_failed error=\"{}\"", e.what());
+      spdlog::error("event=answer_webhook_failed error=\"{}\"", printable_excerpt(e.what()));
       return {500, "the importer failed; send it again"};
     }
   }

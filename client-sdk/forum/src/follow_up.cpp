@@ -41,6 +41,7 @@ ParsedCallback parse_callback(std::string_view body) {
   if (!ref)
     return {{}, error.empty() ? "leftover_id is not a leftover id the importer posted" : error};
   Callback c;
+  c.leftover_id = *id;
   c.panel_id = ref->panel_id;
   c.update.set_question_id(ref->question_id);
   if (auto url = text_member(o, "post_url", error)) c.update.set_post_url(*url);
@@ -109,10 +110,18 @@ AnswerReply FollowUp::from_discourse(const std::string& event, const std::string
 }
 
 AnswerReply FollowUp::from_callback(const std::string& body) {
+  if (!posted_) return {404, "this importer posts to Discourse; it takes Discourse's webhook"};
   auto parsed = parse_callback(body);
   if (!parsed.callback) {
     spdlog::warn("event=callback_refused reason=\"{}\"", printable_excerpt(parsed.error));
     return {400, parsed.error};
+  }
+  // A callback speaks of what this importer posted, nothing else of the
+  // relay's panels.
+  if (!posted_(parsed.callback->leftover_id)) {
+    spdlog::warn("event=callback_refused reason=\"not posted here\" leftover=\"{}\"",
+                 printable_excerpt(parsed.callback->leftover_id, 120));
+    return {404, "leftover_id is not a leftover this importer posted"};
   }
   return relay(parsed.callback->panel_id, parsed.callback->update, "callback");
 }
@@ -124,16 +133,16 @@ AnswerReply FollowUp::relay(const std::string& panel, const v1::ForumUpdate& upd
   const auto shown = printable_excerpt(panel, 80);  // from a sender we only authenticated
   switch (r.outcome) {
     case RelayAnswer::Outcome::applied:
-      spdlog::info("event={}_relayed panel={} question={}", what, shown, question);
+      spdlog::info("event={}_relayed panel=\"{}\" question={}", what, shown, question);
       return {};
     case RelayAnswer::Outcome::refused:
-      spdlog::warn("event={}_refused panel={} question={} reason=\"{}\"", what, shown, question,
+      spdlog::warn("event={}_refused panel=\"{}\" question={} reason=\"{}\"", what, shown, question,
                    printable_excerpt(r.reason));
       return {422, r.reason};
     case RelayAnswer::Outcome::failed:
       break;
   }
-  spdlog::warn("event=relay_update_failed panel={} question={} reason=\"{}\"", shown, question,
+  spdlog::warn("event=relay_update_failed panel=\"{}\" question={} reason=\"{}\"", shown, question,
                printable_excerpt(r.reason));
   return {503, "the relay cannot take it now; send it again"};
 }

@@ -100,7 +100,13 @@ void Importer::settle(const Entry& e, const std::string& post_id) {
   ledger_.record(id, post_id, owed);
   source_.ack(e);
   if (drip_) drip_->posted(now_ms());
-  if (owed && report(id, post_id)) ledger_.reported(id);
+  // While the relay fails, the report stays owed for the next round
+  // instead of costing every post a timeout.
+  if (!owed || reports_failing_) return;
+  if (report(id, post_id))
+    ledger_.reported(id);
+  else
+    reports_failing_ = true;
 }
 
 void Importer::send_owed_reports() {
@@ -110,7 +116,8 @@ void Importer::send_owed_reports() {
   for (const auto& [leftover, post] : ledger_.unreported(options_.reports_per_round)) {
     if (stopping_) return;
     // A relay that fails one now fails the rest: the next round tries.
-    if (!report(leftover, post)) return;
+    reports_failing_ = !report(leftover, post);
+    if (reports_failing_) return;
     ledger_.reported(leftover);
   }
 }
@@ -186,6 +193,8 @@ Importer::Done Importer::deliver(const Entry& e) {
                     d.reason);
       return Done::gave_up;
     }
+    // A forum that is down for long holds no report back.
+    send_owed_reports();
     auto wait = d.retry_after.count() > 0 ? d.retry_after : jitter(backoff);
     spdlog::warn("event=retry leftover={} attempt={} wait_ms={} reason=\"{}\"", l.leftover_id(),
                  attempt, wait.count(), d.reason);

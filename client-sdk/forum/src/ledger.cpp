@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <random>
 #include <stdexcept>
 
 #include <boost/json.hpp>
@@ -36,6 +37,10 @@ std::vector<std::pair<std::string, std::string>> RedisLedger::unreported(std::si
   const auto r = redis_.command({"HRANDFIELD", unreported_key_, std::to_string(max), "WITHVALUES"});
   for (std::size_t i = 0; i + 1 < r.elements.size() && out.size() < max; i += 2)
     out.emplace_back(r.elements[i].str, r.elements[i + 1].str);
+  // Asked for the whole hash, Redis answers in its own order: shuffled, so
+  // that one report the relay keeps failing is not always first.
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::shuffle(out.begin(), out.end(), rng);
   return out;
 }
 
@@ -110,8 +115,9 @@ void FileLedger::reported(const std::string& leftover_id) {
 std::vector<std::pair<std::string, std::string>> FileLedger::unreported(std::size_t max) {
   const auto n = std::min(max, owed_.size());
   std::vector<std::pair<std::string, std::string>> out(owed_.begin(), owed_.begin() + n);
-  // Asked for now, so to the back: the next sweep starts with the others.
-  std::rotate(owed_.begin(), owed_.begin() + n, owed_.end());
+  // Asked for now, so to the back: the next round starts with the others.
+  // With no others, the first one asked for this time goes last next time.
+  std::rotate(owed_.begin(), owed_.begin() + (n == owed_.size() && n > 0 ? 1 : n), owed_.end());
   return out;
 }
 

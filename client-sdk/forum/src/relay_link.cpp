@@ -48,7 +48,12 @@ RelayAnswer RelayLink::send(const std::string& panel, const v1::ForumUpdate& upd
   RelayAnswer outcome{RelayAnswer::Outcome::failed, "the relay did not answer in time"};
   bool answered = false;
   c->on_state = [&](client::State s, const std::string& why) {
-    if (s == client::State::stopped && !answered) outcome.reason = "the relay: " + why;
+    if (s != client::State::stopped || answered) return;
+    outcome.reason = "the relay: " + why;
+    // A join refused for good (no such panel, a token it will never take):
+    // as wrong as a refused update.
+    if (const auto& refusal = c->join_refusal(); refusal && !worth_retrying(refusal->code()))
+      outcome.outcome = RelayAnswer::Outcome::refused;
   };
   c->on_welcome = [&](const v1::Welcome&) {
     v1::ClientMessage m;
@@ -67,9 +72,11 @@ RelayAnswer RelayLink::send(const std::string& panel, const v1::ForumUpdate& upd
   };
   c->start();
   io.run_for(options_.timeout);
+  // What stopping adds (pending commands failed locally) is not the relay's.
+  const auto result = outcome;
   c->stop();
   io.run_for(std::chrono::milliseconds(200));
-  return outcome;
+  return result;
 }
 
 }  // namespace panelwire::forum

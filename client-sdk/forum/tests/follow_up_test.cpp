@@ -105,6 +105,14 @@ TEST_F(FileLedgerTest, OwedReportsComeAFewAtATimeEachInTurn) {
   EXPECT_TRUE(l.unreported(0).empty());
 }
 
+TEST_F(FileLedgerTest, WhenAllFitInARoundTheFirstAskedForGoesLastNextTime) {
+  FileLedger l(path_);
+  for (int i = 1; i <= 3; ++i) l.record("p/1/" + std::to_string(i), std::to_string(i), true);
+  EXPECT_EQ(l.unreported(16), (Owed{{"p/1/1", "1"}, {"p/1/2", "2"}, {"p/1/3", "3"}}));
+  // p/1/1 failed (a panel the relay keeps refusing): the others go first.
+  EXPECT_EQ(l.unreported(16), (Owed{{"p/1/2", "2"}, {"p/1/3", "3"}, {"p/1/1", "1"}}));
+}
+
 TEST_F(FileLedgerTest, ATornLastLineIsNotAReport) {
   {
     FileLedger l(path_);

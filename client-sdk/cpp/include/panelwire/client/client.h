@@ -76,6 +76,10 @@ class Client : public std::enable_shared_from_this<Client> {
   State state() const { return state_; }
   const v1::Welcome* welcome() const { return welcome_ ? &*welcome_ : nullptr; }
   const std::string& client_id() const { return opts_.client_id; }
+  // Why the server refused to let this client join, once it has (the client
+  // is then stopped): its typed error, so a caller can tell a refusal for
+  // good from one worth trying again.
+  const std::optional<v1::Error>& join_refusal() const { return join_refusal_; }
 
  private:
   struct Connection;
@@ -99,6 +103,7 @@ class Client : public std::enable_shared_from_this<Client> {
   State state_ = State::disconnected;
   std::shared_ptr<Connection> conn_;
   std::optional<v1::Welcome> welcome_;
+  std::optional<v1::Error> join_refusal_;
   std::uint64_t last_seq_ = 0;
   bool seen_seq_ = false;
   std::uint64_t next_id_ = 1;

@@ -15,6 +15,7 @@
 // Callback. An answer is not kept: when the relay cannot take it now, its
 // sender is told 503 and sends it again.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,7 @@ namespace panelwire::forum {
 //    "answer": {"answered_by": "Name", "url": "https://..."}} (optional)
 // with post_url, answer or both.
 struct Callback {
+  std::string leftover_id;
   std::string panel_id;
   v1::ForumUpdate update;  // question_id set
 };
@@ -46,10 +48,16 @@ ParsedCallback parse_callback(std::string_view body);
 
 class FollowUp {
  public:
-  // `discourse`: the Discourse sink whose replies are answers; null when
-  // the importer posts elsewhere (Discourse's webhook is then refused).
-  FollowUp(RelayLink& relay, const Sink& sink, const DiscourseSink* discourse)
-      : relay_(relay), sink_(sink), discourse_(discourse) {}
+  // Whether this importer posted a leftover (its ledger, read on the
+  // receiver's thread).
+  using Posted = std::function<bool(const std::string& leftover_id)>;
+  // Who may tell the panel what: with `discourse` (the Discourse sink whose
+  // replies are answers), Discourse's webhook; with `posted` (a webhook
+  // sink's importer), callbacks, each about a leftover this importer
+  // posted. What neither allows is refused (404): a secret that signs one
+  // kind of request does not open the other.
+  FollowUp(RelayLink& relay, const Sink& sink, const DiscourseSink* discourse, Posted posted = {})
+      : relay_(relay), sink_(sink), discourse_(discourse), posted_(std::move(posted)) {}
 
   // Where `leftover_id` went (post `post_id`), to its panel: true when the
   // report is done with (applied, refused for good, or nothing to say),
@@ -69,6 +77,7 @@ class FollowUp {
   RelayLink& relay_;
   const Sink& sink_;
   const DiscourseSink* discourse_;
+  Posted posted_;
 };
 
 }  // namespace panelwire::forum

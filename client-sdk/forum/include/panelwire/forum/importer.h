@@ -72,7 +72,10 @@ class Importer {
   // that is done with, false when the report is still owed. Set, a post
   // the sink has an address for is recorded with its report owed, and owed
   // reports are sent again every `report_every` (at the start of a run
-  // too, so `once` runs catch up). Unset, nothing is reported.
+  // too, so `once` runs catch up; between the retries of a post while the
+  // forum is down too). After a report failed, posts settle without trying
+  // theirs until a round gets one through: a relay that does not answer
+  // costs a timeout a round, not one a post. Unset, nothing is reported.
   std::function<bool(const std::string& leftover_id, const std::string& post_id)> report;
 
  private:
@@ -111,6 +114,7 @@ class Importer {
   // When the forum was last asked anything (min_interval counts from it).
   std::chrono::steady_clock::time_point last_request_{};
   std::optional<std::chrono::steady_clock::time_point> last_reports_;
+  bool reports_failing_ = false;
   ImporterStats stats_;
 };
 

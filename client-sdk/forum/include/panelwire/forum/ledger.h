@@ -59,8 +59,8 @@ class RedisLedger final : public Ledger {
   void attempt(const std::string& leftover_id) override;
   // Owed reports: the hash `<key>:unreported` (leftover id -> post id),
   // written before the post is recorded, each field removed once reported;
-  // a random few at a time, so one the relay keeps failing does not hold
-  // back the others.
+  // a random few at a time, in a random order, so one the relay keeps
+  // failing does not hold back the others. HRANDFIELD: Redis 6.2 or later.
   void reported(const std::string& leftover_id) override;
   std::vector<std::pair<std::string, std::string>> unreported(std::size_t max) override;
 
@@ -85,7 +85,8 @@ class FileLedger final : public Ledger {
   void attempt(const std::string& leftover_id) override;
   void reported(const std::string& leftover_id) override;
   // Oldest first, each one asked for again after the others (a report the
-  // relay keeps refusing goes to the back).
+  // relay keeps failing goes to the back, behind the others even when all
+  // of them fit in one round).
   std::vector<std::pair<std::string, std::string>> unreported(std::size_t max) override;
 
  private:
