@@ -1,6 +1,5 @@
 #include "panelwire/forum/answer_receiver.h"
 
-#include <openssl/crypto.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -41,9 +40,7 @@ constexpr std::size_t kMaxRemembered = 4096;
 
 bool discourse_signature_matches(const std::string& secret, const std::string& body,
                                  const std::string& header) {
-  const auto expected = "sha256=" + hmac_sha256_hex(secret, body);
-  return header.size() == expected.size() &&
-         CRYPTO_memcmp(header.data(), expected.data(), expected.size()) == 0;
+  return signature_equals(header, "sha256=" + hmac_sha256_hex(secret, body));
 }
 
 struct AnswerReceiver::Impl {

@@ -42,9 +42,12 @@ bool verify_webhook(const std::string& secret, std::string_view timestamp_header
     t = t * 10 + (c - '0');
   }
   if (t < now - tolerance || t > now + tolerance) return false;
-  const auto expected = webhook_signature(secret, t, body);
-  return signature_header.size() == expected.size() &&
-         CRYPTO_memcmp(signature_header.data(), expected.data(), expected.size()) == 0;
+  return signature_equals(signature_header, webhook_signature(secret, t, body));
+}
+
+bool signature_equals(std::string_view received, const std::string& expected) {
+  return received.size() == expected.size() &&
+         CRYPTO_memcmp(received.data(), expected.data(), expected.size()) == 0;
 }
 
 std::string post_id_in(const std::string& body, const std::string& fallback) {

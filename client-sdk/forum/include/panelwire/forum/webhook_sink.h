@@ -41,6 +41,10 @@ std::string hmac_sha256_hex(const std::string& secret, const std::string& body);
 std::string webhook_signature(const std::string& secret, std::int64_t timestamp,
                               const std::string& body);
 
+// A signature as received against the one expected, in constant time (the
+// length is not secret).
+bool signature_equals(std::string_view received, const std::string& expected);
+
 // A receiver's check: the signature matches (compared in constant time)
 // and the timestamp is within `tolerance` of `now` (Unix seconds) either
 // way. Headers as received; false for anything malformed.
