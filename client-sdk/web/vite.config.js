@@ -3,6 +3,8 @@
 import { defineConfig } from "vite";
 
 export default defineConfig({
+  // JSX through esbuild, for Preact: no Babel, no plugin.
+  esbuild: { jsx: "automatic", jsxImportSource: "preact" },
   build: {
     outDir: process.env.PANELWIRE_WEB_OUT ?? "dist",
     emptyOutDir: true,

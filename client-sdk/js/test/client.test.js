@@ -23,10 +23,24 @@ let url;
 before(async () => {
   assert.ok(SERVER, "PANELWIRE_SERVER_BIN names the panelwire-server binary");
   const dir = mkdtempSync(join(tmpdir(), "panelwire-js-"));
-  server = spawn(SERVER, [
-    "--listen", "127.0.0.1:0", "--threads", "2", "--chat-per-minute", "0",
-    "--outbox", join(dir, "outbox.jsonl"), "--data-dir", join(dir, "data"), "--log-level", "warn",
-  ], { stdio: ["ignore", "pipe", "inherit"] });
+  server = spawn(
+    SERVER,
+    [
+      "--listen",
+      "127.0.0.1:0",
+      "--threads",
+      "2",
+      "--chat-per-minute",
+      "0",
+      "--outbox",
+      join(dir, "outbox.jsonl"),
+      "--data-dir",
+      join(dir, "data"),
+      "--log-level",
+      "warn",
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   port = await new Promise((resolve, reject) => {
     let out = "";
     server.stdout.on("data", (d) => {
@@ -68,7 +82,8 @@ const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from
 test("two clients see every chat message once, in one order", { timeout: 20000 }, async () => {
   const ann = client("order", "Ann").start();
   const bob = client("order", "Bob").start();
-  const a = record(ann), b = record(bob);
+  const a = record(ann),
+    b = record(bob);
   await until(() => a.welcomes.length && b.welcomes.length);
   const acks = [];
   for (let i = 0; i < 50; i++) {
@@ -76,7 +91,10 @@ test("two clients see every chat message once, in one order", { timeout: 20000 }
     acks.push(bob.sendChat(`bob ${i}`));
   }
   const got = await Promise.all(acks);
-  assert.deepEqual(got.map((x) => Number(x.seq)).sort((x, y) => x - y), range(1, 100));
+  assert.deepEqual(
+    got.map((x) => Number(x.seq)).sort((x, y) => x - y),
+    range(1, 100),
+  );
   await until(() => a.events.length === 100 && b.events.length === 100);
   assert.deepEqual(seqs(a.events), range(1, 100));
   const texts = (r) => r.events.map((e) => e.kind.value.text);
@@ -97,8 +115,11 @@ test("a refused command rejects with its typed error", { timeout: 20000 }, async
   });
   await assert.rejects(ann.sendChat(""), (e) => e.code === ErrorCode.INVALID_ARGUMENT);
   await assert.rejects(ann.vote(99), (e) => e.code === ErrorCode.NOT_FOUND);
-  await assert.rejects(ann.setPanelRules({ guestQuestions: false }), (e) => e.code === ErrorCode.FORBIDDEN,
-    "only moderators switch the rules");
+  await assert.rejects(
+    ann.setPanelRules({ guestQuestions: false }),
+    (e) => e.code === ErrorCode.FORBIDDEN,
+    "only moderators switch the rules",
+  );
   const ok = await ann.ask("Will the slides be shared?", { addressedTo: "Dr. Alberts" });
   assert.equal(Number(ok.seq), 1);
   const again = await ann.vote(1);
@@ -107,37 +128,46 @@ test("a refused command rejects with its typed error", { timeout: 20000 }, async
   ann.stop();
 });
 
-test("a dropped client resumes with exactly what it missed and sends what waited once", { timeout: 20000 }, async () => {
-  const ann = client("resume", "Ann").start();
-  const bob = client("resume", "Bob", { reconnectMinMs: 400, reconnectMaxMs: 400 }).start();
-  const a = record(ann), b = record(bob);
-  await until(() => a.welcomes.length && b.welcomes.length);
-  for (let i = 0; i < 10; i++) await ann.sendChat(`before ${i}`);
-  await until(() => b.events.length === 10);
+test(
+  "a dropped client resumes with exactly what it missed and sends what waited once",
+  { timeout: 20000 },
+  async () => {
+    const ann = client("resume", "Ann").start();
+    const bob = client("resume", "Bob", { reconnectMinMs: 400, reconnectMaxMs: 400 }).start();
+    const a = record(ann),
+      b = record(bob);
+    await until(() => a.welcomes.length && b.welcomes.length);
+    for (let i = 0; i < 10; i++) await ann.sendChat(`before ${i}`);
+    await until(() => b.events.length === 10);
 
-  bob.drop();
-  const whileAway = bob.sendChat("sent while away");
-  for (let i = 0; i < 15; i++) await ann.sendChat(`during ${i}`);
-  const ack = await whileAway;
-  await until(() => b.events.length === 26 && a.events.length === 26);
+    bob.drop();
+    const whileAway = bob.sendChat("sent while away");
+    for (let i = 0; i < 15; i++) await ann.sendChat(`during ${i}`);
+    const ack = await whileAway;
+    await until(() => b.events.length === 26 && a.events.length === 26);
 
-  assert.equal(b.welcomes.length, 2);
-  assert.equal(b.welcomes[1].resume, ResumeStatus.RESUMED);
-  assert.deepEqual(seqs(b.events), range(1, 26), "no gap, no duplicate");
-  const mine = a.events.filter((e) => e.kind.value.text === "sent while away");
-  assert.equal(mine.length, 1, "applied once");
-  assert.equal(mine[0].seq, ack.seq);
-  assert.ok(b.states.some(([s]) => s === State.reconnecting), "said it was reconnecting");
-  ann.stop();
-  bob.stop();
-});
+    assert.equal(b.welcomes.length, 2);
+    assert.equal(b.welcomes[1].resume, ResumeStatus.RESUMED);
+    assert.deepEqual(seqs(b.events), range(1, 26), "no gap, no duplicate");
+    const mine = a.events.filter((e) => e.kind.value.text === "sent while away");
+    assert.equal(mine.length, 1, "applied once");
+    assert.equal(mine[0].seq, ack.seq);
+    assert.ok(
+      b.states.some(([s]) => s === State.reconnecting),
+      "said it was reconnecting",
+    );
+    ann.stop();
+    bob.stop();
+  },
+);
 
 // Bytes the kernel holds for the server, unread, on its end of the
 // connection from the client's local port (/proc/net/tcp, loopback IPv4);
 // null when there is no such connection.
 function unreadByServer(clientPort) {
   const hex = (n) => n.toString(16).toUpperCase().padStart(4, "0");
-  const local = `0100007F:${hex(port)}`, remote = `0100007F:${hex(clientPort)}`;
+  const local = `0100007F:${hex(port)}`,
+    remote = `0100007F:${hex(clientPort)}`;
   for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
     const f = line.trim().split(/\s+/);
     if (f[1] === local && f[2] === remote) return parseInt(f[4].split(":")[1], 16);
@@ -157,7 +187,8 @@ function stopped(pid) {
 test("a command in flight when the connection drops is applied once, with its id", { timeout: 20000 }, async (t) => {
   const ann = client("in-flight", "Ann").start();
   const bob = client("in-flight", "Bob").start();
-  const a = record(ann), b = record(bob);
+  const a = record(ann),
+    b = record(bob);
   t.after(() => {
     ann.stop();
     bob.stop();
@@ -193,7 +224,13 @@ test("a command in flight when the connection drops is applied once, with its id
   assert.equal(Number((await ann.sendChat("marker")).seq), 2, "applied once, from whichever copy");
   for (const r of [a, b]) {
     await until(() => r.events.some((e) => e.kind.value.text === "marker"));
-    assert.deepEqual(r.events.map((e) => [Number(e.seq), e.kind.value.text]), [[1, "in flight"], [2, "marker"]]);
+    assert.deepEqual(
+      r.events.map((e) => [Number(e.seq), e.kind.value.text]),
+      [
+        [1, "in flight"],
+        [2, "marker"],
+      ],
+    );
   }
 });
 

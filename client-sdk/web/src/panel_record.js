@@ -4,7 +4,8 @@
 // and its moderation log; the same formats as `panelwire transcript` and
 // `panelwire audit`. Anonymous askers stay anonymous in every format.
 
-import { PanelwireClient, QuestionChange, QuestionKind, QuestionState, ResumeStatus, Role } from "../../js/src/client.js";
+import { QuestionChange, QuestionKind, QuestionState, Role } from "../../js/src/client.js";
+import { readEvents } from "./history.js";
 
 // A question's state in words, as the pages and the record say it.
 export const STATE_NAMES = {
@@ -30,12 +31,18 @@ function questionChange(c) {
   const first = (pred) => c.questions.find(pred) ?? c.questions[0];
   const target = (pred) => (first(pred) ? q(first(pred).id) : "a question");
   switch (c.change) {
-    case QuestionChange.CHANGE_APPROVED: return ["approved", target((x) => x.state === QuestionState.OPEN)];
-    case QuestionChange.CHANGE_DISMISSED: return ["dismissed", target((x) => x.state === QuestionState.DISMISSED)];
-    case QuestionChange.CHANGE_RESTORED: return ["restored", target((x) => x.state !== QuestionState.DISMISSED)];
-    case QuestionChange.CHANGE_HIGHLIGHTED: return ["highlighted", target((x) => x.state === QuestionState.ANSWERING)];
-    case QuestionChange.CHANGE_ANSWERED: return ["marked answered", target((x) => x.state === QuestionState.ANSWERED)];
-    case QuestionChange.CHANGE_SENT_TO_FORUM: return ["sent to the forum", target((x) => x.forForum)];
+    case QuestionChange.CHANGE_APPROVED:
+      return ["approved", target((x) => x.state === QuestionState.OPEN)];
+    case QuestionChange.CHANGE_DISMISSED:
+      return ["dismissed", target((x) => x.state === QuestionState.DISMISSED)];
+    case QuestionChange.CHANGE_RESTORED:
+      return ["restored", target((x) => x.state !== QuestionState.DISMISSED)];
+    case QuestionChange.CHANGE_HIGHLIGHTED:
+      return ["highlighted", target((x) => x.state === QuestionState.ANSWERING)];
+    case QuestionChange.CHANGE_ANSWERED:
+      return ["marked answered", target((x) => x.state === QuestionState.ANSWERED)];
+    case QuestionChange.CHANGE_SENT_TO_FORUM:
+      return ["sent to the forum", target((x) => x.forForum)];
     case QuestionChange.CHANGE_MERGED: {
       const d = c.questions.find((x) => x.state === QuestionState.MERGED);
       return ["merged", d ? `${q(d.id)} into ${q(d.mergedInto)}` : "questions"];
@@ -44,7 +51,8 @@ function questionChange(c) {
       const p = c.questions.find((x) => x.kind === QuestionKind.CHAT_COMMENT);
       return ["promoted", p ? `chat #${p.chatSeq} to ${q(p.id)}` : "a chat message"];
     }
-    default: return [];
+    default:
+      return [];
   }
 }
 
@@ -71,7 +79,13 @@ export class PanelRecord {
     const { case: kind, value } = ev.kind;
     if (kind === "chatPosted") {
       this.names.set(value.author.id, value.author.displayName);
-      this.chat.set(ev.seq, { seq: ev.seq, atMs: ev.atMs, author: value.author.displayName, authorId: value.author.id, text: value.text });
+      this.chat.set(ev.seq, {
+        seq: ev.seq,
+        atMs: ev.atMs,
+        author: value.author.displayName,
+        authorId: value.author.id,
+        text: value.text,
+      });
     } else if (kind === "chatDeleted") {
       const c = this.chat.get(value.chatSeq);
       const own = c && c.authorId === value.by?.id;
@@ -124,30 +138,38 @@ export class PanelRecord {
   }
 
   json(panelId) {
-    return JSON.stringify({
-      panel: panelId,
-      chat: [...this.chat.values()].map((c) => ({ seq: Number(c.seq), at: utc(c.atMs), author: c.author, text: c.text })),
-      questions: this.sortedQuestions().map((x) => ({
-        id: Number(x.id),
-        kind: x.kind === QuestionKind.CHAT_COMMENT ? "chat_comment" : "question",
-        text: x.text,
-        asked_by: PanelRecord.askerOf(x),
-        anonymous: x.anonymous,
-        addressed_to: x.addressedTo,
-        state: STATE_NAMES[x.state] ?? "unknown",
-        votes: x.votes,
-        answer: x.answerText,
-        sent_to_forum: x.forForum || x.published,
-        ...(x.state === QuestionState.MERGED ? { merged_into: Number(x.mergedInto) } : {}),
-      })),
-      ended: this.ended,
-      leftovers: this.leftovers.map(Number),
-    }) + "\n";
+    return (
+      JSON.stringify({
+        panel: panelId,
+        chat: [...this.chat.values()].map((c) => ({
+          seq: Number(c.seq),
+          at: utc(c.atMs),
+          author: c.author,
+          text: c.text,
+        })),
+        questions: this.sortedQuestions().map((x) => ({
+          id: Number(x.id),
+          kind: x.kind === QuestionKind.CHAT_COMMENT ? "chat_comment" : "question",
+          text: x.text,
+          asked_by: PanelRecord.askerOf(x),
+          anonymous: x.anonymous,
+          addressed_to: x.addressedTo,
+          state: STATE_NAMES[x.state] ?? "unknown",
+          votes: x.votes,
+          answer: x.answerText,
+          sent_to_forum: x.forForum || x.published,
+          ...(x.state === QuestionState.MERGED ? { merged_into: Number(x.mergedInto) } : {}),
+        })),
+        ended: this.ended,
+        leftovers: this.leftovers.map(Number),
+      }) + "\n"
+    );
   }
 
   csv() {
     let out = "kind,id,time,author,text,state,votes,answer,merged_into\r\n";
-    for (const c of this.chat.values()) out += `chat,${c.seq},${utc(c.atMs)},${csvField(c.author)},${csvField(c.text)},,,,\r\n`;
+    for (const c of this.chat.values())
+      out += `chat,${c.seq},${utc(c.atMs)},${csvField(c.author)},${csvField(c.text)},,,,\r\n`;
     for (const x of this.sortedQuestions())
       out += `question,${x.id},${utc(x.askedAtMs)},${csvField(PanelRecord.askerOf(x))},${csvField(x.text)},${STATE_NAMES[x.state] ?? "unknown"},${x.votes},${csvField(x.answerText)},${x.state === QuestionState.MERGED ? x.mergedInto : ""}\r\n`;
     return out;
@@ -175,28 +197,9 @@ export class PanelRecord {
 // The panel's whole history read through a connection of its own (resumed
 // from the start, up to the head at the join), as `options` (the page's
 // client's) allows: a moderator's token.
-export function loadRecord(options) {
-  return new Promise((resolve, reject) => {
-    const record = new PanelRecord();
-    const client = new PanelwireClient({ ...options, resumeAfter: 0n, reconnect: false });
-    let head = null;
-    const done = (error) => {
-      client.stop();
-      error ? reject(error) : resolve(record);
-    };
-    client.on("welcome", (w) => {
-      if (w.resume !== ResumeStatus.RESUMED) return done(new Error("The panel's first events are past the relay's history: the record would be incomplete."));
-      head = w.seq;
-      if (head === 0n) done();
-    });
-    client.on("event", (e) => {
-      if (head === null || e.seq > head) return;
-      record.add(e);
-      if (e.seq === head) done();
-    });
-    client.on("state", (s, why) => {
-      if (s === "stopped" && head === null) reject(new Error(why || "could not join"));
-    });
-    client.start();
-  });
+export async function loadRecord(options) {
+  const record = new PanelRecord();
+  const kept = await readEvents(options, 0n, null, (e) => record.add(e));
+  if (!kept) throw new Error("The panel's first events are past the relay's history: the record would be incomplete.");
+  return record;
 }

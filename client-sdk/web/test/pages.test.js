@@ -8,124 +8,62 @@
 // there).
 
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
-
-const SECRET = "pages-test-secret-of-32-bytes-or-more";
-const out = process.env.PANELWIRE_TEST_OUT ?? mkdtempSync(join(tmpdir(), "panelwire-pages-"));
-mkdirSync(out, { recursive: true });
-const dir = mkdtempSync(join(tmpdir(), "panelwire-pages-run-"));
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function until(pred, ms = 10000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await pred()) return;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-let redis, server, port, browser;
-
-function startRedis(redisPort) {
-  return spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--dir", dir,
-    "--save", "", "--appendonly", "yes", "--appendfsync", "always"], { stdio: "ignore" });
-}
+import {
+  PHONE,
+  Relay,
+  SECRET,
+  chatSeqs,
+  chatTexts,
+  checkPage,
+  connected,
+  dir,
+  launchBrowser,
+  openPage,
+  requireEnv,
+  startRedis,
+  token,
+  until,
+} from "./support.js";
 
 // Questions wait for a moderator's approval in the first panel; in the
 // second a moderator switches the rules while it runs.
 const panels = join(dir, "panels.json");
-writeFileSync(panels, JSON.stringify({ panels: [{ id: "browser-panel", title: "Mentoring in Research",
-  forum_thread: "42", guests_allowed: true, pre_moderation: true, reserved_names: ["Dr. Alberts"] },
-{ id: "rules-panel", title: "Open Science Office Hours", forum_thread: "43", guests_allowed: true }] }));
+writeFileSync(
+  panels,
+  JSON.stringify({
+    panels: [
+      {
+        id: "browser-panel",
+        title: "Mentoring in Research",
+        forum_thread: "42",
+        guests_allowed: true,
+        pre_moderation: true,
+        reserved_names: ["Dr. Alberts"],
+      },
+      { id: "rules-panel", title: "Open Science Office Hours", forum_thread: "43", guests_allowed: true },
+    ],
+  }),
+);
 
-// The first start lets the relay pick a free port (a port probed free and
-// bound later could be taken by another test's server meanwhile); a restart
-// binds that same port again, so the pages reconnect to their URL.
-async function startServer(redisPort) {
-  const p = spawn(process.env.PANELWIRE_SERVER_BIN, [
-    "--panels", panels,
-    "--listen", `127.0.0.1:${port ?? 0}`, "--threads", "2", "--redis", `redis://127.0.0.1:${redisPort}`,
-    "--token-secret", SECRET, "--web-root", process.env.PANELWIRE_WEB_ROOT, "--log-level", "warn",
-    "--chat-per-minute", "0",
-  ], { stdio: ["ignore", "pipe", "inherit"] });
-  port = await new Promise((resolve, reject) => {
-    let out = "";
-    p.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = /listening on [^\n]*:(\d+)\n/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    p.on("exit", (code) => reject(new Error(`the relay exited (${code}) before listening: ${out}`)));
-  });
-  p.stdout.resume();
-  await until(async () => {
-    try {
-      return (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
-    } catch {
-      return false;
-    }
-  });
-  return p;
-}
-
-function stopServer(p) {
-  return new Promise((resolve) => {
-    p.on("exit", resolve);
-    p.kill("SIGTERM");
-  });
-}
-
-function token(role, name, panel) {
-  return execFileSync(process.env.PANELWIRE_CLI_BIN, ["token", "--secret", SECRET, "--role", role,
-    "--name", name, "--panel", panel]).toString().trim();
-}
-
-let redisPort;
+let redis, relay, browser;
 before(async () => {
-  for (const v of ["PANELWIRE_SERVER_BIN", "PANELWIRE_CLI_BIN", "PANELWIRE_IMPORT_BIN", "PANELWIRE_WEB_ROOT"])
-    assert.ok(process.env[v], `${v} is set`);
-  redisPort = await freePort();
-  redis = startRedis(redisPort);
-  await until(async () => {
-    try {
-      execFileSync("redis-cli", ["-p", String(redisPort), "ping"]);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  server = await startServer(redisPort);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    // A download of Playwright's own browser cannot work here; Debian's
-    // Chromium, kept off the network it does not need.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
+  requireEnv();
+  redis = await startRedis();
+  relay = new Relay(redis.port, panels);
+  await relay.start();
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill("SIGKILL");
-  redis?.kill("SIGKILL");
+  relay?.kill();
+  redis?.kill();
 });
 
 // Discourse as far as the importer needs it: POST /posts.json, and
@@ -146,8 +84,13 @@ async function forumStandIn() {
       }
       if (req.method !== "POST" || req.url !== "/posts.json") return json(res, 404, { errors: ["not found"] });
       const sent = JSON.parse(body);
-      const post = { id: 2000 + posts.length, topic_id: sent.topic_id, post_number: posts.length + 2,
-        username: req.headers["api-username"], raw: sent.raw };
+      const post = {
+        id: 2000 + posts.length,
+        topic_id: sent.topic_id,
+        post_number: posts.length + 2,
+        username: req.headers["api-username"],
+        raw: sent.raw,
+      };
       posts.push(post);
       json(res, 200, post);
     });
@@ -164,11 +107,30 @@ async function startImporter(forumUrl, hookSecret) {
   const hookFile = join(dir, "answers-secret");
   writeFileSync(secretFile, SECRET);
   writeFileSync(hookFile, hookSecret);
-  const p = spawn(process.env.PANELWIRE_IMPORT_BIN, ["--redis", `redis://127.0.0.1:${redisPort}`,
-    "--sink", "discourse", "--discourse-url", forumUrl, "--api-key", "k-pages", "--api-username", "panel-bot",
-    "--relay", `ws://127.0.0.1:${port}/v1/ws`, "--token-secret-file", secretFile,
-    "--answers-listen", "127.0.0.1:0", "--answers-secret-file", hookFile],
-  { stdio: ["ignore", "pipe", "pipe"] });
+  const p = spawn(
+    process.env.PANELWIRE_IMPORT_BIN,
+    [
+      "--redis",
+      `redis://127.0.0.1:${redis.port}`,
+      "--sink",
+      "discourse",
+      "--discourse-url",
+      forumUrl,
+      "--api-key",
+      "k-pages",
+      "--api-username",
+      "panel-bot",
+      "--relay",
+      `ws://127.0.0.1:${relay.port}/v1/ws`,
+      "--token-secret-file",
+      secretFile,
+      "--answers-listen",
+      "127.0.0.1:0",
+      "--answers-secret-file",
+      hookFile,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   let log = "";
   p.stdout.on("data", (c) => (log += c));
   p.stderr.on("data", (c) => (log += c));
@@ -187,130 +149,201 @@ async function deliverReply(importer, hookSecret, reply) {
   const signature = "sha256=" + createHmac("sha256", hookSecret).update(body).digest("hex");
   const res = await fetch(`http://127.0.0.1:${importer.answersPort}/`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-discourse-event": "post_created",
-      "x-discourse-event-signature": signature },
+    headers: {
+      "content-type": "application/json",
+      "x-discourse-event": "post_created",
+      "x-discourse-event-signature": signature,
+    },
     body,
   });
   return res.status;
 }
 
-const chatTexts = (page) => page.$$eval("[data-testid=chat] li .text", (els) => els.map((e) => e.textContent));
-const chatSeqs = (page) => page.$$eval("[data-testid=chat] li", (els) => els.map((e) => Number(e.dataset.seq)));
-
 test("attendees, a moderator and the stage run a panel in the browser", async () => {
-  const base = `http://127.0.0.1:${port}`;
+  const base = relay.base;
   const panel = "browser-panel";
-  const ann = await (await browser.newContext()).newPage();
-  const bob = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
-  const mod = await (await browser.newContext()).newPage();
-  const stage = await (await browser.newContext()).newPage();
-  for (const p of [ann, bob, mod, stage]) p.on("pageerror", (e) => assert.fail(`page error: ${e.message}`));
-
-  // Ann joins with a name of her choosing; Bob through the name form.
-  await ann.goto(`${base}/p/${panel}?name=Ann`);
-  await bob.goto(`${base}/p/${panel}`);
+  // Ann joins with a name of her choosing; Bob, on a phone, through the name form.
+  const ann = await openPage(browser, `${base}/p/${panel}?name=Ann`);
+  const bob = await openPage(browser, `${base}/p/${panel}`, PHONE);
+  await checkPage(bob, "name-form-phone");
   await bob.getByRole("textbox", { name: "Your name, as others will see it", exact: true }).fill("Bob");
   await bob.getByRole("button", { name: "Join" }).click();
-  await mod.goto(`${base}/p/${panel}/moderate?token=${token("moderator", "Mo", panel)}`);
-  await stage.goto(`${base}/p/${panel}/stage`);
-  for (const p of [ann, bob, mod]) await until(async () => (await p.getByTestId("status").textContent()).startsWith("Connected"));
+  const mod = await openPage(browser, `${base}/p/${panel}/moderate?token=${token("moderator", "Mo", panel)}`);
+  const stage = await openPage(browser, `${base}/p/${panel}/stage`);
+  for (const p of [ann, bob, mod]) await connected(p);
+  const message = (p) => p.getByRole("textbox", { name: "Message", exact: true });
+  const send = (p) => p.getByRole("button", { name: "Send" });
+  // Bob's phone shows one pane at a time.
+  const bobTab = (name) => bob.getByRole("tab", { name }).click();
 
   // Chat: both attendees see every message, in one order.
-  await ann.getByRole("textbox", { name: "Message", exact: true }).fill("Hello from Ann");
-  await ann.getByRole("button", { name: "Send" }).click();
-  await bob.getByRole("textbox", { name: "Message", exact: true }).fill("Hi Ann, Bob here");
-  await bob.getByRole("button", { name: "Send" }).click();
-  await bob.getByRole("textbox", { name: "Message", exact: true }).fill('<img src=x onerror="window.__pwned=1">');
-  await bob.getByRole("button", { name: "Send" }).click();
+  await message(ann).fill("Hello from Ann");
+  await send(ann).click();
+  await message(bob).fill("Hi Ann, Bob here");
+  await send(bob).click();
+  await until(async () => (await chatTexts(ann)).length === 2);
+  await message(bob).fill('<img src=x onerror="window.__pwned=1">');
+  await send(bob).click();
   await until(async () => (await chatTexts(ann)).length === 3 && (await chatTexts(bob)).length === 3);
   assert.deepEqual(await chatTexts(ann), await chatTexts(bob));
-  assert.deepEqual(await chatTexts(ann), ["Hello from Ann", "Hi Ann, Bob here", '<img src=x onerror="window.__pwned=1">']);
+  assert.deepEqual(await chatTexts(ann), [
+    "Hello from Ann",
+    "Hi Ann, Bob here",
+    '<img src=x onerror="window.__pwned=1">',
+  ]);
 
   // The hostile message is text: no image, no script ran.
   assert.equal(await ann.locator("[data-testid=chat] img").count(), 0);
   assert.equal(await ann.evaluate(() => window.__pwned), undefined);
   assert.equal(await mod.evaluate(() => window.__pwned), undefined);
 
+  // A double click sends once: Send waits for the ack.
+  await message(ann).fill("Once, however often clicked");
+  await send(ann).dblclick();
+  await until(async () => (await chatTexts(ann)).length === 4);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await chatTexts(mod)).filter((t) => t === "Once, however often clicked").length, 1);
+
   // A panelist, invited with a token, chats: everyone sees who it is, a badge
   // in words beside the name; attendees have none.
-  const pat = await (await browser.newContext()).newPage();
-  pat.on("pageerror", (e) => assert.fail(`page error: ${e.message}`));
-  await pat.goto(`${base}/p/${panel}?token=${token("panelist", "Dr. Alberts", panel)}`);
-  await until(async () => (await pat.getByTestId("status").textContent()).startsWith("Connected"));
-  await pat.getByRole("textbox", { name: "Message", exact: true }).fill("Glad to be here");
-  await pat.getByRole("button", { name: "Send" }).click();
-  await until(async () => (await chatTexts(ann)).length === 4 && (await chatTexts(mod)).length === 4);
+  const pat = await openPage(browser, `${base}/p/${panel}?token=${token("panelist", "Dr. Alberts", panel)}`);
+  await connected(pat);
+  await message(pat).fill("Glad to be here");
+  await send(pat).click();
+  await until(async () => (await chatTexts(ann)).length === 5 && (await chatTexts(mod)).length === 5);
   for (const p of [ann, mod]) {
     const authors = await p.$$eval("[data-testid=chat] li .author", (els) => els.map((e) => e.textContent));
-    assert.deepEqual(authors, ["Ann", "Bob", "Bob", "Dr. Alberts Panelist"]);
+    assert.deepEqual(authors, ["Ann", "Bob", "Bob", "Ann", "Dr. Alberts Panelist"]);
     assert.equal(await p.locator("[data-testid=chat] li").last().locator(".badge").textContent(), "Panelist");
   }
 
-  // A question, upvoted by the other attendee, highlighted by the moderator,
-  // on the stage.
-  await ann.getByRole("textbox", { name: "Your question", exact: true }).fill("How do we keep mentoring going after the grant ends?");
+  // A question, held for review: its asker sees it waiting, nobody else
+  // does; the moderator approves it from the "To review" tab.
+  await ann
+    .getByRole("textbox", { name: "Your question", exact: true })
+    .fill("How do we keep mentoring going after the grant ends?");
   await ann.getByRole("textbox", { name: "For (a panelist, optional)", exact: true }).fill("Dr. Alberts");
   // Named here, not in the forum's follow-up: her choice, carried to the post.
   const forumChoice = ann.getByRole("combobox", { name: "In the forum after the panel" });
   await forumChoice.selectOption({ label: "don't name me" });
   await ann.getByRole("button", { name: "Ask", exact: true }).click();
   await until(async () => (await forumChoice.inputValue()) === "");
+  await until(async () =>
+    /Awaiting review/.test(
+      (await ann
+        .getByTestId("my-questions")
+        .textContent()
+        .catch(() => "")) ?? "",
+    ),
+  );
+  await mod.getByRole("tab", { name: /^To review/ }).click();
   const pending = mod.getByTestId("queue-pending");
   await until(async () => (await pending.locator("li").count()) === 1);
+  await bobTab(/^Q&A/);
   assert.equal(await bob.locator("[data-testid=questions] li").count(), 0, "not shown before approval");
+  await checkPage(mod, "moderator-review");
   await pending.getByRole("button", { name: "Approve" }).click();
-  const upvote = bob.getByRole("button", { name: "Upvote: How do we keep mentoring going after the grant ends?" });
+  await until(async () => (await ann.getByTestId("my-questions").count()) === 0);
+  const upvote = bob.getByRole("button", { name: /Upvote\W*How do we keep mentoring going after the grant ends\?/ });
   await upvote.click();
   await until(async () => (await upvote.getAttribute("aria-pressed")) === "true");
-  await until(async () => (await ann.locator("[data-testid=questions] .meta").first().textContent()).startsWith("1 vote"));
+  await until(async () =>
+    ((await ann.locator("[data-testid=questions] .meta").first().textContent()) ?? "").startsWith("1 vote"),
+  );
+  assert.equal(await ann.locator("[data-testid=questions] button.vote").count(), 0, "no upvote on one's own question");
+  await mod.getByRole("tab", { name: /^Open/ }).click();
   const open = mod.getByTestId("queue-open");
   await until(async () => (await open.locator("li").count()) === 1);
   await open.getByRole("button", { name: "Highlight" }).click();
+  await mod.getByRole("tab", { name: /^Answering/ }).click();
   await until(async () => (await mod.getByTestId("queue-answering").locator("li").count()) === 1);
-  await until(async () => ((await stage.getByTestId("stage").textContent()) ?? "").includes("How do we keep mentoring going"));
+  await until(async () =>
+    ((await stage.getByTestId("stage").textContent()) ?? "").includes("How do we keep mentoring going"),
+  );
   await until(async () => (await ann.getByTestId("answering").count()) === 1);
   assert.match(await stage.getByTestId("stage").textContent(), /Ann, for Dr\. Alberts/);
 
-  for (const [name, p] of [["attendee", ann], ["attendee-phone", bob], ["moderator", mod], ["stage", stage], ["panelist", pat]])
-    await p.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+  for (const [name, p] of [
+    ["attendee", ann],
+    ["attendee-phone-qa", bob],
+    ["moderator", mod],
+    ["stage", stage],
+    ["panelist", pat],
+  ])
+    await checkPage(p, name);
+  await bobTab("Chat");
+  await checkPage(bob, "attendee-phone-chat");
 
-  // The relay restarts: Ann's page reconnects and misses nothing.
+  // The relay restarts: Ann's page reconnects and misses nothing. What she
+  // sends meanwhile shows as "sending…" and goes out once, however often
+  // Enter was pressed.
   const before = await chatSeqs(ann);
-  await stopServer(server);
+  await relay.stop();
   await until(async () => (await ann.getByTestId("status").textContent()).startsWith("Reconnecting"));
-  server = await startServer(redisPort);
+  assert.match(await ann.getByTestId("banner").textContent(), /Reconnecting/);
+  await message(ann).fill("Sent during the outage");
+  for (let i = 0; i < 3; i++) await message(ann).press("Enter");
+  await until(async () =>
+    /sending…/.test(
+      await ann
+        .locator(".chat.sending")
+        .textContent()
+        .catch(() => ""),
+    ),
+  );
+  await checkPage(ann, "attendee-reconnecting");
+  await relay.start();
   await until(async () => /reconnected/.test(await ann.getByTestId("status").textContent()));
   await bob.waitForFunction(() => window.panelwire.state.connection === "joined");
-  await bob.getByRole("textbox", { name: "Message", exact: true }).fill("After the restart");
-  await bob.getByRole("button", { name: "Send" }).click();
+  await until(async () => (await chatTexts(bob)).at(-1) === "Sent during the outage");
+  await message(bob).fill("After the restart");
+  await send(bob).click();
   await until(async () => (await chatTexts(ann)).at(-1) === "After the restart");
   const seqs = await chatSeqs(ann);
   assert.deepEqual(seqs.slice(0, before.length), before, "what was there is still there");
   const events = await ann.evaluate(() => Number(window.panelwire.client.lastSeq));
-  assert.equal(events, 9, "4 chats, the question, its approval, the vote, the highlight, one more: no gap");
+  assert.equal(events, 11, "5 chats, the question, its approval, the vote, the highlight, two more: no gap");
   // Every page that lived through the restart shows each message once, in
   // the one order, and the question once.
   for (const p of [ann, bob, mod]) {
     await until(async () => (await chatTexts(p)).at(-1) === "After the restart");
-    assert.deepEqual(await chatTexts(p), [
-      "Hello from Ann", "Hi Ann, Bob here", '<img src=x onerror="window.__pwned=1">', "Glad to be here", "After the restart",
-    ], "no message lost or shown twice");
+    assert.deepEqual(
+      await chatTexts(p),
+      [
+        "Hello from Ann",
+        "Hi Ann, Bob here",
+        '<img src=x onerror="window.__pwned=1">',
+        "Once, however often clicked",
+        "Glad to be here",
+        "Sent during the outage",
+        "After the restart",
+      ],
+      "no message lost or shown twice",
+    );
     const shown = await chatSeqs(p);
-    assert.ok(shown.every((s, i) => i === 0 || s > shown[i - 1]), `seqs rise: ${shown}`);
+    assert.ok(
+      shown.every((s, i) => i === 0 || s > shown[i - 1]),
+      `seqs rise: ${shown}`,
+    );
   }
+  assert.equal(await ann.locator(".chat.sending").count(), 0, "nothing left sending");
   assert.equal(await ann.locator("[data-testid=questions] li").count(), 1, "the question once");
   assert.equal(await mod.getByTestId("queue-answering").locator("li").count(), 1);
 
-  // The moderator ends the panel and sees what went to the forum.
-  mod.once("dialog", (d) => d.accept());
+  // The moderator ends the panel, confirming in the page's own dialog, and
+  // sees what went to the forum.
   await mod.getByRole("button", { name: "End the panel" }).click();
+  const dialog = mod.getByRole("dialog", { name: "End the panel?" });
+  await checkPage(mod, "moderator-confirm-end");
+  await dialog.getByRole("button", { name: "End the panel" }).click();
   const leftovers = mod.getByTestId("leftovers");
   await until(async () => (await leftovers.count()) === 1);
   assert.match(await leftovers.textContent(), /Sent to the forum \(1\).*How do we keep mentoring going/);
   await until(async () => /The panel has ended/.test(await ann.getByTestId("status").textContent()));
-  assert.equal(await ann.getByRole("button", { name: "Send" }).isDisabled(), true);
-  await mod.screenshot({ path: join(out, "moderator-ended.png"), fullPage: true });
-
+  assert.equal(await send(ann).isDisabled(), true);
+  assert.match(await ann.getByTestId("ended").textContent(), /Thank you for joining/);
+  await checkPage(mod, "moderator-ended");
+  await checkPage(ann, "attendee-ended");
   // The forum importer posts the leftover (to a stand-in for Discourse's
   // POST /posts.json) and reports back to the relay: the ended panel's
   // pages link the question to its post.
@@ -322,7 +355,7 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   assert.match(posts[0].raw, /How do we keep mentoring going/);
   assert.match(posts[0].raw, /posed by an attendee/, "Ann chose not to be named in the forum");
   assert.doesNotMatch(posts[0].raw, /Ann/);
-  const link = ann.getByRole("link", { name: "Continued in the forum" });
+  const link = ann.getByTestId("questions").getByRole("link", { name: "Continued in the forum" });
   await until(async () => (await link.count()) === 1);
   assert.equal(await link.getAttribute("href"), `${forumUrl}/p/${posts[0].id}`);
   assert.equal(await link.getAttribute("rel"), "noopener noreferrer nofollow");
@@ -330,15 +363,22 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
 
   // The panelist answers in the forum: the question says so, with who
   // answered and a link to the answer.
-  const reply = { id: 3000, name: "Bruce Alberts", username: "balberts", topic_id: posts[0].topic_id,
-    post_number: posts[0].post_number + 1, reply_to_post_number: posts[0].post_number,
-    raw: "Keep a small fund aside." };
+  const reply = {
+    id: 3000,
+    name: "Bruce Alberts",
+    username: "balberts",
+    topic_id: posts[0].topic_id,
+    post_number: posts[0].post_number + 1,
+    reply_to_post_number: posts[0].post_number,
+    raw: "Keep a small fund aside.",
+  };
   assert.equal(await deliverReply(importer, "not the secret", reply), 401, "an unsigned reply is refused");
   assert.equal(await deliverReply(importer, hookSecret, reply), 200);
   const answered = ann.getByRole("link", { name: "Answered in the forum by Bruce Alberts" });
   await until(async () => (await answered.count()) === 1);
   assert.equal(await answered.getAttribute("href"), `${forumUrl}/t/${posts[0].topic_id}/${reply.post_number}`);
-  await ann.screenshot({ path: join(out, "attendee-continued-in-forum.png"), fullPage: true });
+  await until(async () => (await ann.getByTestId("ended").getByRole("link").count()) === 1);
+  await checkPage(ann, "attendee-continued-in-forum");
   importer.stop();
   closeForum();
 
@@ -364,43 +404,37 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   assert.match(lines[2], /Mo \(moderator\) ended the panel$/);
   const logged = await log.evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
   assert.ok(logged[0] < logged[1] && logged[1] < logged[2], `in the panel's order: ${logged}`);
-  await mod.screenshot({ path: join(out, "moderator-record.png"), fullPage: true });
+  await checkPage(mod, "moderator-record");
 });
 
 // A guest cannot pass for the panel's hosts: the page asks for another name.
 test("a guest who takes a reserved name is asked for another", async () => {
-  const base = `http://127.0.0.1:${port}`;
-  const guest = await (await browser.newContext()).newPage();
-  guest.on("pageerror", (e) => assert.fail(`page error: ${e.message}`));
-  await guest.goto(`${base}/p/browser-panel?name=${encodeURIComponent("Dr. A1berts")}`);
+  const guest = await openPage(browser, `${relay.base}/p/browser-panel?name=${encodeURIComponent("Dr. A1berts")}`);
   const refused = guest.getByTestId("name-refused");
   await until(async () => (await refused.count()) === 1);
   assert.match(await refused.textContent(), /The name "Dr\. A1berts" is reserved/);
-  await guest.screenshot({ path: join(out, "name-refused.png"), fullPage: true });
+  await checkPage(guest, "name-refused");
   await guest.getByRole("textbox", { name: "Your name, as others will see it", exact: true }).fill("MODERATOR");
   await guest.getByRole("button", { name: "Join" }).click();
   await until(async () => /"MODERATOR" is reserved/.test((await refused.textContent().catch(() => "")) ?? ""));
   await guest.getByRole("textbox", { name: "Your name, as others will see it", exact: true }).fill("Cleo\u202E");
   await guest.getByRole("button", { name: "Join" }).click();
-  await until(async () => (await guest.getByTestId("status").count()) === 1 &&
-    (await guest.getByTestId("status").textContent()).startsWith("Connected"));
+  await connected(guest);
   assert.equal(await guest.evaluate(() => window.panelwire.state.you.displayName), "Cleo");
 });
 
 // The moderator switches the panel's rules from the keyboard; the attendees'
 // pages follow at once, and a page opened later shows them from its Welcome.
 test("a moderator switches the panel's rules and the attendee pages follow", async () => {
-  const base = `http://127.0.0.1:${port}`;
+  const base = relay.base;
   const panel = "rules-panel";
-  const gwen = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
-  const tom = await (await browser.newContext()).newPage();
-  const mod = await (await browser.newContext()).newPage();
-  for (const p of [gwen, tom, mod]) p.on("pageerror", (e) => assert.fail(`page error: ${e.message}`));
-  await gwen.goto(`${base}/p/${panel}?name=Gwen`);
-  await tom.goto(`${base}/p/${panel}?token=${token("attendee", "Tom", panel)}`);
+  const gwen = await openPage(browser, `${base}/p/${panel}?name=Gwen`, PHONE);
+  const tom = await openPage(browser, `${base}/p/${panel}?token=${token("attendee", "Tom", panel)}`);
   const modUrl = `${base}/p/${panel}/moderate?token=${token("moderator", "Mo", panel)}`;
-  await mod.goto(modUrl);
-  for (const p of [gwen, tom, mod]) await until(async () => (await p.getByTestId("status").textContent()).startsWith("Connected"));
+  const mod = await openPage(browser, modUrl);
+  for (const p of [gwen, tom, mod]) await connected(p);
+  // Gwen's phone: the questions are one tab, the chat the other.
+  await gwen.getByRole("tab", { name: /^Q&A/ }).click();
 
   // The controls show the rules in force; nothing limits the attendees yet.
   const rules = mod.getByRole("group", { name: "Panel rules" });
@@ -417,41 +451,65 @@ test("a moderator switches the panel's rules and the attendee pages follow", asy
   // Guest questions off, with the space bar.
   await guests.focus();
   await mod.keyboard.press("Space");
-  await until(async () => (await gwen.getByTestId("rules-notice").textContent()) ===
-    "Questions from guests are turned off: you can still chat and vote.");
+  await until(
+    async () =>
+      (await gwen.getByTestId("rules-notice").textContent()) ===
+      "Questions from guests are turned off: you can still chat and vote.",
+  );
   await until(() => ask(gwen).isDisabled());
   assert.match(await gwen.getByTestId("ask-blocked").textContent(), /turned off questions from guests/);
-  assert.equal(await gwen.getByRole("form", { name: "Ask a question" }).getAttribute("aria-describedby"), "ask-blocked");
+  assert.equal(
+    await gwen.getByRole("form", { name: "Ask a question" }).getAttribute("aria-describedby"),
+    "ask-blocked",
+  );
   assert.equal(await ask(tom).isDisabled(), false, "an attendee with a token still asks");
-  await until(async () => (await tom.getByTestId("rules-notice").textContent()) === "Questions from guests are turned off.");
-  await until(async () => (await mod.getByTestId("rules-status").textContent()) ===
-    "Rules now: Pre-moderation off, guest questions off, slow mode off.");
+  await until(
+    async () => (await tom.getByTestId("rules-notice").textContent()) === "Questions from guests are turned off.",
+  );
+  await until(
+    async () =>
+      (await mod.getByTestId("rules-status").textContent()) ===
+      "Rules now: Pre-moderation off, guest questions off, slow mode off.",
+  );
   assert.equal(await guests.isChecked(), false);
 
   // Slow mode, chosen from the keyboard: Gwen's second message is refused
   // with the time to wait.
   await slow.focus();
   await slow.selectOption("30000");
-  await until(async () => /Slow mode is on: you can send one chat message every 30 seconds\./.test(
-    await gwen.getByTestId("rules-notice").textContent()));
+  await gwen.getByRole("tab", { name: "Chat" }).click();
+  await until(async () =>
+    /Slow mode is on: you can send one chat message every 30 seconds\./.test(
+      await gwen.getByTestId("rules-notice").textContent(),
+    ),
+  );
   await gwen.getByRole("textbox", { name: "Message", exact: true }).fill("One thought");
   await gwen.getByRole("button", { name: "Send" }).click();
   await until(async () => (await chatTexts(gwen)).includes("One thought"));
   await gwen.getByRole("textbox", { name: "Message", exact: true }).fill("And another, too soon");
   await gwen.getByRole("button", { name: "Send" }).click();
   const refusal = gwen.getByRole("form", { name: "Send a chat message" }).getByRole("alert");
-  await until(async () => /^RATE_LIMITED: slow mode/.test(await refusal.textContent()));
+  // In words, with the time left counting down.
+  await until(async () =>
+    /^Slow mode is on: wait a little before your next message\. You can send again in \d+ s\.$/.test(
+      await refusal.textContent(),
+    ),
+  );
+  await checkPage(gwen, "attendee-phone-slow-mode");
 
   // A moderator page opened now shows the rules from its Welcome.
-  const mod2 = await (await browser.newContext()).newPage();
-  mod2.on("pageerror", (e) => assert.fail(`page error: ${e.message}`));
-  await mod2.goto(modUrl);
+  const mod2 = await openPage(browser, modUrl);
   const rules2 = mod2.getByRole("group", { name: "Panel rules" });
   await until(async () => (await rules2.getByRole("combobox", { name: "Chat slow mode" }).inputValue()) === "30000");
   assert.equal(await rules2.getByRole("checkbox", { name: "Guests may ask questions" }).isChecked(), false);
 
-  for (const [name, p] of [["moderator-rules", mod], ["attendee-guest-rules", gwen], ["attendee-token-rules", tom]])
-    await p.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+  await gwen.getByRole("tab", { name: /^Q&A/ }).click();
+  for (const [name, p] of [
+    ["moderator-rules", mod],
+    ["attendee-guest-rules", gwen],
+    ["attendee-token-rules", tom],
+  ])
+    await checkPage(p, name);
 
   // Back on: the guest may ask again and the notice is gone.
   await premod.check();
@@ -459,6 +517,9 @@ test("a moderator switches the panel's rules and the attendee pages follow", asy
   await slow.selectOption("0");
   await until(async () => (await ask(gwen).isDisabled()) === false);
   await until(() => gwen.getByTestId("rules-notice").isHidden());
-  await until(async () => (await mod2.getByTestId("rules-status").textContent()) ===
-    "Rules now: Pre-moderation on, guest questions on, slow mode off.");
+  await until(
+    async () =>
+      (await mod2.getByTestId("rules-status").textContent()) ===
+      "Rules now: Pre-moderation on, guest questions on, slow mode off.",
+  );
 });

@@ -1,0 +1,112 @@
+// The attendee's page: the chat beside the questions on a desktop, one of
+// them at a time (two tabs) on a phone.
+
+import { useEffect, useState } from "preact/hooks";
+import { QuestionState } from "../../js/src/client.js";
+import { ChatForm, ChatLog } from "./chat.jsx";
+import { AskForm, AttendeeQuestions } from "./questions.jsx";
+import { rulesNotice } from "./rules.jsx";
+import { Banner, Header, NowAnswering } from "./shell.jsx";
+import { OutLink } from "./text.jsx";
+
+// The width below which the page shows one pane at a time (the CSS's).
+const PHONE = "(max-width: 47.99rem)";
+
+export function useMedia(query) {
+  const [matches, setMatches] = useState(() => matchMedia(query).matches);
+  useEffect(() => {
+    const m = matchMedia(query);
+    const on = () => setMatches(m.matches);
+    m.addEventListener("change", on);
+    return () => m.removeEventListener("change", on);
+  }, [query]);
+  return matches;
+}
+
+function Ended({ store }) {
+  const continued = [...store.questions.values()].filter((q) => q.forumUrl && q.text);
+  return (
+    <section class="ended" aria-labelledby="ended-h" data-testid="ended">
+      <h2 id="ended-h">Thank you for joining</h2>
+      <p>
+        The panel has ended. The questions it had no time for continue in the forum
+        {continued.length ? ":" : ", where the moderators post them after the panel."}
+      </p>
+      {continued.length ? (
+        <ul>
+          {continued.map((q) => (
+            <li key={String(q.id)}>
+              <OutLink url={q.forumUrl}>{q.text}</OutLink>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+export function AttendeePage({ store, client }) {
+  const phone = useMedia(PHONE);
+  const [tab, setTab] = useState("chat");
+  const notice = rulesNotice(store);
+  const open = [...store.questions.values()].filter(
+    (q) => q.text && (q.state === QuestionState.OPEN || q.state === QuestionState.ANSWERING),
+  ).length;
+  const tabs = [
+    ["chat", "Chat"],
+    ["qa", `Q&A (${open})`],
+  ];
+  const pane = (id, label) =>
+    phone
+      ? { id: `pane-${id}`, role: "tabpanel", "aria-labelledby": `tab-${id}`, hidden: tab !== id }
+      : { id: `pane-${id}`, "aria-label": label };
+  const onTabKey = (e) => {
+    if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+    const next = tab === "chat" ? "qa" : "chat";
+    setTab(next);
+    document.getElementById(`tab-${next}`)?.focus();
+  };
+  return (
+    <>
+      <Header store={store} role="Attendee" />
+      <Banner store={store} />
+      <main class="attendee">
+        {store.info.ended ? <Ended store={store} /> : null}
+        <NowAnswering store={store} />
+        <p class="notice" role="status" data-testid="rules-notice" hidden={!notice}>
+          {notice}
+        </p>
+        {phone ? (
+          <div class="phone-tabs" role="tablist" aria-label="Chat or questions" onKeyDown={onTabKey}>
+            {tabs.map(([id, label]) => (
+              <button
+                key={id}
+                type="button"
+                role="tab"
+                id={`tab-${id}`}
+                aria-controls={`pane-${id}`}
+                aria-selected={String(tab === id)}
+                tabIndex={tab === id ? 0 : -1}
+                onClick={() => setTab(id)}
+              >
+                {label}
+              </button>
+            ))}
+          </div>
+        ) : null}
+        <div class="columns">
+          <section class="pane pane-chat" {...pane("chat", "Chat")}>
+            <h2>Chat</h2>
+            <ChatLog store={store} client={client} />
+            <ChatForm store={store} client={client} />
+          </section>
+          <section class="pane pane-qa" {...pane("qa", "Questions")}>
+            <h2>Questions</h2>
+            <AskForm store={store} client={client} />
+            <AttendeeQuestions store={store} client={client} />
+          </section>
+        </div>
+      </main>
+    </>
+  );
+}

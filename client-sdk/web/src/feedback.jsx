@@ -1,0 +1,106 @@
+// What the pages tell people: refusals in plain words (with the time left
+// when the relay says to wait), short announcements for screen readers, and
+// the note that follows a moderator's action (with its undo).
+
+import { useEffect, useRef, useState } from "preact/hooks";
+import { useNow } from "./hooks.js";
+
+// A refusal in words a participant can act on. `retryAt` (ms since the
+// epoch) when waiting helps.
+export function explain(err) {
+  const code = err?.codeName ?? "";
+  const said = String(err?.message ?? err ?? "");
+  const retryAt = err?.retryAfterMs ? Date.now() + Number(err.retryAfterMs) : 0;
+  switch (code) {
+    case "RATE_LIMITED":
+      return {
+        text: /slow mode/.test(said)
+          ? "Slow mode is on: wait a little before your next message."
+          : "That was a lot at once: wait a little and try again.",
+        retryAt,
+      };
+    case "TOO_LONG":
+      return { text: `That is too long: ${said.replace(/^text has |^\w+ has /, "")}.` };
+    case "FORBIDDEN":
+      return { text: `That is not allowed here: ${said}.` };
+    case "PANEL_ENDED":
+      return { text: "The panel has ended: nothing more can be sent." };
+    case "UNAVAILABLE":
+      return { text: "Not connected: try again once the connection is back." };
+    case "NOT_FOUND":
+      return { text: "That is no longer there: someone may have changed it just now." };
+    case "INVALID_ARGUMENT":
+      return { text: `That could not be sent: ${said}.` };
+    default:
+      return { text: said || "Something went wrong. Try again." };
+  }
+}
+
+// A refusal shown beside what was refused, counting down when it says when
+// to try again; `onReady` when the wait is over.
+export function ErrorNote({ error, id }) {
+  const waiting = Boolean(error?.retryAt);
+  const now = useNow(waiting);
+  if (!error) return <p class="error" id={id} role="alert" />;
+  const left = waiting ? Math.ceil((error.retryAt - now) / 1000) : 0;
+  return (
+    <p class="error" id={id} role="alert">
+      {error.text}
+      {left > 0 ? ` You can send again in ${left} s.` : ""}
+    </p>
+  );
+}
+
+// One polite live region for short announcements, apart from the page: the
+// chat log announces its own additions; this says what else happened.
+// Announcements within a moment of each other are read together.
+export function Announcer({ store }) {
+  const [text, setText] = useState("");
+  const queue = useRef([]);
+  const timer = useRef(0);
+  useEffect(() => {
+    const off = store.onAnnounce((t) => {
+      queue.current.push(t);
+      clearTimeout(timer.current);
+      timer.current = setTimeout(() => {
+        // At most three: a burst is summed up, not read out whole.
+        const all = queue.current.splice(0);
+        setText(all.length > 3 ? `${all.slice(-2).join(" ")} And ${all.length - 2} more updates.` : all.join(" "));
+      }, 250);
+    });
+    return () => {
+      off();
+      clearTimeout(timer.current);
+    };
+  }, [store]);
+  return (
+    <div class="visually-hidden" role="status" aria-live="polite" data-testid="announcer">
+      {text}
+    </div>
+  );
+}
+
+// The note after an action: what was done, with its undo where the relay
+// allows one, or why it was refused.
+export function ActionNote({ note, onDismiss }) {
+  useEffect(() => {
+    if (!note) return undefined;
+    const t = setTimeout(onDismiss, 15000);
+    return () => clearTimeout(t);
+  }, [note]);
+  if (!note) return <div class="action-note" role="status" data-testid="action-note" />;
+  return (
+    <div
+      class={`action-note ${note.error ? "failed" : ""}`}
+      role={note.error ? "alert" : "status"}
+      data-testid="action-note"
+    >
+      <span>{note.text}</span>
+      {note.undo ? (
+        <button type="button" onClick={() => (onDismiss(), note.undo())}>
+          Undo
+        </button>
+      ) : null}
+    </div>
+  );
+}
