@@ -1,6 +1,7 @@
 // The attendee's page: the chat beside the questions on a desktop, one of
 // them at a time (two tabs) on a phone.
 
+import { memo } from "preact/compat";
 import { useEffect, useState } from "preact/hooks";
 import { QuestionState } from "../../js/src/client.js";
 import { ChatForm, ChatLog } from "./chat.jsx";
@@ -45,6 +46,15 @@ function Ended({ store }) {
   );
 }
 
+// A live region: rendered only when its text changes.
+const RulesNotice = memo(function RulesNotice({ text }) {
+  return (
+    <p class="notice" role="status" data-testid="rules-notice" hidden={!text}>
+      {text}
+    </p>
+  );
+});
+
 export function AttendeePage({ store, client }) {
   const phone = useMedia(PHONE);
   const [tab, setTab] = useState("chat");
@@ -73,9 +83,7 @@ export function AttendeePage({ store, client }) {
       <main class="attendee">
         {store.info.ended ? <Ended store={store} /> : null}
         <NowAnswering store={store} />
-        <p class="notice" role="status" data-testid="rules-notice" hidden={!notice}>
-          {notice}
-        </p>
+        <RulesNotice text={notice} />
         {phone ? (
           <div class="phone-tabs" role="tablist" aria-label="Chat or questions" onKeyDown={onTabKey}>
             {tabs.map(([id, label]) => (

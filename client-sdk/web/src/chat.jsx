@@ -11,6 +11,7 @@ import { Person, Time, UserText, plural } from "./text.jsx";
 
 // Within this many pixels of the bottom counts as reading the newest.
 const FOLLOW_SLACK_PX = 48;
+const atBottom = (el) => !el || el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_SLACK_PX;
 
 // `actions` (moderators): {render(m, active), flags(m)}; flags says when a
 // row's controls change (promoted, muted), so only that row renders again.
@@ -68,9 +69,10 @@ export function ChatLog({ store, client, actions }) {
   useEffect(
     () =>
       store.onChatAdded((r) => {
-        // One's own message takes the reader to the newest.
-        if (r.author?.id === store.you?.id) following.current = true;
-        else if (!following.current) setUnseen((n) => n + 1);
+        // Where the reader is as the message arrives (before it renders);
+        // one's own message takes them to the newest.
+        following.current = r.author?.id === store.you?.id || atBottom(box.current);
+        if (!following.current) setUnseen((n) => n + 1);
       }),
     [store],
   );
@@ -87,8 +89,7 @@ export function ChatLog({ store, client, actions }) {
   }, [earlier.length]);
 
   const onScroll = () => {
-    const el = box.current;
-    following.current = el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_SLACK_PX;
+    following.current = atBottom(box.current);
     if (following.current && unseen) setUnseen(0);
   };
   const toNewest = () => {
@@ -203,7 +204,9 @@ export function ChatForm({ store, client, label = "Message" }) {
           aria-invalid={n > max ? "true" : undefined}
           onInput={(e) => setText(e.currentTarget.value)}
         />
-        <button type="submit" disabled={busy || Boolean(closed) || n > max}>
+        {/* In flight it ignores presses (submit returns) rather than being
+            disabled: a disabled button would drop the keyboard's focus. */}
+        <button type="submit" disabled={Boolean(closed) || n > max} aria-disabled={busy ? "true" : undefined}>
           {busy ? "Sending…" : "Send"}
         </button>
       </div>

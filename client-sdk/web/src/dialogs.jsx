@@ -56,7 +56,7 @@ export function ConfirmDialog({ title, body, confirm, danger = false, action, on
           <button type="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" class={danger ? "danger" : "primary"} disabled={busy}>
+          <button type="submit" class={danger ? "danger" : "primary"} aria-disabled={busy ? "true" : undefined}>
             {confirm}
           </button>
         </div>
@@ -90,7 +90,12 @@ export function AnswerDialog({ q, max = 4000, action, onClose }) {
           <button type="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" class="primary" disabled={busy || !text.trim() || n > max}>
+          <button
+            type="submit"
+            class="primary"
+            disabled={!text.trim() || n > max}
+            aria-disabled={busy ? "true" : undefined}
+          >
             Mark answered
           </button>
         </div>
@@ -143,7 +148,7 @@ export function MergeDialog({ q, questions, action, onClose }) {
           <button type="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" class="primary" disabled={busy || into === null}>
+          <button type="submit" class="primary" disabled={into === null} aria-disabled={busy ? "true" : undefined}>
             Merge
           </button>
         </div>

@@ -2,6 +2,7 @@
 // when the relay says to wait), short announcements for screen readers, and
 // the note that follows a moderator's action (with its undo).
 
+import { memo } from "preact/compat";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useNow } from "./hooks.js";
 
@@ -54,7 +55,9 @@ export function ErrorNote({ error, id }) {
 // One polite live region for short announcements, apart from the page: the
 // chat log announces its own additions; this says what else happened.
 // Announcements within a moment of each other are read together.
-export function Announcer({ store }) {
+// Memo: it renders only when it has something new to say, never with the
+// page (a live region written again may be read again).
+export const Announcer = memo(function Announcer({ store }) {
   const [text, setText] = useState("");
   const queue = useRef([]);
   const timer = useRef(0);
@@ -78,7 +81,7 @@ export function Announcer({ store }) {
       {text}
     </div>
   );
-}
+});
 
 // The note after an action: what was done, with its undo where the relay
 // allows one, or why it was refused.

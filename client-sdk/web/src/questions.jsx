@@ -61,8 +61,11 @@ function VoteButton({ q, voted, disabled, onVote }) {
         type="button"
         class="vote"
         aria-pressed={String(voted)}
-        disabled={disabled || busy}
+        disabled={disabled}
+        aria-disabled={busy ? "true" : undefined}
         onClick={async () => {
+          // In flight: ignored, but not disabled, which would drop the focus.
+          if (busy) return;
           setBusy(true);
           try {
             await onVote(q, voted);
@@ -187,7 +190,7 @@ export function AskForm({ store, client }) {
           <option value={String(ForumCredit.FORUM_UNNAMED)}>don't name me</option>
         </select>
       </div>
-      <button type="submit" disabled={closed || busy || n > max}>
+      <button type="submit" disabled={closed || n > max} aria-disabled={busy ? "true" : undefined}>
         {busy ? "Asking…" : "Ask"}
       </button>
       <ErrorNote error={error} />
