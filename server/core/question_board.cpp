@@ -83,6 +83,13 @@ Result<QuestionBoard::Outcome> QuestionBoard::resolve_asked(v1::Event& ev, std::
                                                             bool pre_moderation) const {
   auto& change = *ev.mutable_questions_changed();
   auto& q = *change.mutable_questions(0);
+  // A chat message becomes a question once: a second promotion (two
+  // moderators at once, a double click) changes nothing.
+  if (change.change() == v1::CHANGE_PROMOTED) {
+    for (const auto& [id, existing] : questions_)
+      if (existing.kind() == v1::CHAT_COMMENT && existing.chat_seq() == q.chat_seq())
+        return Outcome::unchanged;
+  }
   q.set_id(seq);
   q.set_asked_at_ms(now_ms);
   q.set_votes(0);

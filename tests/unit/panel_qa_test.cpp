@@ -199,6 +199,14 @@ TEST_F(PanelQa, PromotedChatAndSendToForumPublishAtOnce) {
   EXPECT_EQ(item.text(), "Here is a comment from the chat");
   EXPECT_EQ(item.reason(), v1::SENT_BY_MODERATOR);
 
+  auto again = simple(mod, [&](auto& m) { m.mutable_promote_chat()->set_chat_seq(said); });
+  ASSERT_TRUE(again.has_value()) << "a second promotion is not an error";
+  EXPECT_EQ(again->seq, 0u) << "and makes no second question";
+  EXPECT_FALSE(again->event);
+  std::size_t comments = 0;
+  for (const auto& [id, q] : panel_.board().questions()) comments += q.chat_seq() == said;
+  EXPECT_EQ(comments, 1u);
+
   auto missing = simple(mod, [](auto& m) { m.mutable_promote_chat()->set_chat_seq(99); });
   EXPECT_EQ(missing.error().code, v1::NOT_FOUND);
 

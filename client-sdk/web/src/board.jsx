@@ -48,7 +48,8 @@ export const SHORTCUTS = [
   ["/", "search"],
 ];
 
-const Card = memo(function Card({ q, active, onAction }) {
+// `ended`: the panel takes no more moderation; the card only shows.
+const Card = memo(function Card({ q, active, ended, onAction }) {
   const textId = `q-${q.id}-text`;
   return (
     <li
@@ -61,20 +62,22 @@ const Card = memo(function Card({ q, active, onAction }) {
       <div id={textId}>
         <QuestionBody q={q} moderator />
       </div>
-      <div class="buttons" role="group" aria-label="Actions">
-        {actionsFor(q).map(([name, label, key]) => (
-          <button
-            key={name}
-            type="button"
-            tabIndex={active ? 0 : -1}
-            aria-keyshortcuts={key}
-            aria-describedby={textId}
-            onClick={() => onAction(name, q)}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
+      {ended ? null : (
+        <div class="buttons" role="group" aria-label="Actions">
+          {actionsFor(q).map(([name, label, key]) => (
+            <button
+              key={name}
+              type="button"
+              tabIndex={active ? 0 : -1}
+              aria-keyshortcuts={key}
+              aria-describedby={textId}
+              onClick={() => onAction(name, q)}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+      )}
     </li>
   );
 });
@@ -125,7 +128,7 @@ export function QuestionBoard({ store, client, act, tab, setTab }) {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
     const card = e.target.closest("[data-key]");
     const q = card && shown.find((x) => String(x.id) === card.dataset.key);
-    const found = q && actionsFor(q).find(([, , key]) => key === e.key.toLowerCase());
+    const found = q && !store.info.ended && actionsFor(q).find(([, , key]) => key === e.key.toLowerCase());
     if (!found) return;
     e.preventDefault();
     onAction(found[0], q);
@@ -202,7 +205,13 @@ export function QuestionBoard({ store, client, act, tab, setTab }) {
             aria-label={`${TABS.find(([s]) => s === tab)[1]} questions`}
           >
             {shown.map((q) => (
-              <Card key={String(q.id)} q={q} active={active === String(q.id)} onAction={stableAction} />
+              <Card
+                key={String(q.id)}
+                q={q}
+                active={active === String(q.id)}
+                ended={Boolean(store.info.ended)}
+                onAction={stableAction}
+              />
             ))}
           </ol>
         ) : (

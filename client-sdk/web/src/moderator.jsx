@@ -23,9 +23,9 @@ function MutedList({ store, act, mute }) {
         <ul class="muted-list">
           {muted.map((p) => (
             <li key={p.id}>
-              <Person p={p} />{" "}
-              <button type="button" onClick={() => act(mute(p, false), `${p.displayName} can chat again.`)}>
-                Unmute<span class="visually-hidden"> {p.displayName}</span>
+              <Person p={p} fallback={p.id} />{" "}
+              <button type="button" onClick={() => act(mute(p, false), `${p.displayName || p.id} can chat again.`)}>
+                Unmute<span class="visually-hidden"> {p.displayName || p.id}</span>
               </button>
             </li>
           ))}
@@ -93,10 +93,11 @@ export function ModeratorPage({ store, client }) {
   const actions = useRef({
     flags: (m) => {
       const { promoted, promoting: busy, store: s } = latest.current;
-      return `${promoted.has(m.seq)}|${busy.has(m.seq)}|${s.muted.has(m.author?.id)}`;
+      return `${promoted.has(m.seq)}|${busy.has(m.seq)}|${s.muted.has(m.author?.id)}|${Boolean(s.info.ended)}`;
     },
     render: (m, active) => {
       const { promoted, promoting: busy, store: s } = latest.current;
+      if (s.info.ended) return null;
       const t = active ? 0 : -1;
       const who = m.author?.displayName ?? "";
       const canMute = m.author?.id && m.author.role !== Role.MODERATOR && m.author.id !== s.you?.id;

@@ -21,7 +21,8 @@ function fit(el, box) {
 }
 
 export function StagePage({ store }) {
-  const q = store.answering();
+  // After the end nothing is being answered, whatever was highlighted last.
+  const q = store.info.ended ? null : store.answering();
   const box = useRef(null);
   const text = useRef(null);
   useLayoutEffect(() => {

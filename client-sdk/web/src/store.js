@@ -9,6 +9,9 @@ import { QuestionKind, QuestionState, ResumeStatus, Role } from "../../js/src/cl
 // from the top and can be loaded again); a panel's chat is bounded by the
 // relay's rate limits, this keeps a day-long tab's memory bounded too.
 export const MAX_CHAT = 2000;
+// Overflow rule: names of the last MAX_PEOPLE participants seen (for events
+// that carry only an id, a mute); the longest unseen is forgotten first.
+const MAX_PEOPLE = 5000;
 
 const PUBLIC = new Set([QuestionState.OPEN, QuestionState.ANSWERING, QuestionState.ANSWERED]);
 const excerpt = (text, n = 80) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
@@ -30,6 +33,7 @@ export class PanelStore {
     this.yourVotes = new Set();
     this.leftoverIds = [];
     this.muted = new Map(); // participant id -> Participant (moderators see mutes)
+    this.people = new Map(); // participant id -> Participant, as last seen
     // Chat messages being sent: shown as "sending…" until acked, sent once
     // (the SDK resends a command under its id after a reconnect).
     this.sending = [];
@@ -54,6 +58,13 @@ export class PanelStore {
   onChatAdded(fn) {
     this.chatAdded.add(fn);
     return () => this.chatAdded.delete(fn);
+  }
+  // A participant seen (as an author or asker): their latest name and role.
+  saw(p) {
+    if (!p?.id || !p.displayName) return;
+    this.people.delete(p.id);
+    this.people.set(p.id, p);
+    if (this.people.size > MAX_PEOPLE) this.people.delete(this.people.keys().next().value);
   }
   changed() {
     this.version++;
@@ -87,6 +98,7 @@ export class PanelStore {
     if (w.resume !== ResumeStatus.RESUMED) {
       // A snapshot; after a resume the events carry every change.
       this.chat = w.recentChat.map(row);
+      for (const r of this.chat) this.saw(r.author);
       this.earlier = [];
       this.noEarlier = !this.chat.length || this.chat[0].seq <= 1n;
       this.questions = new Map();
@@ -100,6 +112,7 @@ export class PanelStore {
     const { case: kind, value } = e.kind;
     if (kind === "chatPosted") {
       const r = row(e);
+      this.saw(r.author);
       this.chat = this.chat.length >= MAX_CHAT ? [...this.chat.slice(1), r] : [...this.chat, r];
       for (const fn of this.chatAdded) fn(r);
     } else if (kind === "chatDeleted") {
@@ -117,7 +130,8 @@ export class PanelStore {
       }
       if (who?.id) {
         this.muted = new Map(this.muted);
-        if (value.muted) this.muted.set(who.id, who);
+        // The event names the participant by id; the name is as last seen.
+        if (value.muted) this.muted.set(who.id, who.displayName ? who : (this.people.get(who.id) ?? who));
         else this.muted.delete(who.id);
       }
     } else if (kind === "chatLocked") {
@@ -138,6 +152,7 @@ export class PanelStore {
   setQuestion(q, live) {
     const before = this.questions.get(q.id);
     this.questions.set(q.id, q);
+    this.saw(q.asker);
     const own = this.you && q.asker?.id === this.you.id;
     if (own) this.mine.set(q.id, q);
     else if (this.mine.has(q.id)) {

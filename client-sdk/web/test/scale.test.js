@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { PanelwireClient } from "../../js/src/client.js";
+import { ModerationAction, PanelwireClient } from "../../js/src/client.js";
 import {
   PHONE,
   Relay,
@@ -308,6 +308,20 @@ test("an attendee on the keyboard votes, and focus stays through updates; anonym
   assert.match(await seen.textContent(), /asked by an attendee/);
   assert.doesNotMatch(await seen.textContent(), /Kim/);
 
+  // A moderator dismisses it: Kim is told, with the text she asked.
+  const { c: mo } = await participant("Mo2", "moderator");
+  const id = (await ann.evaluate(() => [...window.panelwire.state.mine.keys()].map(String)))[0];
+  await mo.moderate(BigInt(id), ModerationAction.DISMISS);
+  const mine = ann.getByTestId("my-questions");
+  await until(async () =>
+    /Is it fine to leave after one postdoc\?.*A moderator dismissed this question\./.test(
+      (await mine.textContent().catch(() => "")) ?? "",
+    ),
+  );
+  assert.equal(await own.count(), 0, "gone from the open questions");
+  await until(async () => (await seen.count()) === 0);
+  await checkPage(ann, "scale-attendee-own-dismissed");
+
   // Phone: every button and text field is at least 44 px tall.
   const small = await other.evaluate(() =>
     [...document.querySelectorAll("button, input[type=text], select, textarea")]
@@ -411,12 +425,31 @@ test("the moderator runs 50 questions from the keyboard", async (t) => {
   await checkPage(mod, "scale-moderator-confirm-mute");
   await confirm.getByRole("button", { name: "Mute" }).press("Enter");
   await until(async () => /Muted \(1\)/.test(await mod.getByTestId("muted").textContent()));
+  assert.match(await mod.getByTestId("muted").textContent(), /Carol/, "the muted list names them");
+  await until(async () => (await mod.getByTestId("action-note").textContent()) === "Carol muted.Undo");
   await mod
     .getByTestId("muted")
     .getByRole("button", { name: /^Unmute/ })
     .press("Enter");
   await until(async () => /Muted \(0\)/.test(await mod.getByTestId("muted").textContent()));
+  assert.equal(await mod.getByTestId("action-note").textContent(), "Carol can chat again.");
   await checkPage(mod, "scale-moderator");
+
+  // The panel's switches from the keyboard: hold questions for review, and
+  // approve one with "a".
+  await mod.getByRole("checkbox", { name: "Hold new questions for approval" }).focus();
+  await mod.keyboard.press("Space");
+  await until(() => mod.getByRole("checkbox", { name: "Hold new questions for approval" }).isChecked());
+  const { c: late } = await participant("Late");
+  await until(async () => {
+    await late.ask("A question that waits for review").catch(() => {});
+    return /^To review 1/.test(await mod.getByRole("tab", { name: /^To review/ }).textContent());
+  });
+  await mod.getByRole("tab", { name: /^To review/ }).press("Enter");
+  await mod.getByTestId("queue-pending").locator("li").first().focus();
+  await mod.keyboard.press("a");
+  await until(async () => /^To review 0/.test(await mod.getByRole("tab", { name: /^To review/ }).textContent()));
+  await mod.getByRole("checkbox", { name: "Hold new questions for approval" }).press("Space");
 
   // A 480-character question fits the stage.
   const long = `${"A long question about careers, ".repeat(15)}and the end.`.slice(0, 480);
@@ -435,4 +468,23 @@ test("the moderator runs 50 questions from the keyboard", async (t) => {
   });
   assert.ok(fits, "the long question fits the stage");
   await checkPage(stage, "scale-stage-long-question");
+
+  // Lock and end, from the keyboard; the end is confirmed in the page.
+  await mod.getByRole("button", { name: "Lock chat" }).press("Enter");
+  await until(async () => (await mod.getByRole("button", { name: "Unlock chat" }).count()) === 1);
+  const reader = await openPage(browser, `${relay.base}/p/${PANEL}?name=Late reader`);
+  await connected(reader);
+  assert.match(await reader.getByTestId("banner").textContent(), /locked the chat/);
+  assert.equal(await reader.getByRole("textbox", { name: "Message", exact: true }).isDisabled(), true);
+  await checkPage(reader, "scale-attendee-locked");
+  await mod.getByRole("button", { name: "End the panel" }).press("Enter");
+  const end = mod.getByRole("dialog", { name: "End the panel?" });
+  await until(async () => (await end.count()) === 1);
+  await end.getByRole("button", { name: "End the panel" }).press("Enter");
+  await until(async () => (await reader.getByTestId("ended").count()) === 1);
+  await until(async () => /Thank you for joining/.test(await stage.getByTestId("stage").textContent()));
+  await until(async () => (await mod.getByTestId("queue-open").getByRole("button").count()) === 0);
+  await checkPage(mod, "scale-moderator-ended");
+  await checkPage(reader, "scale-attendee-ended");
+  await checkPage(stage, "scale-stage-ended");
 });
