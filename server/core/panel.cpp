@@ -1,6 +1,7 @@
 #include "panel.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "identity.h"
 
@@ -118,8 +119,22 @@ Result<QuestionBoard::Outcome> Panel::resolve(v1::Event& ev, std::uint64_t seq,
       return board_.resolve(ev, seq, now_ms, rules_.pre_moderation());
     }
     case v1::Event::kParticipantMuted: {
-      const auto& m = ev.participant_muted();
-      if (muted_.contains(m.who().id()) == m.muted()) return Outcome::unchanged;
+      auto& m = *ev.mutable_participant_muted();
+      const auto was = muted_.find(m.who().id());
+      if ((was != muted_.end()) == m.muted()) return Outcome::unchanged;
+      if (was != muted_.end()) {
+        *m.mutable_who() = was->second;
+      } else {
+        // Named by their latest chat message still in history: a moderator's
+        // rare action, so one scan of the bounded history is fine.
+        for (auto it = history_.rbegin(); it != history_.rend(); ++it) {
+          const auto& e = (*it)->event();
+          if (e.has_chat_posted() && e.chat_posted().author().id() == m.who().id()) {
+            *m.mutable_who() = e.chat_posted().author();
+            break;
+          }
+        }
+      }
       return Outcome::changed;
     }
     case v1::Event::kChatLocked:
@@ -204,7 +219,7 @@ void Panel::apply(const EventPtr& made) {
       break;
     case v1::Event::kParticipantMuted:
       if (ev.participant_muted().muted())
-        muted_.insert(ev.participant_muted().who().id());
+        muted_.insert_or_assign(ev.participant_muted().who().id(), ev.participant_muted().who());
       else
         muted_.erase(ev.participant_muted().who().id());
       break;
@@ -277,6 +292,13 @@ Result<Backlog> Panel::backlog(std::optional<std::uint64_t> resume_after, std::s
   b.info.set_chat_locked(chat_locked_);
   b.info.set_ended(ended_);
   b.info.set_you_muted(muted_.contains(viewer_id));
+  for (const auto& [id, who] : muted_) b.muted.push_back(who);
+  std::sort(b.muted.begin(), b.muted.end(), [](const auto& x, const auto& y) {
+    return std::tie(x.display_name(), x.id()) < std::tie(y.display_name(), y.id());
+  });
+  // The catalog let through only addresses a page may link.
+  if (settings_.forum_thread.find("://") != std::string::npos)
+    b.info.set_forum_thread_url(settings_.forum_thread);
   if (!viewer_id.empty()) b.your_votes = board_.votes_of(viewer_id);
   if (resume_after) {
     auto after = *resume_after;

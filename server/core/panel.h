@@ -7,6 +7,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -81,6 +82,8 @@ struct Backlog {
   std::vector<v1::Question> questions;
   // The viewer's votes.
   std::vector<std::uint64_t> your_votes;
+  // Who is muted, ordered by name (the Welcome shows them to moderators).
+  std::vector<v1::Participant> muted;
 };
 
 class Panel {
@@ -175,7 +178,9 @@ class Panel {
   // A moderator changed the rules: snapshots carry them (otherwise a node
   // loading the panel takes the panel list's, as a replay of the log would).
   bool rules_set_ = false;
-  std::unordered_set<std::string> muted_;
+  // Muted participant id -> as the mute named them. Overflow rule: none
+  // needed; one entry per participant a moderator muted, each an event.
+  std::unordered_map<std::string, v1::Participant> muted_;
 };
 
 }  // namespace panelwire::core

@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include "display_name.h"
+#include "qa_commands.h"
 #include "text.h"
 
 namespace panelwire::core {
@@ -67,6 +68,11 @@ Result<PanelCatalog> PanelCatalog::parse(std::string_view text) {
     auto premod = bool_of("pre_moderation", s.pre_moderation);
     if (!title || !thread || !guests || !premod)
       return bad("panel " + *id + " has a field of the wrong type");
+    // A thread named by its address is linked on the pages, so it must be
+    // one a page may link; a topic id (no scheme) is for the importer alone.
+    if (thread && thread->find("://") != std::string::npos)
+      if (auto ok = check_forum_url(*thread, "forum_thread", true); !ok)
+        return bad("panel " + *id + ": " + ok.error().message);
     auto reserved = reserved_of(o, *id);
     if (!reserved) return reserved.error();
     if (*reserved) catalog.reserved_.emplace(*id, std::move(**reserved));

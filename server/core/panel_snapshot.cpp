@@ -12,9 +12,13 @@ v1::PanelSnapshot Panel::snapshot() const {
   snap.set_seq(head_);
   snap.set_started_at_ms(started_at_ms_);
   board_.save(snap);
-  std::vector<std::string> muted(muted_.begin(), muted_.end());
-  std::sort(muted.begin(), muted.end());
-  for (auto& m : muted) snap.add_muted(std::move(m));
+  std::vector<const v1::Participant*> muted;
+  for (const auto& [id, who] : muted_) muted.push_back(&who);
+  std::sort(muted.begin(), muted.end(), [](auto* x, auto* y) { return x->id() < y->id(); });
+  for (const auto* who : muted) {
+    snap.add_muted(who->id());
+    *snap.add_muted_people() = *who;
+  }
   snap.set_chat_locked(chat_locked_);
   snap.set_ended(ended_);
   if (rules_set_) *snap.mutable_rules() = rules_;
@@ -41,7 +45,9 @@ Result<void> Panel::restore(const v1::PanelSnapshot& snap, std::vector<v1::Event
   if (started_at_ms_ == 0 && !earlier.empty() && earlier.front().seq() == 1)
     started_at_ms_ = earlier.front().at_ms();
   board_.load(snap);
-  muted_ = {snap.muted().begin(), snap.muted().end()};
+  muted_.clear();
+  for (const auto& id : snap.muted()) muted_[id].set_id(id);
+  for (const auto& who : snap.muted_people()) muted_.insert_or_assign(who.id(), who);
   chat_locked_ = snap.chat_locked();
   ended_ = snap.ended();
   if (snap.has_rules()) {

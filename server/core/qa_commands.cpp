@@ -43,8 +43,8 @@ Result<void> require_id(std::uint64_t id, const char* field) {
   return {};
 }
 
-// A forum address shown as a link on every page: http(s) only (never
-// javascript: or data:), visible ASCII, bounded.
+}  // namespace
+
 Result<void> check_forum_url(const std::string& url, const char* field, bool required) {
   if (url.empty()) {
     if (required) return fail(v1::INVALID_ARGUMENT, std::string(field) + " is required");
@@ -60,8 +60,6 @@ Result<void> check_forum_url(const std::string& url, const char* field, bool req
       return fail(v1::INVALID_ARGUMENT, std::string(field) + " holds a character URLs escape");
   return {};
 }
-
-}  // namespace
 
 Result<Draft> draft_forum_update(const v1::ForumUpdate& cmd, const v1::Participant& who) {
   if (auto ok = moderator_only(who, "report what became of a question in the forum"); !ok)

@@ -24,6 +24,9 @@ inline constexpr std::uint32_t kMaxSlowModeMs = 600'000;
 // A forum post's address: Discourse's are under 200 bytes; 500 leaves room
 // for a long slug while keeping every question's weight in history small.
 inline constexpr std::size_t kMaxForumUrlBytes = 500;
+// A forum address shown as a link on every page: http(s) only (never
+// javascript: or data:), visible ASCII, at most kMaxForumUrlBytes.
+Result<void> check_forum_url(const std::string& url, const char* field, bool required);
 // The fields set; the panel completes the event with the rest.
 Result<Draft> draft_rules(const v1::SetPanelRules& cmd, const v1::Participant& who);
 Result<Draft> draft_end(const v1::Participant& who);

@@ -16,6 +16,8 @@ v1::Welcome make_welcome(const WelcomeContext& ctx, const Backlog& b) {
   *w.mutable_limits() = ctx.limits;
   *w.mutable_panel() = b.info;
   for (auto id : b.your_votes) w.add_your_votes(id);
+  if (ctx.you.role() == v1::MODERATOR)
+    for (const auto& who : b.muted) *w.add_muted() = who;
 
   std::vector<const v1::Question*> shown;
   for (const auto& q : b.questions)

@@ -30,6 +30,8 @@ TEST(PanelCatalog, ListedPanelsOnly) {
   EXPECT_FALSE(nov->guests_allowed);
   EXPECT_TRUE(nov->pre_moderation);
   EXPECT_TRUE(c->find("dec-panel")->guests_allowed) << "defaults for fields left out";
+  auto by_id = PanelCatalog::parse(R"({"panels":[{"id":"a","forum_thread":"1234"}]})");
+  ASSERT_TRUE(by_id.has_value()) << "a topic id is for the importer";
   auto missing = c->find("jan-panel");
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().code, v1::UNKNOWN_PANEL);
@@ -40,7 +42,10 @@ TEST(PanelCatalog, BadListsSayWhatIsWrong) {
        {"", "{", "[]", R"({"panels":{}})", R"({"panels":[1]})", R"({"panels":[{"title":"no id"}]})",
         R"({"panels":[{"id":"bad id"}]})", R"({"panels":[{"id":"a","title":7}]})",
         R"({"panels":[{"id":"a","guests_allowed":"yes"}]})",
-        R"({"panels":[{"id":"a"},{"id":"a"}]})"}) {
+        R"({"panels":[{"id":"a"},{"id":"a"}]})",
+        // A thread named by an address is linked on the pages: http(s) only.
+        R"({"panels":[{"id":"a","forum_thread":"javascript://x%0Aalert%281%29"}]})",
+        R"({"panels":[{"id":"a","forum_thread":"https://forum.example/t/a b"}]})"}) {
     auto c = PanelCatalog::parse(bad);
     ASSERT_FALSE(c.has_value()) << bad;
     EXPECT_EQ(c.error().code, v1::INVALID_ARGUMENT);

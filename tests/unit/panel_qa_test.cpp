@@ -91,6 +91,18 @@ TEST_F(PanelQa, MuteLockAndEndGateCommands) {
   EXPECT_EQ(panel_.head(), head);
   auto b = panel_.backlog(std::nullopt, 10, "ann");
   EXPECT_TRUE(b->info.ended());
+  EXPECT_EQ(b->info.forum_thread_url(), "") << "a topic id is not a link";
+}
+
+// A thread named by its address reaches every page, which links it once the
+// panel has ended.
+TEST_F(PanelQa, PanelInfoCarriesTheForumThreadAddress) {
+  PanelSettings linked = settings_;
+  linked.forum_thread = "https://forum.example/t/mentoring/42";
+  Panel p("linked", linked, plimits_, clock_);
+  auto b = p.backlog(std::nullopt, 10, "ann");
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->info.forum_thread_url(), "https://forum.example/t/mentoring/42");
 }
 
 // A vote on a seq the voter may not see says no more than a vote on a seq
@@ -278,6 +290,46 @@ TEST_F(PanelQa, WelcomeShowsEachRoleWhatItMaySeeInTheAskedOrder) {
   EXPECT_EQ(w.questions(1).asker().id(), "bob");
 }
 
+// A moderator's page opened after a mute lists who is muted, by the name
+// their latest chat message had; nobody else's Welcome names them. An
+// unmute names them as the mute did.
+TEST_F(PanelQa, WelcomeListsTheMutedToModeratorsByName) {
+  auto zed = person("zed");
+  auto ann2 = ann;
+  ann2.set_display_name("Ann Again");
+  ASSERT_TRUE(chat("hello", ann).has_value());
+  ASSERT_TRUE(chat("renamed", ann2).has_value());
+  auto mute = [&](const std::string& id, bool on) {
+    return simple(mod, [&](auto& m) {
+      m.mutable_mute_participant()->set_participant_id(id);
+      m.mutable_mute_participant()->set_muted(on);
+    });
+  };
+  auto muted = mute("ann", true);
+  ASSERT_TRUE(muted.has_value());
+  EXPECT_EQ(muted->event->event().participant_muted().who().display_name(), "Ann Again");
+  EXPECT_EQ(muted->event->event().participant_muted().who().role(), v1::ATTENDEE);
+  ASSERT_TRUE(mute(zed.id(), true).has_value()) << "someone who never chatted: by id alone";
+  auto welcome = [&](const v1::Participant& who) {
+    return make_welcome({"nov", who, v1::POPULAR, {}}, *panel_.backlog(std::nullopt, 5, who.id()));
+  };
+  auto w = welcome(mod);
+  ASSERT_EQ(w.muted_size(), 2);
+  EXPECT_EQ(w.muted(0).id(), "zed") << "ordered by name, the unnamed first";
+  EXPECT_EQ(w.muted(0).display_name(), "");
+  EXPECT_EQ(w.muted(1).display_name(), "Ann Again");
+  EXPECT_EQ(welcome(bob).muted_size(), 0);
+  EXPECT_EQ(welcome(pat).muted_size(), 0);
+  EXPECT_EQ(welcome(ann).muted_size(), 0) << "even the muted learn only that they are";
+
+  auto unmuted = mute("ann", false);
+  ASSERT_TRUE(unmuted.has_value());
+  EXPECT_EQ(unmuted->event->event().participant_muted().who().display_name(), "Ann Again");
+  w = welcome(mod);
+  ASSERT_EQ(w.muted_size(), 1);
+  EXPECT_EQ(w.muted(0).id(), "zed");
+}
+
 // The panelist a question is for is shown beside it: cleaned like a name.
 TEST_F(PanelQa, AddressedToIsCleanedLikeADisplayName) {
   auto asked = simple(ann, [](auto& m) {
@@ -413,6 +465,8 @@ TEST_F(PanelQa, ASnapshotWithTheLatestHistoryRestoresThePanel) {
   EXPECT_EQ(resumed->missed.size(), 3u);
   EXPECT_TRUE(resumed->info.you_muted());
   EXPECT_TRUE(resumed->info.chat_locked());
+  ASSERT_EQ(resumed->muted.size(), 1u);
+  EXPECT_EQ(resumed->muted[0].display_name(), "name-ann") << "the mute's name came along";
   EXPECT_EQ(loaded.backlog(1, 10)->resume, v1::RESUME_TOO_OLD) << "older than what came along";
 
   // And it goes on from there like the original.

@@ -1,5 +1,8 @@
 #include "panelwire/forum/discourse_api.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <openssl/sha.h>
 
 #include <boost/json.hpp>
@@ -62,6 +65,27 @@ RawPage scan_raw_page(std::string_view page, std::string_view marker) {
     start = end + 1;
   }
   return out;
+}
+
+std::optional<std::string> thread_topic_id(std::string_view thread) {
+  if (thread.find("://") == std::string_view::npos) return std::string(thread);
+  const auto t = thread.find("/t/");
+  if (t == std::string_view::npos) return std::nullopt;
+  auto rest = thread.substr(t + 3);
+  rest = rest.substr(0, rest.find_first_of("?#"));
+  auto digits = [](std::string_view s) {
+    return !s.empty() && s.size() < 18 &&
+           std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  };
+  // Discourse's forms: /t/<id>[/<post>] and /t/<slug>/<id>[/<post>].
+  const auto first = rest.substr(0, rest.find('/'));
+  if (digits(first)) return std::string(first);
+  if (first.size() < rest.size()) {
+    rest.remove_prefix(first.size() + 1);
+    const auto second = rest.substr(0, rest.find('/'));
+    if (digits(second)) return std::string(second);
+  }
+  return std::nullopt;
 }
 
 std::string panel_external_id(const v1::Leftover& l) {

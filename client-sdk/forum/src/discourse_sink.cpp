@@ -154,7 +154,13 @@ Delivery DiscourseSink::post(const std::string& topic, const std::string& as, co
 
 DiscourseSink::Topic DiscourseSink::topic_for(const v1::Leftover& l, bool create) {
   if (!options_.topic_id.empty()) return {options_.topic_id, {}};
-  if (!l.forum_thread().empty()) return {l.forum_thread(), {}};
+  if (!l.forum_thread().empty()) {
+    // The relay's catalog checked it; an address naming no topic is a
+    // deployment's mistake the log shows, and the panel gets its own topic.
+    if (auto id = thread_topic_id(l.forum_thread())) return {*id, {}};
+    spdlog::warn("event=thread_without_topic panel={} forum_thread={}", l.panel_id(),
+                 l.forum_thread());
+  }
   const auto life = l.leftover_id().substr(0, l.leftover_id().rfind('/'));
   if (auto it = topics_.find(life); it != topics_.end()) return {it->second, {}};
   const auto external_id = panel_external_id(l);

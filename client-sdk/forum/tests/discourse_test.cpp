@@ -146,6 +146,17 @@ TEST(DiscourseTopic, TheExternalIdNamesThePanelsLifeWithinDiscoursesRule) {
   EXPECT_NE(id, panel_external_id(again)) << "the panel id used again gets a topic of its own";
 }
 
+TEST(DiscourseTopic, AThreadIsNamedByItsIdOrItsAddress) {
+  EXPECT_EQ(thread_topic_id("42"), "42");
+  EXPECT_EQ(thread_topic_id("https://forum.example/t/mentoring-in-research/42"), "42");
+  EXPECT_EQ(thread_topic_id("https://forum.example/t/mentoring-in-research/42/7?u=ann"), "42");
+  EXPECT_EQ(thread_topic_id("https://forum.example/t/42/7"), "42");
+  EXPECT_EQ(thread_topic_id("https://forum.example/t/42#reply"), "42");
+  EXPECT_EQ(thread_topic_id("https://forum.example/c/panels/5"), std::nullopt) << "a category";
+  EXPECT_EQ(thread_topic_id("https://forum.example/t/slug/other/42"), std::nullopt);
+  EXPECT_EQ(thread_topic_id("https://forum.example/t/"), std::nullopt);
+}
+
 TEST(DiscourseTopic, ARedirectIsFollowedOnlyOnTheForumItself) {
   const std::string base = "https://forum.example.org";
   EXPECT_EQ(same_origin_path("/t/follow-up/42.json", base), "/t/follow-up/42.json");

@@ -26,18 +26,22 @@ export function useMedia(query) {
 
 function Ended({ store }) {
   const continued = [...store.questions.values()].filter((q) => q.forumUrl && q.text);
+  const thread = store.info.forumThreadUrl;
   return (
     <section class="ended" aria-labelledby="ended-h" data-testid="ended">
       <h2 id="ended-h">Thank you for joining</h2>
       <p>
-        The panel has ended. The questions it had no time for continue in the forum
+        The panel has ended. The questions it had no time for continue in{" "}
+        {thread ? <OutLink url={thread}>the panel's thread in the forum</OutLink> : "the forum"}
         {continued.length ? ":" : ", where the moderators post them after the panel."}
       </p>
       {continued.length ? (
         <ul>
           {continued.map((q) => (
             <li key={String(q.id)}>
-              <OutLink url={q.forumUrl}>{q.text}</OutLink>
+              <OutLink url={q.forumUrl}>
+                <bdi>{q.text}</bdi>
+              </OutLink>
             </li>
           ))}
         </ul>

@@ -98,7 +98,20 @@ export function QuestionBoard({ store, client, act, tab, setTab }) {
   const { active, listProps } = useRoving(keys);
 
   const moderate = (q, action, text = "") => client.moderate(q.id, action, text);
+  // One action at a time per question: a second press while the first is
+  // on its way would act on what the first already changed.
+  const inFlight = useRef(new Set());
+  const once = (q, run) => {
+    const id = String(q.id);
+    if (inFlight.current.has(id)) return undefined;
+    inFlight.current.add(id);
+    return Promise.resolve(run()).finally(() => inFlight.current.delete(id));
+  };
   const onAction = (name, q) => {
+    if (name !== "write" && name !== "merge") return once(q, () => direct(name, q));
+    return setDialog({ kind: name, q });
+  };
+  const direct = (name, q) => {
     switch (name) {
       case "approve":
         return act(moderate(q, ModerationAction.APPROVE), "Question approved.");
@@ -115,7 +128,7 @@ export function QuestionBoard({ store, client, act, tab, setTab }) {
       case "restore":
         return act(moderate(q, ModerationAction.RESTORE), "Question restored.");
       default:
-        return setDialog({ kind: name, q });
+        return undefined;
     }
   };
   const latest = useRef(onAction);
@@ -125,7 +138,8 @@ export function QuestionBoard({ store, client, act, tab, setTab }) {
   // Keys on a card act on it; "/" searches from anywhere but a text field.
   const onKeyDown = (e) => {
     listProps.onKeyDown(e);
-    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+    // A held key repeats: it would act on each card focus moves to.
+    if (e.defaultPrevented || e.repeat || e.altKey || e.ctrlKey || e.metaKey) return;
     const card = e.target.closest("[data-key]");
     const q = card && shown.find((x) => String(x.id) === card.dataset.key);
     const found = q && !store.info.ended && actionsFor(q).find(([, , key]) => key === e.key.toLowerCase());

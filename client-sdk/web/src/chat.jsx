@@ -32,24 +32,38 @@ const ChatRow = memo(function ChatRow({ m, actions, active, flags: _flags }) {
   );
 });
 
-function EarlierControl({ store, client }) {
+// `box`: the chat's scroll box, which takes the focus when the button goes
+// (everything loaded) so that the keyboard's place is not lost.
+function EarlierControl({ store, client, box }) {
   const [status, setStatus] = useState("");
+  const loading = status.startsWith("Loading");
   if (store.noEarlier) return <p class="quiet chat-start">{store.chat.length ? "The start of the chat." : ""}</p>;
-  const load = async () => {
+  const load = async (e) => {
     const first = store.firstSeq();
-    if (first === null) return;
+    if (first === null || loading) return;
+    const button = e.currentTarget;
     setStatus("Loading earlier messages…");
     try {
       const { rows, complete } = await readChatBefore(client.options, first);
+      const hadFocus = document.activeElement === button;
       store.prependEarlier(rows, complete);
-      setStatus(rows.length ? `${plural(rows.length, "earlier message")} loaded.` : "No earlier messages are kept.");
-    } catch (e) {
-      setStatus(`Could not load earlier messages: ${e.message}`);
+      if (complete && hadFocus) box.current?.focus({ preventScroll: true });
+      setStatus(
+        rows.length
+          ? `${plural(rows.length, "earlier message")} loaded.`
+          : complete
+            ? "No earlier messages are kept."
+            : "No messages in that stretch of the panel: try again for earlier ones.",
+      );
+    } catch (err) {
+      setStatus(`Could not load earlier messages: ${err.message}`);
     }
   };
   return (
     <div class="earlier-control">
-      <button type="button" onClick={load} disabled={status.startsWith("Loading")}>
+      {/* Busy, it ignores presses rather than being disabled (which would
+          drop the keyboard's focus). */}
+      <button type="button" onClick={load} aria-disabled={loading ? "true" : undefined}>
         Load earlier messages
       </button>
       <span role="status">{status}</span>
@@ -64,7 +78,8 @@ export function ChatLog({ store, client, actions }) {
   const heightBefore = useRef(0);
   const { chat, earlier } = store;
   const keys = actions ? [...earlier, ...chat].map((m) => String(m.seq)) : [];
-  const { active, listProps } = useRoving(keys);
+  // Tab into the chat lands on the newest message, not the oldest.
+  const { active, listProps } = useRoving(keys, { fromEnd: true });
 
   useEffect(
     () =>
@@ -87,6 +102,16 @@ export function ChatLog({ store, client, actions }) {
     if (heightBefore.current) el.scrollTop += el.scrollHeight - heightBefore.current;
     heightBefore.current = 0;
   }, [earlier.length]);
+  // A box hidden and shown again (the phone's Chat tab) comes back at its
+  // top: back to the newest when following. A resized window likewise.
+  useEffect(() => {
+    const el = box.current;
+    const seen = new ResizeObserver(() => {
+      if (following.current && el.clientHeight) el.scrollTop = el.scrollHeight;
+    });
+    seen.observe(el);
+    return () => seen.disconnect();
+  }, []);
 
   const onScroll = () => {
     following.current = atBottom(box.current);
@@ -96,6 +121,8 @@ export function ChatLog({ store, client, actions }) {
     following.current = true;
     setUnseen(0);
     box.current.scrollTop = box.current.scrollHeight;
+    // The button goes: the box it scrolled keeps the keyboard's place.
+    box.current.focus({ preventScroll: true });
   };
   const rows = (list) =>
     list.map((m) => (
@@ -121,7 +148,7 @@ export function ChatLog({ store, client, actions }) {
           if (e.target.closest(".earlier-control button")) heightBefore.current = box.current.scrollHeight;
         }}
       >
-        <EarlierControl store={store} client={client} />
+        <EarlierControl store={store} client={client} box={box} />
         <div {...(actions ? listProps : {})}>
           {earlier.length ? (
             <ol class="chat earlier" aria-label="Earlier messages" data-testid="chat-earlier">
@@ -162,31 +189,37 @@ export function chatClosed(store) {
   return "";
 }
 
-// The box to write in: one message in flight at a time (Send waits for its
-// ack, so a double click or Enter pressed during an outage sends once),
-// characters counted against the relay's limit.
+// Messages written during an outage wait, shown "sending…", up to this many;
+// more would be a flood when the connection comes back.
+const MAX_QUEUED = 5;
+
+// The box to write in. A message leaves the box as it is sent (shown
+// "sending…" until its ack), so a double click or Enter pressed again sends
+// nothing more; a message refused comes back to the box, or, when the next
+// one is half-written, waits beside it to be put back. Characters are
+// counted against the relay's limit.
 export function ChatForm({ store, client, label = "Message" }) {
   const [text, setText] = useState("");
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
+  const [unsent, setUnsent] = useState("");
   const max = store.limits.maxChatChars || 2000;
   const n = [...text].length;
   const closed = chatClosed(store);
+  const busy = store.sending.length >= MAX_QUEUED;
+  const typed = useRef("");
+  typed.current = text;
   const submit = async (e) => {
     e.preventDefault();
     if (busy || closed || !text.trim() || n > max) return;
     const sent = text;
-    setBusy(true);
     setError(null);
-    // Shown as "sending…" at once; the box is free for the next one.
     setText("");
     try {
       await store.sendChat(client, sent);
     } catch (err) {
       setError(explain(err));
-      setText((t) => t || sent);
-    } finally {
-      setBusy(false);
+      if (typed.current) setUnsent(sent);
+      else setText(sent);
     }
   };
   return (
@@ -217,6 +250,21 @@ export function ChatForm({ store, client, label = "Message" }) {
         {closed}
       </p>
       <ErrorNote error={error} />
+      {unsent ? (
+        <p class="unsent">
+          Not sent: <UserText text={unsent} />{" "}
+          <button
+            type="button"
+            onClick={() => {
+              setText((t) => `${unsent} ${t}`.trim());
+              setUnsent("");
+              document.getElementById("chat-text")?.focus();
+            }}
+          >
+            Put it back
+          </button>
+        </p>
+      ) : null}
     </form>
   );
 }

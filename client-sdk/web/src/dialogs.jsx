@@ -3,22 +3,44 @@
 // while open, closes on Escape and gives focus back to what opened it.
 
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { refocus } from "./hooks.js";
 import { QuestionState } from "../../js/src/client.js";
 import { explain, ErrorNote } from "./feedback.jsx";
 import { UserText } from "./text.jsx";
 
 let nextId = 0;
 
-export function Dialog({ title, onClose, children, testid }) {
+// `busy`: the action is under way, and Escape waits for it (its refusal is
+// shown in the dialog). When the dialog goes and what opened it went too (a
+// message deleted, a question merged away), the keyboard goes to the row in
+// its place, else to the list.
+export function Dialog({ title, onClose, children, testid, busy = false }) {
   const ref = useRef(null);
   const [id] = useState(() => `dialog-${++nextId}`);
   useLayoutEffect(() => {
     const d = ref.current;
+    const opener = document.activeElement;
+    const row = opener?.closest?.("[data-key]");
+    const list = row?.parentElement;
+    const around = list?.parentElement;
     if (!d.open) d.showModal();
-    return () => d.open && d.close();
+    return () => {
+      if (d.open) d.close();
+      requestAnimationFrame(() => {
+        const lost = !document.activeElement || document.activeElement === document.body;
+        if (lost) refocus([opener, row, list, around, document.querySelector("main")]);
+      });
+    };
   }, []);
   return (
-    <dialog ref={ref} aria-labelledby={id} onClose={onClose} data-testid={testid}>
+    <dialog
+      ref={ref}
+      aria-labelledby={id}
+      aria-busy={busy ? "true" : undefined}
+      onClose={onClose}
+      onCancel={(e) => busy && e.preventDefault()}
+      data-testid={testid}
+    >
       <h2 id={id}>{title}</h2>
       {children}
     </dialog>
@@ -48,12 +70,12 @@ function useSubmit(action, onClose) {
 export function ConfirmDialog({ title, body, confirm, danger = false, action, onClose }) {
   const { busy, error, run } = useSubmit(action, onClose);
   return (
-    <Dialog title={title} onClose={onClose} testid="confirm-dialog">
+    <Dialog title={title} onClose={onClose} testid="confirm-dialog" busy={busy}>
       <form method="dialog" onSubmit={run}>
         <p>{body}</p>
         <ErrorNote error={error} />
         <div class="dialog-buttons">
-          <button type="button" onClick={onClose}>
+          <button type="button" onClick={() => busy || onClose()} aria-disabled={busy ? "true" : undefined}>
             Cancel
           </button>
           <button type="submit" class={danger ? "danger" : "primary"} aria-disabled={busy ? "true" : undefined}>
@@ -70,7 +92,7 @@ export function AnswerDialog({ q, max = 4000, action, onClose }) {
   const { busy, error, run } = useSubmit(() => action(text), onClose);
   const n = [...text].length;
   return (
-    <Dialog title="Answer in writing" onClose={onClose} testid="answer-dialog">
+    <Dialog title="Answer in writing" onClose={onClose} testid="answer-dialog" busy={busy}>
       <form method="dialog" onSubmit={run}>
         <UserText as="blockquote" text={q.text} />
         <label for="answer-text">The written answer</label>
@@ -87,7 +109,7 @@ export function AnswerDialog({ q, max = 4000, action, onClose }) {
         </p>
         <ErrorNote error={error} />
         <div class="dialog-buttons">
-          <button type="button" onClick={onClose}>
+          <button type="button" onClick={() => busy || onClose()} aria-disabled={busy ? "true" : undefined}>
             Cancel
           </button>
           <button
@@ -104,19 +126,25 @@ export function AnswerDialog({ q, max = 4000, action, onClose }) {
   );
 }
 
+// Choices listed at once; the search narrows the rest.
+const MAX_CHOICES = 50;
 const MERGEABLE = new Set([QuestionState.PENDING, QuestionState.OPEN, QuestionState.ANSWERING, QuestionState.ANSWERED]);
 
 // Picks the question a duplicate is merged into, by its text, never by id.
 export function MergeDialog({ q, questions, action, onClose }) {
   const [filter, setFilter] = useState("");
-  const [into, setInto] = useState(null);
-  const { busy, error, run } = useSubmit(() => action(into), onClose);
+  const [picked, setInto] = useState(null);
   const needle = filter.trim().toLowerCase();
   const candidates = questions.filter(
     (c) => c.id !== q.id && c.text && MERGEABLE.has(c.state) && (!needle || c.text.toLowerCase().includes(needle)),
   );
+  // Only a question on screen can be merged into: a pick the search hid is
+  // no pick.
+  const listed = candidates.slice(0, MAX_CHOICES);
+  const into = listed.some((c) => c.id === picked) ? picked : null;
+  const { busy, error, run } = useSubmit(() => action(into), onClose);
   return (
-    <Dialog title="Merge into another question" onClose={onClose} testid="merge-dialog">
+    <Dialog title="Merge into another question" onClose={onClose} testid="merge-dialog" busy={busy}>
       <form method="dialog" onSubmit={run}>
         <p>The duplicate:</p>
         <UserText as="blockquote" text={q.text} />
@@ -124,8 +152,13 @@ export function MergeDialog({ q, questions, action, onClose }) {
         <input id="merge-filter" type="search" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
         <fieldset class="merge-choices">
           <legend>Merge into</legend>
+          {candidates.length > MAX_CHOICES ? (
+            <p class="quiet">
+              The first {MAX_CHOICES} of {candidates.length}: search to find the others.
+            </p>
+          ) : null}
           {candidates.length ? (
-            candidates.slice(0, 50).map((c) => (
+            listed.map((c) => (
               <div class="field checkbox" key={String(c.id)}>
                 <input
                   type="radio"
@@ -145,7 +178,7 @@ export function MergeDialog({ q, questions, action, onClose }) {
         </fieldset>
         <ErrorNote error={error} />
         <div class="dialog-buttons">
-          <button type="button" onClick={onClose}>
+          <button type="button" onClick={() => busy || onClose()} aria-disabled={busy ? "true" : undefined}>
             Cancel
           </button>
           <button type="submit" class="primary" disabled={into === null} aria-disabled={busy ? "true" : undefined}>

@@ -11,7 +11,8 @@ import { useNow } from "./hooks.js";
 export function explain(err) {
   const code = err?.codeName ?? "";
   const said = String(err?.message ?? err ?? "");
-  const retryAt = err?.retryAfterMs ? Date.now() + Number(err.retryAfterMs) : 0;
+  const wait = Number(err?.retryAfterMs ?? 0);
+  const retryAt = wait ? Date.now() + wait : 0;
   switch (code) {
     case "RATE_LIMITED":
       return {
@@ -19,6 +20,7 @@ export function explain(err) {
           ? "Slow mode is on: wait a little before your next message."
           : "That was a lot at once: wait a little and try again.",
         retryAt,
+        waitS: Math.ceil(wait / 1000),
       };
     case "TOO_LONG":
       return { text: `That is too long: ${said.replace(/^text has |^\w+ has /, "")}.` };
@@ -38,7 +40,9 @@ export function explain(err) {
 }
 
 // A refusal shown beside what was refused, counting down when it says when
-// to try again; `onReady` when the wait is over.
+// to try again. The alert is read once, with the wait as it was said; the
+// seconds ticking away are for the eye only (an alert whose text changed
+// every second would be read every second).
 export function ErrorNote({ error, id }) {
   const waiting = Boolean(error?.retryAt);
   const now = useNow(waiting);
@@ -47,7 +51,15 @@ export function ErrorNote({ error, id }) {
   return (
     <p class="error" id={id} role="alert">
       {error.text}
-      {left > 0 ? ` You can send again in ${left} s.` : ""}
+      {left > 0 ? (
+        <>
+          <span class="visually-hidden"> You can send again in {error.waitS} s.</span>
+          <span aria-hidden="true" data-testid="countdown">
+            {" "}
+            You can send again in {left} s.
+          </span>
+        </>
+      ) : null}
     </p>
   );
 }
@@ -58,7 +70,10 @@ export function ErrorNote({ error, id }) {
 // Memo: it renders only when it has something new to say, never with the
 // page (a live region written again may be read again).
 export const Announcer = memo(function Announcer({ store }) {
-  const [text, setText] = useState("");
+  // Each announcement is a new node (keyed by its number), so the same words
+  // twice ("New question from an attendee.") are read twice.
+  const [said, setSaid] = useState({ n: 0, text: "" });
+  const setText = (text) => setSaid((s) => ({ n: s.n + 1, text }));
   const queue = useRef([]);
   const timer = useRef(0);
   useEffect(() => {
@@ -78,29 +93,43 @@ export const Announcer = memo(function Announcer({ store }) {
   }, [store]);
   return (
     <div class="visually-hidden" role="status" aria-live="polite" data-testid="announcer">
-      {text}
+      <span key={said.n}>{said.text}</span>
     </div>
   );
 });
 
 // The note after an action: what was done, with its undo where the relay
 // allows one, or why it was refused.
+// It goes after a while, but not while the keyboard is on it (its Undo);
+// after Undo the note itself keeps the focus and says what the undo did.
 export function ActionNote({ note, onDismiss }) {
+  const ref = useRef(null);
+  const [focused, setFocused] = useState(false);
   useEffect(() => {
-    if (!note) return undefined;
+    if (!note || focused) return undefined;
     const t = setTimeout(onDismiss, 15000);
     return () => clearTimeout(t);
-  }, [note]);
-  if (!note) return <div class="action-note" role="status" data-testid="action-note" />;
+  }, [note, focused]);
+  const props = {
+    ref,
+    tabIndex: -1,
+    "data-testid": "action-note",
+    onFocusIn: () => setFocused(true),
+    onFocusOut: (e) => setFocused(Boolean(e.relatedTarget && ref.current?.contains(e.relatedTarget))),
+  };
+  if (!note) return <div class="action-note" role="status" {...props} />;
   return (
-    <div
-      class={`action-note ${note.error ? "failed" : ""}`}
-      role={note.error ? "alert" : "status"}
-      data-testid="action-note"
-    >
+    <div class={`action-note ${note.error ? "failed" : ""}`} role={note.error ? "alert" : "status"} {...props}>
       <span>{note.text}</span>
       {note.undo ? (
-        <button type="button" onClick={() => (onDismiss(), note.undo())}>
+        <button
+          type="button"
+          onClick={() => {
+            ref.current?.focus();
+            onDismiss();
+            note.undo();
+          }}
+        >
           Undo
         </button>
       ) : null}

@@ -6,6 +6,8 @@
 import { PanelwireClient, ResumeStatus } from "../../js/src/client.js";
 import { row } from "./store.js";
 
+const READ_TIMEOUT_MS = 30000;
+
 // Events with after < seq <= until (until: the head at the join when null),
 // passed to onEvent in order. Resolves true, or false when the relay no
 // longer keeps the first of them (nothing is passed then).
@@ -13,23 +15,38 @@ export function readEvents(options, after, until, onEvent) {
   return new Promise((resolve, reject) => {
     const client = new PanelwireClient({ ...options, clientId: undefined, resumeAfter: after, reconnect: false });
     let last = null;
+    let settled = false;
+    // A read that stalls (a relay that stops answering) fails rather than
+    // leaving its button waiting for ever; every event it sends is progress.
+    let timer = 0;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => done(null, new Error("the relay stopped answering")), READ_TIMEOUT_MS);
+    };
     const done = (result, error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       client.stop();
       error ? reject(error) : resolve(result);
     };
     client.on("welcome", (w) => {
+      arm();
       if (w.resume !== ResumeStatus.RESUMED) return done(false);
       last = until === null || until > w.seq ? w.seq : until;
       if (last <= after) done(true);
     });
     client.on("event", (e) => {
+      arm();
       if (last === null || e.seq > last) return;
       onEvent(e);
       if (e.seq === last) done(true);
     });
     client.on("state", (s, why) => {
-      if (s === "stopped" && last === null) reject(new Error(why || "could not join"));
+      // Dropped before the last event arrived: what was read is not all.
+      if (s === "stopped") done(null, new Error(why || "the connection closed"));
     });
+    arm();
     client.start();
   });
 }

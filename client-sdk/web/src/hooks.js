@@ -6,24 +6,43 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preac
 // Renders again on every change of the store. The element that had focus
 // when the change came keeps it: a keyed list may move a row (a vote
 // reorders the questions), and moving a node in the DOM drops its focus.
+// A control the change removed (Promote, once promoted) hands the focus to
+// its row.
 export function useStore(store) {
   const [version, setVersion] = useState(store.version);
   const focused = useRef(null);
   useEffect(
     () =>
       store.subscribe(() => {
-        if (!focused.current) focused.current = document.activeElement;
+        if (!focused.current) {
+          const el = document.activeElement;
+          focused.current = { el, row: el?.closest?.("[data-key]") };
+        }
         setVersion(store.version);
       }),
     [store],
   );
   useLayoutEffect(() => {
-    const el = focused.current;
+    const { el, row } = focused.current ?? {};
     focused.current = null;
-    if (el && el !== document.body && el.isConnected && document.activeElement !== el)
-      el.focus({ preventScroll: true });
+    if (!el || el === document.body || document.activeElement === el) return;
+    if (el.isConnected) el.focus({ preventScroll: true });
+    else if (row?.isConnected && document.activeElement === document.body) row.focus({ preventScroll: true });
   }, [version]);
   return version;
+}
+
+// Where the keyboard goes when what had it is gone (a dialog's opener
+// removed by the dialog's action): the nearest of `places` still in the
+// page, a list's active row before the list.
+export function refocus(places) {
+  for (const p of places) {
+    if (!p?.isConnected) continue;
+    const target = p.matches("[data-key]") ? p : (p.querySelector(':scope > [data-key][tabindex="0"]') ?? p);
+    if (!target.matches("button, input, select, textarea, a[href], [tabindex]")) target.tabIndex = -1;
+    target.focus({ preventScroll: false });
+    if (document.activeElement === target) return; // else disabled: the next
+  }
 }
 
 // One Tab stop for a list of rows: the active row (and the controls in it)
@@ -31,14 +50,14 @@ export function useStore(store) {
 // the focused row leaves the list (a question approved moves to another
 // tab), focus goes to the row now in its place, never to the page's body.
 // Rows carry data-key; returns the active key and the list's props.
-export function useRoving(keys) {
+// `fromEnd`: before any row was active, the last one is (the newest chat).
+export function useRoving(keys, { fromEnd = false } = {}) {
   const [active, setActive] = useState(null);
   const listRef = useRef(null);
   const lastIndex = useRef(-1);
   const hadFocus = useRef(false);
-  const current = keys.includes(active)
-    ? active
-    : (keys[Math.min(Math.max(lastIndex.current, 0), keys.length - 1)] ?? null);
+  const start = lastIndex.current >= 0 ? lastIndex.current : fromEnd ? keys.length - 1 : 0;
+  const current = keys.includes(active) ? active : (keys[Math.min(Math.max(start, 0), keys.length - 1)] ?? null);
 
   const focusKey = useCallback((key) => {
     setActive(key);
@@ -78,6 +97,16 @@ export function useRoving(keys) {
     // Focus moved elsewhere on the page (not lost with a removed row).
     if (e.relatedTarget && !listRef.current?.contains(e.relatedTarget)) hadFocus.current = false;
   };
+  // A press outside the list lets its focus go, even on the page's
+  // background (where focus moves to nothing): the list does not take it
+  // back at the next update.
+  useEffect(() => {
+    const onPress = (e) => {
+      if (!listRef.current?.contains(e.target)) hadFocus.current = false;
+    };
+    document.addEventListener("pointerdown", onPress, true);
+    return () => document.removeEventListener("pointerdown", onPress, true);
+  }, []);
   return { active: current, listProps: { ref: listRef, onKeyDown, onFocusIn, onFocusOut, tabIndex: -1 } };
 }
 
@@ -86,6 +115,7 @@ export function useNow(on) {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     if (!on) return undefined;
+    setNow(Date.now());
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
   }, [on]);

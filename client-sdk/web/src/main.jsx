@@ -73,6 +73,22 @@ function NameForm({ title, why, button, onName, withPanel = false }) {
   );
 }
 
+// Why the relay refused the join, in words one can act on; the relay's own
+// words follow for whoever helps them.
+function joinRefusal(why) {
+  const [, code = "", detail = why] = /^join refused: ([A-Z_]+): (.*)$/s.exec(why) ?? [];
+  const text =
+    {
+      UNAUTHENTICATED: "Your invitation link is not valid, or has expired: ask the organisers for a new one.",
+      FORBIDDEN: "This panel is for invited participants: join with the link from your invitation.",
+      UNKNOWN_PANEL: "There is no panel by that name: check the link.",
+      RESOURCE_EXHAUSTED: "The relay is full just now: try again in a few minutes.",
+      RATE_LIMITED: "Too many joins from your network just now: try again in a minute.",
+      INVALID_ARGUMENT: "The link is not one the relay understands: check it, or ask the organisers for a new one.",
+    }[code] ?? "The relay did not let this page join.";
+  return { text, detail };
+}
+
 // A guest's name the relay will not take: ask for another one.
 const NAME_REFUSALS = /^join refused: (NAME_RESERVED|INVALID_ARGUMENT): display_name /;
 
@@ -116,10 +132,14 @@ function Panel({ store, client, view }) {
   useStore(store);
   useUnreadTitle(store);
   if (store.refused) {
+    const { text, detail } = joinRefusal(store.refused);
     return (
       <main class="entry">
         <h1>Could not join</h1>
-        <p role="alert">{store.refused}</p>
+        <p role="alert" data-testid="join-refused">
+          {text}
+        </p>
+        <p class="quiet">The relay said: {detail}</p>
       </main>
     );
   }
@@ -198,7 +218,12 @@ if (!match) {
     app,
   );
 } else {
-  const panel = decodeURIComponent(match[1]);
+  let panel = match[1];
+  try {
+    panel = decodeURIComponent(match[1]);
+  } catch {
+    // A malformed escape: the relay refuses the id and the page says so.
+  }
   const view = match[2];
   const name = params.get("name") ?? sessionStorage.getItem("panelwire-name");
   if (!view && !params.get("token") && !name) askName(panel);

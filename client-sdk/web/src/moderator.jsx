@@ -16,16 +16,24 @@ import { Asker, Person, UserText, plural } from "./text.jsx";
 
 function MutedList({ store, act, mute }) {
   const muted = [...store.muted.values()];
+  const heading = useRef(null);
+  // Unmuted, the row goes: the keyboard stays in the list's place.
+  const unmute = async (p) => {
+    await act(mute(p, false), `${p.displayName || "They"} can chat again.`);
+    if (document.activeElement === document.body) heading.current?.focus();
+  };
   return (
     <section aria-labelledby="muted-h" data-testid="muted">
-      <h3 id="muted-h">Muted ({muted.length})</h3>
+      <h3 id="muted-h" tabIndex={-1} ref={heading}>
+        Muted ({muted.length})
+      </h3>
       {muted.length ? (
         <ul class="muted-list">
           {muted.map((p) => (
             <li key={p.id}>
-              <Person p={p} fallback={p.id} />{" "}
-              <button type="button" onClick={() => act(mute(p, false), `${p.displayName || p.id} can chat again.`)}>
-                Unmute<span class="visually-hidden"> {p.displayName || p.id}</span>
+              <Person p={p} fallback="Someone who has not chatted" />{" "}
+              <button type="button" onClick={() => unmute(p)}>
+                Unmute<span class="visually-hidden"> {p.displayName || "them"}</span>
               </button>
             </li>
           ))}
@@ -38,17 +46,32 @@ function MutedList({ store, act, mute }) {
 }
 
 function Leftovers({ store }) {
-  const leftovers = store.leftoverIds.map((id) => store.questions.get(BigInt(id))).filter(Boolean);
+  // Those the end sent (its event), and those sent during the panel; a page
+  // opened after the end missed the event: the open ones went then.
+  const ended = new Set(store.leftoverIds);
+  const leftovers = [...store.questions.values()].filter(
+    (q) =>
+      q.text &&
+      q.state !== QuestionState.MERGED &&
+      (ended.has(String(q.id)) ||
+        q.forForum ||
+        q.published ||
+        (!ended.size && (q.state === QuestionState.OPEN || q.state === QuestionState.ANSWERING))),
+  );
   return (
     <section aria-labelledby="leftovers-h" data-testid="leftovers">
       <h2 id="leftovers-h">Sent to the forum ({leftovers.length})</h2>
-      <ol>
-        {leftovers.map((q) => (
-          <li key={String(q.id)}>
-            <UserText text={q.text} /> — <Asker q={q} />
-          </li>
-        ))}
-      </ol>
+      {leftovers.length ? (
+        <ol>
+          {leftovers.map((q) => (
+            <li key={String(q.id)}>
+              <UserText text={q.text} /> — <Asker q={q} />
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <p class="empty">No question was left for the forum.</p>
+      )}
     </section>
   );
 }
@@ -62,6 +85,19 @@ export function ModeratorPage({ store, client }) {
       : QuestionState.OPEN,
   );
   const [promoting, setPromoting] = useState(new Set());
+  // Opened before the Welcome: once it comes, questions waiting for review
+  // are where a moderator starts, unless they already chose a tab.
+  const chose = useRef(false);
+  const welcomed = useRef(false);
+  if (!welcomed.current && store.you) {
+    welcomed.current = true;
+    if (!chose.current && [...store.questions.values()].some((q) => q.state === QuestionState.PENDING))
+      queueMicrotask(() => chose.current || setTab(QuestionState.PENDING));
+  }
+  const pickTab = (t) => {
+    chose.current = true;
+    setTab(t);
+  };
   const command = (c, v) => client.send({ command: { case: c, value: v } });
   const mute = (p, muted) => command("muteParticipant", { participantId: p.id, muted });
   // Runs a command and says what came of it; `rethrow` for a dialog, which
@@ -107,7 +143,12 @@ export function ModeratorPage({ store, client }) {
           {promoted.has(m.seq) ? (
             <span class="tag">Promoted</span>
           ) : (
-            <button type="button" tabIndex={t} disabled={busy.has(m.seq)} onClick={() => latest.current.promote(m)}>
+            <button
+              type="button"
+              tabIndex={t}
+              aria-disabled={busy.has(m.seq) ? "true" : undefined}
+              onClick={() => latest.current.promote(m)}
+            >
               Promote<span class="visually-hidden"> the message from {who} to a question</span>
             </button>
           )}
@@ -129,14 +170,26 @@ export function ModeratorPage({ store, client }) {
     if (kind === "delete")
       setConfirm({
         title: "Delete this message?",
-        body: `“${m.text.slice(0, 200)}” by ${who} disappears for everyone. This cannot be undone.`,
+        body: (
+          <>
+            “<bdi>{m.text.slice(0, 200)}</bdi>” by <bdi>{who}</bdi> disappears for everyone. This cannot be undone.
+          </>
+        ),
         confirm: "Delete",
         action: () => act(client.deleteChat(m.seq), "Message deleted.", null, true),
       });
     else
       setConfirm({
-        title: `Mute ${who}?`,
-        body: `${who} will still read the panel but cannot chat or ask until unmuted.`,
+        title: (
+          <>
+            Mute <bdi>{who}</bdi>?
+          </>
+        ),
+        body: (
+          <>
+            <bdi>{who}</bdi> will still read the panel but cannot chat or ask until unmuted.
+          </>
+        ),
         confirm: "Mute",
         action: () =>
           act(mute(m.author, true), `${who} muted.`, () => act(mute(m.author, false), `${who} can chat again.`), true),
@@ -161,7 +214,7 @@ export function ModeratorPage({ store, client }) {
         {ended ? <Leftovers store={store} /> : null}
         <ActionNote note={note} onDismiss={() => setNote(null)} />
         <div class="mod-grid">
-          <QuestionBoard store={store} client={client} act={act} tab={tab} setTab={setTab} />
+          <QuestionBoard store={store} client={client} act={act} tab={tab} setTab={pickTab} />
           <div class="side">
             <section aria-labelledby="panel-h" class="panel-controls">
               <h2 id="panel-h">Panel</h2>

@@ -13,7 +13,9 @@ import { Asker, OutLink, UserText, plural } from "./text.jsx";
 export function ForumFollowUp({ q }) {
   const went = q.forumUrl ? <OutLink url={q.forumUrl}>Continued in the forum</OutLink> : null;
   const answer = q.forumAnswer ? (
-    <OutLink url={q.forumAnswer.url}>{`Answered in the forum by ${q.forumAnswer.answeredBy}`}</OutLink>
+    <OutLink url={q.forumAnswer.url}>
+      Answered in the forum by <bdi>{q.forumAnswer.answeredBy}</bdi>
+    </OutLink>
   ) : null;
   if (!went && !answer) return null;
   return (
@@ -53,8 +55,11 @@ export function QuestionBody({ q, own, moderator }) {
 
 // The question's text is part of the button's name (hidden from sight), so
 // a screen reader's list of buttons says which question each one votes for.
+// A vote refused (a rate limit, the panel ended, the connection down) says
+// so beside the button.
 function VoteButton({ q, voted, disabled, onVote }) {
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
   return (
     <span class="vote-line">
       <button
@@ -67,16 +72,20 @@ function VoteButton({ q, voted, disabled, onVote }) {
           // In flight: ignored, but not disabled, which would drop the focus.
           if (busy) return;
           setBusy(true);
+          setError(null);
           try {
             await onVote(q, voted);
+          } catch (err) {
+            setError(explain(err));
           } finally {
             setBusy(false);
           }
         }}
       >
-        ▲ Upvote<span class="visually-hidden">: {q.text}</span>
+        <span aria-hidden="true">▲</span> Upvote<span class="visually-hidden">: {q.text}</span>
       </button>
       {voted ? <span class="quiet"> You voted for this.</span> : null}
+      {error ? <ErrorNote error={error} /> : null}
     </span>
   );
 }
@@ -203,12 +212,9 @@ export function AttendeeQuestions({ store, client }) {
   const ended = Boolean(store.info.ended);
   const onVote = useCallback(
     async (q, voted) => {
-      try {
-        await client.vote(q.id, voted);
-        store.voted(q.id, !voted);
-      } catch {
-        // The vote's state stays as the relay has it.
-      }
+      // Refused, the vote stays as the relay has it and the button says why.
+      await client.vote(q.id, voted);
+      store.voted(q.id, !voted);
     },
     [store, client],
   );
@@ -230,7 +236,16 @@ export function AttendeeQuestions({ store, client }) {
                     <Asker q={q} own />
                   </p>
                 ) : null}
-                <p class="note">{MINE_NOTES[q.state]}</p>
+                <p class="note">
+                  {MINE_NOTES[q.state]}
+                  {q.state === QuestionState.MERGED && store.questions.get(q.mergedInto)?.text ? (
+                    <>
+                      {" It is now part of: “"}
+                      <UserText text={store.questions.get(q.mergedInto).text} />
+                      {"”"}
+                    </>
+                  ) : null}
+                </p>
               </li>
             ))}
           </ol>

@@ -69,7 +69,11 @@ export function RecordControls({ store, client }) {
         {log === null ? null : log.length ? (
           log.map((e) => (
             <li key={String(e.seq)} data-seq={String(e.seq)}>
-              <Time ms={e.atMs} /> <span title={e.id}>{`${e.who} (${e.role})`}</span> {e.what}
+              <Time ms={e.atMs} />{" "}
+              <span title={e.id}>
+                <bdi>{e.who}</bdi> ({e.role})
+              </span>{" "}
+              {e.what}
             </li>
           ))
         ) : (

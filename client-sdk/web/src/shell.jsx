@@ -6,9 +6,8 @@ import { Asker, Person, UserText } from "./text.jsx";
 
 function connectionText(store) {
   const parts = [];
-  parts.push(
-    store.connection === "joined" ? "Connected" : store.connection === "reconnecting" ? "Reconnecting…" : "Connecting…",
-  );
+  const words = { joined: "Connected", reconnecting: "Reconnecting…", stopped: "Disconnected" };
+  parts.push(words[store.connection] ?? "Connecting…");
   if (store.reconnects > 0 && store.connection === "joined") parts.push(`reconnected ${store.reconnects}×`);
   if (store.info.ended) parts.push("The panel has ended");
   return parts.join(" · ");
@@ -42,6 +41,8 @@ export function Banner({ store, moderator = false }) {
   const items = [];
   if (store.connection === "reconnecting")
     items.push(["reconnecting", "The connection dropped. Reconnecting… Messages you send now go out once it is back."]);
+  if (store.connection === "stopped" && !store.info.ended)
+    items.push(["stopped", "The connection closed and will not come back on its own: reload the page to join again."]);
   if (store.info.ended) items.push(["ended", "The panel has ended. Thank you for joining."]);
   else {
     if (store.info.chatLocked)

@@ -45,7 +45,9 @@ export function StagePage({ store }) {
             </div>
           </div>
           <p class="stage-asker">
-            — <Asker q={q} />
+            {/* The panelists' screen is seen by all: an anonymous asker stays so,
+                even on a stage opened with a moderator's token. */}
+            — {q.anonymous ? <span>an attendee</span> : <Asker q={q} />}
             {q.addressedTo ? (
               <>
                 {", for "}

@@ -38,6 +38,7 @@ export class PanelStore {
     // (the SDK resends a command under its id after a reconnect).
     this.sending = [];
     this.connection = "connecting";
+    this.resume = null; // the last Welcome's ResumeStatus
     this.reconnects = 0;
     this.refused = "";
     this.version = 0;
@@ -82,7 +83,11 @@ export class PanelStore {
     const was = this.connection;
     if (s === "joined" && was === "reconnecting") {
       this.reconnects++;
-      this.announce("Connected again. Nothing was missed.");
+      this.announce(
+        this.resume === ResumeStatus.RESUMED
+          ? "Connected again. Nothing was missed."
+          : "Connected again. The chat shows its latest messages.",
+      );
     } else if (s === "reconnecting" && was === "joined") {
       this.announce("Connection lost. Reconnecting…");
     }
@@ -93,7 +98,10 @@ export class PanelStore {
 
   welcome(w) {
     this.you = w.you;
+    this.resume = w.resume;
     this.info = { ...w.panel, chatLocked: w.panel.chatLocked, youMuted: w.panel.youMuted };
+    // Moderators: who is muted now, named as when muted.
+    this.muted = new Map(w.muted.map((p) => [p.id, p.displayName ? p : (this.people.get(p.id) ?? p)]));
     if (w.limits?.maxChatChars) this.limits = { ...w.limits };
     if (w.resume !== ResumeStatus.RESUMED) {
       // A snapshot; after a resume the events carry every change.
@@ -113,7 +121,16 @@ export class PanelStore {
     if (kind === "chatPosted") {
       const r = row(e);
       this.saw(r.author);
-      this.chat = this.chat.length >= MAX_CHAT ? [...this.chat.slice(1), r] : [...this.chat, r];
+      if (this.chat.length >= MAX_CHAT) {
+        // The oldest leaves the live list: after what was loaded earlier (no
+        // gap between the two), or back to what "load earlier" reads.
+        const [oldest, ...rest] = this.chat;
+        this.chat = [...rest, r];
+        if (this.earlier.length) this.setEarlier([...this.earlier, oldest], this.noEarlier);
+        else this.noEarlier = false;
+      } else {
+        this.chat = [...this.chat, r];
+      }
       for (const fn of this.chatAdded) fn(r);
     } else if (kind === "chatDeleted") {
       this.chat = this.chat.filter((m) => m.seq !== value.chatSeq);
@@ -210,9 +227,14 @@ export class PanelStore {
   prependEarlier(rows, complete) {
     const first = this.earlier[0]?.seq ?? this.chat[0]?.seq;
     const older = rows.filter((r) => first === undefined || r.seq < first);
-    this.earlier = [...older, ...this.earlier].slice(-MAX_CHAT);
-    this.noEarlier = complete;
+    this.setEarlier([...older, ...this.earlier], complete);
     this.changed();
+  }
+
+  // Bounded like the chat: past MAX_CHAT the oldest go, and can be read again.
+  setEarlier(rows, complete) {
+    this.earlier = rows.length > MAX_CHAT ? rows.slice(-MAX_CHAT) : rows;
+    this.noEarlier = complete && rows.length <= MAX_CHAT;
   }
 
   firstSeq() {

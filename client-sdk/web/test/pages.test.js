@@ -41,7 +41,9 @@ writeFileSync(
       {
         id: "browser-panel",
         title: "Mentoring in Research",
-        forum_thread: "42",
+        // Named by its address, which the ended page links (the importer
+        // posts to topic 42); never opened by the test.
+        forum_thread: "https://forum.example/t/mentoring-in-research/42",
         guests_allowed: true,
         pre_moderation: true,
         reserved_names: ["Dr. Alberts"],
@@ -283,26 +285,27 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   assert.match(await ann.getByTestId("banner").textContent(), /Reconnecting/);
   await message(ann).fill("Sent during the outage");
   for (let i = 0; i < 3; i++) await message(ann).press("Enter");
-  await until(async () =>
-    /sending…/.test(
-      await ann
-        .locator(".chat.sending")
-        .textContent()
-        .catch(() => ""),
-    ),
+  // The box is free for the next one, which waits behind the first.
+  await message(ann).fill("And a second, also offline");
+  for (let i = 0; i < 2; i++) await message(ann).press("Enter");
+  await until(async () => (await ann.locator(".chat.sending li").count()) === 2);
+  assert.deepEqual(
+    await ann.locator(".chat.sending li .text").allTextContents(),
+    ["Sent during the outage", "And a second, also offline"],
+    "queued in the order written, each once",
   );
   await checkPage(ann, "attendee-reconnecting");
   await relay.start();
   await until(async () => /reconnected/.test(await ann.getByTestId("status").textContent()));
   await bob.waitForFunction(() => window.panelwire.state.connection === "joined");
-  await until(async () => (await chatTexts(bob)).at(-1) === "Sent during the outage");
+  await until(async () => (await chatTexts(bob)).at(-1) === "And a second, also offline");
   await message(bob).fill("After the restart");
   await send(bob).click();
   await until(async () => (await chatTexts(ann)).at(-1) === "After the restart");
   const seqs = await chatSeqs(ann);
   assert.deepEqual(seqs.slice(0, before.length), before, "what was there is still there");
   const events = await ann.evaluate(() => Number(window.panelwire.client.lastSeq));
-  assert.equal(events, 11, "5 chats, the question, its approval, the vote, the highlight, two more: no gap");
+  assert.equal(events, 12, "5 chats, the question, its approval, the vote, the highlight, three more: no gap");
   // Every page that lived through the restart shows each message once, in
   // the one order, and the question once.
   for (const p of [ann, bob, mod]) {
@@ -316,6 +319,7 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
         "Once, however often clicked",
         "Glad to be here",
         "Sent during the outage",
+        "And a second, also offline",
         "After the restart",
       ],
       "no message lost or shown twice",
@@ -342,7 +346,19 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   await until(async () => /The panel has ended/.test(await ann.getByTestId("status").textContent()));
   assert.equal(await send(ann).isDisabled(), true);
   assert.match(await ann.getByTestId("ended").textContent(), /Thank you for joining/);
+  const thread = ann.getByTestId("ended").getByRole("link", { name: "the panel's thread in the forum" });
+  assert.equal(await thread.getAttribute("href"), "https://forum.example/t/mentoring-in-research/42");
+  assert.equal(await thread.getAttribute("rel"), "noopener noreferrer nofollow");
   await checkPage(mod, "moderator-ended");
+  // A moderator page opened after the end missed its event: it still lists
+  // what went to the forum.
+  const late = await openPage(browser, `${base}/p/${panel}/moderate?token=${token("moderator", "Mo", panel)}`);
+  await until(async () => (await late.getByTestId("leftovers").count()) === 1);
+  assert.match(
+    await late.getByTestId("leftovers").textContent(),
+    /Sent to the forum \(1\).*How do we keep mentoring going/,
+  );
+  await late.close();
   await checkPage(ann, "attendee-ended");
   // The forum importer posts the leftover (to a stand-in for Discourse's
   // POST /posts.json) and reports back to the relay: the ended panel's
@@ -352,6 +368,7 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   const importer = await startImporter(forumUrl, hookSecret);
   await importer.waitFor(/event=relay_updated/);
   assert.equal(posts.length, 1, "the one leftover posted");
+  assert.equal(posts[0].topic_id, 42, "in the topic the thread's address names");
   assert.match(posts[0].raw, /How do we keep mentoring going/);
   assert.match(posts[0].raw, /posed by an attendee/, "Ann chose not to be named in the forum");
   assert.doesNotMatch(posts[0].raw, /Ann/);
@@ -377,7 +394,7 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   const answered = ann.getByRole("link", { name: "Answered in the forum by Bruce Alberts" });
   await until(async () => (await answered.count()) === 1);
   assert.equal(await answered.getAttribute("href"), `${forumUrl}/t/${posts[0].topic_id}/${reply.post_number}`);
-  await until(async () => (await ann.getByTestId("ended").getByRole("link").count()) === 1);
+  await until(async () => (await ann.getByTestId("ended").getByRole("link").count()) === 2);
   await checkPage(ann, "attendee-continued-in-forum");
   importer.stop();
   closeForum();
@@ -489,12 +506,25 @@ test("a moderator switches the panel's rules and the attendee pages follow", asy
   await gwen.getByRole("textbox", { name: "Message", exact: true }).fill("And another, too soon");
   await gwen.getByRole("button", { name: "Send" }).click();
   const refusal = gwen.getByRole("form", { name: "Send a chat message" }).getByRole("alert");
-  // In words, with the time left counting down.
+  // In words, with the time left counting down for the eye; what a screen
+  // reader is told stays as it was said (an alert changed each second would
+  // be read each second).
+  const spoken = () =>
+    refusal.evaluate((el) =>
+      [...el.childNodes]
+        .filter((n) => n.nodeType === Node.TEXT_NODE || n.getAttribute("aria-hidden") !== "true")
+        .map((n) => n.textContent)
+        .join(""),
+    );
   await until(async () =>
-    /^Slow mode is on: wait a little before your next message\. You can send again in \d+ s\.$/.test(
-      await refusal.textContent(),
-    ),
+    /^Slow mode is on: wait a little before your next message\. You can send again in \d+ s\.$/.test(await spoken()),
   );
+  const said = await spoken();
+  const countdown = refusal.getByTestId("countdown");
+  const first = await countdown.textContent();
+  assert.match(first, /^ You can send again in \d+ s\.$/);
+  await until(async () => (await countdown.textContent()) !== first);
+  assert.equal(await spoken(), said, "the alert's words do not tick");
   await checkPage(gwen, "attendee-phone-slow-mode");
 
   // A moderator page opened now shows the rules from its Welcome.

@@ -39,6 +39,12 @@ RawPage scan_raw_page(std::string_view page, std::string_view marker);
 // Discourse's rule for external ids (at most 50 of [A-Za-z0-9_-]).
 std::string panel_external_id(const v1::Leftover& l);
 
+// The topic a panel's forum_thread names: a topic id as it is, or a topic's
+// address (https://forum/t/slug/42, /t/42, /t/slug/42/7 for a post in it)
+// by the first all-digit segment after /t/. Nullopt for an address that
+// names no topic.
+std::optional<std::string> thread_topic_id(std::string_view thread);
+
 // The path (and query) of a redirect's Location on the forum itself: the
 // API key only ever goes to the configured base URL. Nullopt when it is
 // not a path under the same origin as `base_url`.
