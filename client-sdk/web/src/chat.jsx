@@ -23,10 +23,10 @@ const ChatRow = memo(function ChatRow({ m, actions, active, flags: _flags }) {
       tabIndex={actions ? (active ? 0 : -1) : undefined}
     >
       <Time ms={m.atMs} />{" "}
-      <strong class="author">
+      <strong class="author" id={`chat-${m.seq}-who`}>
         <Person p={m.author} />
       </strong>{" "}
-      <UserText class="text" text={m.text} />
+      <UserText class="text" text={m.text} id={`chat-${m.seq}-text`} />
       {actions ? actions.render(m, active) : null}
     </li>
   );
@@ -44,9 +44,9 @@ function EarlierControl({ store, client, box }) {
     const button = e.currentTarget;
     setStatus("Loading earlier messages…");
     try {
-      const { rows, complete } = await readChatBefore(client.options, first);
+      const { rows, complete, from } = await readChatBefore(client.options, first);
       const hadFocus = document.activeElement === button;
-      store.prependEarlier(rows, complete);
+      store.prependEarlier(rows, complete, from);
       if (complete && hadFocus) box.current?.focus({ preventScroll: true });
       setStatus(
         rows.length

@@ -54,7 +54,8 @@ export function readEvents(options, after, until, onEvent) {
 // Chat messages older than `before`: up to `want` events back (a message,
 // a question or a vote each take one), fewer when the history is shorter.
 // Read up to the head, so that a message deleted since is left out.
-// Resolves {rows, complete}: complete when nothing older is left to read.
+// Resolves {rows, complete, from}: complete when nothing older is left to
+// read; `from`, the oldest seq read (the next read goes on before it).
 export async function readChatBefore(options, before, want = 300) {
   for (let span = want; span >= 25; span = Math.floor(span / 4)) {
     const after = before - 1n > BigInt(span) ? before - 1n - BigInt(span) : 0n;
@@ -64,8 +65,8 @@ export async function readChatBefore(options, before, want = 300) {
       if (kind === "chatPosted" && e.seq < before) rows.set(e.seq, row(e));
       else if (kind === "chatDeleted") rows.delete(value.chatSeq);
     });
-    if (kept) return { rows: [...rows.values()], complete: after === 0n };
+    if (kept) return { rows: [...rows.values()], complete: after === 0n, from: after + 1n };
   }
   // The relay's history ends after what the page has.
-  return { rows: [], complete: true };
+  return { rows: [], complete: true, from: before };
 }

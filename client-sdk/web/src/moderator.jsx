@@ -135,7 +135,9 @@ export function ModeratorPage({ store, client }) {
       const { promoted, promoting: busy, store: s } = latest.current;
       if (s.info.ended) return null;
       const t = active ? 0 : -1;
-      const who = m.author?.displayName ?? "";
+      // Short names, the message as their description: the log reads each
+      // new row out, and three long names a row would drown the message.
+      const about = `chat-${m.seq}-who chat-${m.seq}-text`;
       const canMute = m.author?.id && m.author.role !== Role.MODERATOR && m.author.id !== s.you?.id;
       const muted = s.muted.has(m.author?.id);
       return (
@@ -146,18 +148,19 @@ export function ModeratorPage({ store, client }) {
             <button
               type="button"
               tabIndex={t}
+              aria-describedby={about}
               aria-disabled={busy.has(m.seq) ? "true" : undefined}
               onClick={() => latest.current.promote(m)}
             >
-              Promote<span class="visually-hidden"> the message from {who} to a question</span>
+              Promote
             </button>
           )}
-          <button type="button" tabIndex={t} onClick={() => latest.current.ask("delete", m)}>
-            Delete<span class="visually-hidden"> the message from {who}</span>…
+          <button type="button" tabIndex={t} aria-describedby={about} onClick={() => latest.current.ask("delete", m)}>
+            Delete…
           </button>
           {canMute && !muted ? (
-            <button type="button" tabIndex={t} onClick={() => latest.current.ask("mute", m)}>
-              Mute<span class="visually-hidden"> {who}</span>…
+            <button type="button" tabIndex={t} aria-describedby={about} onClick={() => latest.current.ask("mute", m)}>
+              Mute…
             </button>
           ) : null}
         </span>

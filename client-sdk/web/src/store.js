@@ -22,6 +22,7 @@ export class PanelStore {
     this.chat = []; // [{seq, author, text, atMs}], oldest first
     this.earlier = []; // loaded on demand: older than chat[0], oldest first
     this.noEarlier = false; // nothing older is kept by the relay
+    this.readBack = null; // the oldest seq "load earlier" has read
     this.questions = new Map(); // id (BigInt) -> Question, as last received
     // The participant's own questions, as they last saw them whole: a
     // dismissed or merged one reaches them as a stub, and they still want to
@@ -108,6 +109,7 @@ export class PanelStore {
       this.chat = w.recentChat.map(row);
       for (const r of this.chat) this.saw(r.author);
       this.earlier = [];
+      this.readBack = null;
       this.noEarlier = !this.chat.length || this.chat[0].seq <= 1n;
       this.questions = new Map();
       for (const q of w.questions) this.setQuestion(q, false);
@@ -127,7 +129,11 @@ export class PanelStore {
         const [oldest, ...rest] = this.chat;
         this.chat = [...rest, r];
         if (this.earlier.length) this.setEarlier([...this.earlier, oldest], this.noEarlier);
-        else this.noEarlier = false;
+        else {
+          // What was read back reached past it: read again from the top.
+          this.noEarlier = false;
+          this.readBack = null;
+        }
       } else {
         this.chat = [...this.chat, r];
       }
@@ -223,8 +229,10 @@ export class PanelStore {
     }
   }
 
-  // Messages read from the history, older than any shown.
-  prependEarlier(rows, complete) {
+  // Messages read from the history, older than any shown; `from`, the
+  // oldest seq read (a stretch without chat still moves the next read back).
+  prependEarlier(rows, complete, from = null) {
+    if (from !== null && (this.readBack === null || from < this.readBack)) this.readBack = from;
     const first = this.earlier[0]?.seq ?? this.chat[0]?.seq;
     const older = rows.filter((r) => first === undefined || r.seq < first);
     this.setEarlier([...older, ...this.earlier], complete);
@@ -234,11 +242,14 @@ export class PanelStore {
   // Bounded like the chat: past MAX_CHAT the oldest go, and can be read again.
   setEarlier(rows, complete) {
     this.earlier = rows.length > MAX_CHAT ? rows.slice(-MAX_CHAT) : rows;
+    if (rows.length > MAX_CHAT) this.readBack = null;
     this.noEarlier = complete && rows.length <= MAX_CHAT;
   }
 
   firstSeq() {
-    return this.earlier[0]?.seq ?? this.chat[0]?.seq ?? null;
+    const shown = this.earlier[0]?.seq ?? this.chat[0]?.seq ?? null;
+    if (this.readBack === null) return shown;
+    return shown === null || this.readBack < shown ? this.readBack : shown;
   }
 
   // The chat messages that became questions (moderators promote once).

@@ -37,9 +37,9 @@ function linkParts(text) {
 }
 
 // A person's text: links clickable, direction isolated.
-export function UserText({ text, class: cls, as: Tag = "span" }) {
+export function UserText({ text, class: cls, as: Tag = "span", id }) {
   return (
-    <Tag class={cls} dir="auto">
+    <Tag class={cls} dir="auto" id={id}>
       {linkParts(text)}
     </Tag>
   );

@@ -445,6 +445,13 @@ test("the moderator runs 50 questions from the keyboard", async (t) => {
   // Chat rows: promote once (then it says so), mute with a confirmation,
   // unmute from the muted list.
   const row = mod.locator("[data-testid=chat] li").last();
+  // What the log reads out of a row: the message and three short names (the
+  // message is the buttons' description, not repeated in each name).
+  assert.match(await row.textContent(), /Carol.*Promote\s*Delete…\s*Mute…$/s);
+  assert.equal(
+    await row.getByRole("button", { name: "Promote" }).getAttribute("aria-describedby"),
+    `chat-${await row.getAttribute("data-seq")}-who chat-${await row.getAttribute("data-seq")}-text`,
+  );
   await row.focus();
   await mod.keyboard.press("Tab");
   assert.match(await focusedText(mod), /^Promote/);
