@@ -67,7 +67,8 @@ export function Banner({ store, moderator = false }) {
 }
 
 export function NowAnswering({ store }) {
-  const q = store.answering();
+  // Once the panel has ended nothing is being answered.
+  const q = store.info.ended ? null : store.answering();
   if (!q) return null;
   return (
     <section class="answering" aria-labelledby="answering-h" data-testid="answering">
