@@ -13,8 +13,8 @@
 #include <boost/program_options.hpp>
 
 #include "identity.h"
-#include "panelwire/v1/participant_id.h"
 #include "option_error.h"
+#include "panelwire/v1/participant_id.h"
 #include "redis_url.h"
 
 namespace panelwire::app {
@@ -95,6 +95,7 @@ std::optional<ServerConfig> parse_config(int argc, char** argv, int& exit_code) 
     ("max-chat-chars", po::value(&max_chat_chars)->default_value(max_chat_chars), "longest chat message, in characters")
     ("max-question-chars", po::value(&r.questions.max_question_chars)->default_value(r.questions.max_question_chars), "longest question, in characters")
     ("max-questions", po::value(&r.panel.max_questions)->default_value(r.panel.max_questions), "questions a panel holds (every state); past it asking and promoting get RESOURCE_EXHAUSTED")
+    ("max-muted", po::value(&r.panel.max_muted)->default_value(r.panel.max_muted), "people muted at once in a panel; past it a mute gets RESOURCE_EXHAUSTED")
     ("max-answer-chars", po::value(&r.questions.max_answer_chars)->default_value(r.questions.max_answer_chars), "longest written answer, in characters")
     ("token-secret", po::value(&r.token_secret), "HS256 secret of participants' tokens (JWT), at least 32 bytes; without it a token is refused (UNAUTHENTICATED) and only guests join (prefer --token-secret-file or PANELWIRE_TOKEN_SECRET: argv is visible to every local user)")
     ("token-secret-file", po::value(&token_secret_file), "file holding the token secret")

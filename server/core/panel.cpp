@@ -122,6 +122,10 @@ Result<QuestionBoard::Outcome> Panel::resolve(v1::Event& ev, std::uint64_t seq,
       auto& m = *ev.mutable_participant_muted();
       const auto was = muted_.find(m.who().id());
       if ((was != muted_.end()) == m.muted()) return Outcome::unchanged;
+      if (m.muted() && muted_.size() >= limits_.max_muted)
+        return fail(v1::RESOURCE_EXHAUSTED,
+                    "this panel has " + std::to_string(limits_.max_muted) +
+                        " people muted, its most: unmute someone or lock the chat");
       if (was != muted_.end()) {
         *m.mutable_who() = was->second;
       } else {

@@ -32,6 +32,10 @@ struct PanelLimits {
   // panel gets a few hundred; 1,000 of at most 500 characters keep a
   // Welcome under 2 MiB.
   std::size_t max_questions = 1'000;
+  // People muted at once. Every one is named in a moderator's Welcome; a
+  // panel that needs more than a few dozen wants its chat locked, and 1,000
+  // keeps that list under 200 KiB whatever the moderators do.
+  std::size_t max_muted = 1'000;
   // Commands remembered for retries, client by client.
   CommandWindowLimits command_window;
   RateLimits rates;
@@ -178,8 +182,8 @@ class Panel {
   // A moderator changed the rules: snapshots carry them (otherwise a node
   // loading the panel takes the panel list's, as a replay of the log would).
   bool rules_set_ = false;
-  // Muted participant id -> as the mute named them. Overflow rule: none
-  // needed; one entry per participant a moderator muted, each an event.
+  // Muted participant id -> as the mute named them. Overflow rule: at
+  // limits_.max_muted a further mute is refused (RESOURCE_EXHAUSTED).
   std::unordered_map<std::string, v1::Participant> muted_;
 };
 

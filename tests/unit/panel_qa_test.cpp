@@ -330,6 +330,29 @@ TEST_F(PanelQa, WelcomeListsTheMutedToModeratorsByName) {
   EXPECT_EQ(w.muted(0).id(), "zed");
 }
 
+// The muted list is bounded: past its cap a mute is refused with a typed
+// code, and unmuting makes room again.
+TEST_F(PanelQa, MutesAreCappedPerPanel) {
+  PanelLimits small = plimits_;
+  small.max_muted = 2;
+  Panel p("capped", settings_, small, clock_);
+  auto mute = [&](const std::string& id, bool on) {
+    return send_to(p, mod, [&](auto& m) {
+      m.mutable_mute_participant()->set_participant_id(id);
+      m.mutable_mute_participant()->set_muted(on);
+    });
+  };
+  ASSERT_TRUE(mute("a", true).has_value());
+  ASSERT_TRUE(mute("b", true).has_value());
+  auto refused = mute("c", true);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, v1::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(mute("b", true).has_value()) << "muting one already muted changes nothing";
+  ASSERT_TRUE(mute("a", false).has_value());
+  EXPECT_TRUE(mute("c", true).has_value());
+  EXPECT_EQ(p.backlog(std::nullopt, 5, "mod")->muted.size(), 2u);
+}
+
 // The panelist a question is for is shown beside it: cleaned like a name.
 TEST_F(PanelQa, AddressedToIsCleanedLikeADisplayName) {
   auto asked = simple(ann, [](auto& m) {

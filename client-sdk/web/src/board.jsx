@@ -5,7 +5,7 @@
 
 import { memo } from "preact/compat";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ModerationAction, QuestionState } from "../../js/src/client.js";
+import { ModerationAction, QuestionState, Role } from "../../js/src/client.js";
 import { AnswerDialog, MergeDialog } from "./dialogs.jsx";
 import { useRoving } from "./hooks.js";
 import { STATE_NAMES } from "./panel_record.js";
@@ -20,7 +20,8 @@ const TABS = [
 ];
 
 // The actions a question in each state takes: [name, label, key].
-function actionsFor(q) {
+// `mutable`: its asker may be muted (not a moderator, not yet muted).
+function actionsFor(q, mutable = false) {
   const out = [];
   const s = q.state;
   if (s === QuestionState.PENDING) out.push(["approve", "Approve", "a"]);
@@ -32,6 +33,7 @@ function actionsFor(q) {
     out.push(["forum", "Send to forum", "f"]);
   if (s === QuestionState.DISMISSED) out.push(["restore", "Restore", "r"]);
   else out.push(["dismiss", "Dismiss", "d"]);
+  if (mutable) out.push(["mute", "Mute the asker…", "u"]);
   return out;
 }
 
@@ -45,11 +47,12 @@ export const SHORTCUTS = [
   ["f", "send to the forum"],
   ["d", "dismiss"],
   ["r", "restore"],
+  ["u", "mute the asker"],
   ["/", "search"],
 ];
 
 // `ended`: the panel takes no more moderation; the card only shows.
-const Card = memo(function Card({ q, active, ended, onAction }) {
+const Card = memo(function Card({ q, active, ended, mutable, onAction }) {
   const textId = `q-${q.id}-text`;
   return (
     <li
@@ -64,7 +67,7 @@ const Card = memo(function Card({ q, active, ended, onAction }) {
       </div>
       {ended ? null : (
         <div class="buttons" role="group" aria-label="Actions">
-          {actionsFor(q).map(([name, label, key]) => (
+          {actionsFor(q, mutable).map(([name, label, key]) => (
             <button
               key={name}
               type="button"
@@ -82,7 +85,7 @@ const Card = memo(function Card({ q, active, ended, onAction }) {
   );
 });
 
-export function QuestionBoard({ store, client, act, tab, setTab }) {
+export function QuestionBoard({ store, client, act, tab, setTab, onMute }) {
   const [search, setSearch] = useState("");
   const [dialog, setDialog] = useState(null); // {kind, q}
   const searchRef = useRef(null);
@@ -107,7 +110,13 @@ export function QuestionBoard({ store, client, act, tab, setTab }) {
     inFlight.current.add(id);
     return Promise.resolve(run()).finally(() => inFlight.current.delete(id));
   };
+  const mutable = (q) =>
+    Boolean(q.asker?.id) &&
+    q.asker.role !== Role.MODERATOR &&
+    q.asker.id !== store.you?.id &&
+    !store.muted.has(q.asker.id);
   const onAction = (name, q) => {
+    if (name === "mute") return onMute(q.asker);
     if (name !== "write" && name !== "merge") return once(q, () => direct(name, q));
     return setDialog({ kind: name, q });
   };
@@ -142,7 +151,7 @@ export function QuestionBoard({ store, client, act, tab, setTab }) {
     if (e.defaultPrevented || e.repeat || e.altKey || e.ctrlKey || e.metaKey) return;
     const card = e.target.closest("[data-key]");
     const q = card && shown.find((x) => String(x.id) === card.dataset.key);
-    const found = q && !store.info.ended && actionsFor(q).find(([, , key]) => key === e.key.toLowerCase());
+    const found = q && !store.info.ended && actionsFor(q, mutable(q)).find(([, , key]) => key === e.key.toLowerCase());
     if (!found) return;
     e.preventDefault();
     onAction(found[0], q);
@@ -224,6 +233,7 @@ export function QuestionBoard({ store, client, act, tab, setTab }) {
                 q={q}
                 active={active === String(q.id)}
                 ended={Boolean(store.info.ended)}
+                mutable={mutable(q)}
                 onAction={stableAction}
               />
             ))}

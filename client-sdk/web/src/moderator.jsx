@@ -3,7 +3,7 @@
 // write in, the record. Every action says what it did, with an undo where
 // the relay has one; nothing uses the browser's own dialogs.
 
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { QuestionState, Role } from "../../js/src/client.js";
 import { QuestionBoard } from "./board.jsx";
 import { ChatForm, ChatLog } from "./chat.jsx";
@@ -89,11 +89,12 @@ export function ModeratorPage({ store, client }) {
   // are where a moderator starts, unless they already chose a tab.
   const chose = useRef(false);
   const welcomed = useRef(false);
-  if (!welcomed.current && store.you) {
+  useEffect(() => {
+    if (welcomed.current || !store.you) return;
     welcomed.current = true;
     if (!chose.current && [...store.questions.values()].some((q) => q.state === QuestionState.PENDING))
-      queueMicrotask(() => chose.current || setTab(QuestionState.PENDING));
-  }
+      setTab(QuestionState.PENDING);
+  });
   const pickTab = (t) => {
     chose.current = true;
     setTab(t);
@@ -168,6 +169,25 @@ export function ModeratorPage({ store, client }) {
     },
   }).current;
   latest.current.promote = promote;
+  // Mute, from a chat row or a question's card, after asking.
+  const askMute = (person) => {
+    const who = person.displayName || "this person";
+    setConfirm({
+      title: (
+        <>
+          Mute <bdi>{who}</bdi>?
+        </>
+      ),
+      body: (
+        <>
+          <bdi>{who}</bdi> will still read the panel but cannot chat or ask until unmuted.
+        </>
+      ),
+      confirm: "Mute",
+      action: () =>
+        act(mute(person, true), `${who} muted.`, () => act(mute(person, false), `${who} can chat again.`), true),
+    });
+  };
   latest.current.ask = (kind, m) => {
     const who = m.author?.displayName ?? "this person";
     if (kind === "delete")
@@ -181,22 +201,7 @@ export function ModeratorPage({ store, client }) {
         confirm: "Delete",
         action: () => act(client.deleteChat(m.seq), "Message deleted.", null, true),
       });
-    else
-      setConfirm({
-        title: (
-          <>
-            Mute <bdi>{who}</bdi>?
-          </>
-        ),
-        body: (
-          <>
-            <bdi>{who}</bdi> will still read the panel but cannot chat or ask until unmuted.
-          </>
-        ),
-        confirm: "Mute",
-        action: () =>
-          act(mute(m.author, true), `${who} muted.`, () => act(mute(m.author, false), `${who} can chat again.`), true),
-      });
+    else askMute(m.author);
   };
   const endPanel = () =>
     setConfirm({
@@ -217,7 +222,7 @@ export function ModeratorPage({ store, client }) {
         {ended ? <Leftovers store={store} /> : null}
         <ActionNote note={note} onDismiss={() => setNote(null)} />
         <div class="mod-grid">
-          <QuestionBoard store={store} client={client} act={act} tab={tab} setTab={pickTab} />
+          <QuestionBoard store={store} client={client} act={act} tab={tab} setTab={pickTab} onMute={askMute} />
           <div class="side">
             <section aria-labelledby="panel-h" class="panel-controls">
               <h2 id="panel-h">Panel</h2>

@@ -92,7 +92,10 @@ function VoteButton({ q, voted, disabled, onVote }) {
 
 const OpenCard = memo(function OpenCard({ q, own, voted, ended, onVote }) {
   return (
-    <li class={`question ${q.state === QuestionState.ANSWERING && !ended ? "answering-now" : ""}`} data-question={String(q.id)}>
+    <li
+      class={`question ${q.state === QuestionState.ANSWERING && !ended ? "answering-now" : ""}`}
+      data-question={String(q.id)}
+    >
       {q.state === QuestionState.ANSWERING && !ended ? <p class="tag">Being answered now</p> : null}
       <QuestionBody q={q} own={own} />
       {own ? <p class="quiet">Your question</p> : <VoteButton q={q} voted={voted} disabled={ended} onVote={onVote} />}

@@ -488,6 +488,24 @@ test("the moderator runs 50 questions from the keyboard", async (t) => {
   await until(async () => /Muted \(0\)/.test(await mod.getByTestId("muted").textContent()));
   assert.equal(await mod.getByTestId("action-note").textContent(), "Carol can chat again.");
   assert.equal(await focusedText(mod), "Muted (0)", "the list's heading takes the focus of its last row");
+
+  // A question's asker is muted from their card ("u"), after asking.
+  await mod.getByRole("tab", { name: /^Open/ }).click();
+  const askerCard = mod.getByTestId("queue-open").locator("li").first();
+  const asker = /asked by (\w+)/.exec(await askerCard.locator(".meta").textContent())[1];
+  await askerCard.focus();
+  await mod.keyboard.press("u");
+  const muteAsker = mod.getByRole("dialog", { name: `Mute ${asker}?` });
+  await until(async () => (await muteAsker.count()) === 1);
+  await muteAsker.getByRole("button", { name: "Mute" }).press("Enter");
+  await until(async () => /Muted \(1\)/.test(await mod.getByTestId("muted").textContent()));
+  assert.match(await mod.getByTestId("muted").textContent(), new RegExp(asker));
+  assert.equal(await askerCard.getByRole("button", { name: "Mute the asker…" }).count(), 0, "muted once");
+  await mod
+    .getByTestId("muted")
+    .getByRole("button", { name: /^Unmute/ })
+    .press("Enter");
+  await until(async () => /Muted \(0\)/.test(await mod.getByTestId("muted").textContent()));
   await checkPage(mod, "scale-moderator");
 
   // The panel's switches from the keyboard: hold questions for review, and
