@@ -131,11 +131,19 @@ Result<QuestionBoard::Outcome> Panel::resolve(v1::Event& ev, std::uint64_t seq,
       } else {
         // Named by their latest chat message still in history: a moderator's
         // rare action, so one scan of the bounded history is fine.
-        for (auto it = history_.rbegin(); it != history_.rend(); ++it) {
+        bool named = false;
+        for (auto it = history_.rbegin(); it != history_.rend() && !named; ++it) {
           const auto& e = (*it)->event();
           if (e.has_chat_posted() && e.chat_posted().author().id() == m.who().id()) {
             *m.mutable_who() = e.chat_posted().author();
-            break;
+            named = true;
+          }
+        }
+        // Else by a question they asked (muted from its card).
+        for (auto q = board_.questions().begin(); !named && q != board_.questions().end(); ++q) {
+          if (q->second.asker().id() == m.who().id()) {
+            *m.mutable_who() = q->second.asker();
+            named = true;
           }
         }
       }

@@ -68,15 +68,15 @@ RawPage scan_raw_page(std::string_view page, std::string_view marker) {
 }
 
 std::optional<std::string> thread_topic_id(std::string_view thread) {
-  if (thread.find("://") == std::string_view::npos) return std::string(thread);
   const auto t = thread.find("/t/");
-  if (t == std::string_view::npos) return std::nullopt;
   auto rest = thread.substr(t + 3);
   rest = rest.substr(0, rest.find_first_of("?#"));
   auto digits = [](std::string_view s) {
     return !s.empty() && s.size() < 18 &&
            std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
   };
+  if (digits(thread)) return std::string(thread);
+  if (t == std::string_view::npos) return std::nullopt;
   // Discourse's forms: /t/<id>[/<post>] and /t/<slug>/<id>[/<post>].
   const auto first = rest.substr(0, rest.find('/'));
   if (digits(first)) return std::string(first);

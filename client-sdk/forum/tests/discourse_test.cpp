@@ -155,6 +155,8 @@ TEST(DiscourseTopic, AThreadIsNamedByItsIdOrItsAddress) {
   EXPECT_EQ(thread_topic_id("https://forum.example/c/panels/5"), std::nullopt) << "a category";
   EXPECT_EQ(thread_topic_id("https://forum.example/t/slug/other/42"), std::nullopt);
   EXPECT_EQ(thread_topic_id("https://forum.example/t/"), std::nullopt);
+  EXPECT_EQ(thread_topic_id("/t/mentoring/42"), "42") << "a path alone";
+  EXPECT_EQ(thread_topic_id("forty-two"), std::nullopt);
 }
 
 TEST(DiscourseTopic, ARedirectIsFollowedOnlyOnTheForumItself) {

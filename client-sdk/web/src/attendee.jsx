@@ -8,6 +8,7 @@ import { ChatForm, ChatLog } from "./chat.jsx";
 import { AskForm, AttendeeQuestions } from "./questions.jsx";
 import { rulesNotice } from "./rules.jsx";
 import { Banner, Header, NowAnswering } from "./shell.jsx";
+import { TabList } from "./tabs.jsx";
 import { OutLink } from "./text.jsx";
 
 // The width below which the page shows one pane at a time (the CSS's).
@@ -74,12 +75,6 @@ export function AttendeePage({ store, client }) {
     phone
       ? { id: `pane-${id}`, role: "tabpanel", "aria-labelledby": `tab-${id}`, hidden: tab !== id }
       : { id: `pane-${id}`, "aria-label": label };
-  const onTabKey = (e) => {
-    if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
-    const next = tab === "chat" ? "qa" : "chat";
-    setTab(next);
-    document.getElementById(`tab-${next}`)?.focus();
-  };
   return (
     <>
       <Header store={store} role="Attendee" />
@@ -89,22 +84,14 @@ export function AttendeePage({ store, client }) {
         <NowAnswering store={store} />
         <RulesNotice text={notice} />
         {phone ? (
-          <div class="phone-tabs" role="tablist" aria-label="Chat or questions" onKeyDown={onTabKey}>
-            {tabs.map(([id, label]) => (
-              <button
-                key={id}
-                type="button"
-                role="tab"
-                id={`tab-${id}`}
-                aria-controls={`pane-${id}`}
-                aria-selected={String(tab === id)}
-                tabIndex={tab === id ? 0 : -1}
-                onClick={() => setTab(id)}
-              >
-                {label}
-              </button>
-            ))}
-          </div>
+          <TabList
+            class="phone-tabs"
+            label="Chat or questions"
+            tabs={tabs.map(([id, label]) => [id, label, `tab-${id}`])}
+            selected={tab}
+            onSelect={setTab}
+            controls={(id) => `pane-${id}`}
+          />
         ) : null}
         <div class="columns">
           <section class="pane pane-chat" {...pane("chat", "Chat")}>

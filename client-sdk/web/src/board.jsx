@@ -10,6 +10,7 @@ import { AnswerDialog, MergeDialog } from "./dialogs.jsx";
 import { useRoving } from "./hooks.js";
 import { STATE_NAMES } from "./panel_record.js";
 import { QuestionBody } from "./questions.jsx";
+import { TabList } from "./tabs.jsx";
 
 const TABS = [
   [QuestionState.PENDING, "To review"],
@@ -165,35 +166,24 @@ export function QuestionBoard({ store, client, act, tab, setTab, onMute }) {
     document.addEventListener("keydown", onSlash);
     return () => document.removeEventListener("keydown", onSlash);
   }, []);
-  const onTabKey = (e) => {
-    const i = TABS.findIndex(([s]) => s === tab);
-    const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: TABS.length - 1 }[e.key];
-    if (to === undefined) return;
-    e.preventDefault();
-    const [s] = TABS[(to + TABS.length) % TABS.length];
-    setTab(s);
-    document.getElementById(`qtab-${STATE_NAMES[s]}`)?.focus();
-  };
 
   return (
     <section class="board" aria-labelledby="board-h">
       <h2 id="board-h">Questions</h2>
-      <div class="tabs" role="tablist" aria-label="Questions by state" onKeyDown={onTabKey}>
-        {TABS.map(([s, label]) => (
-          <button
-            key={s}
-            type="button"
-            role="tab"
-            id={`qtab-${STATE_NAMES[s]}`}
-            aria-selected={String(s === tab)}
-            aria-controls="board-panel"
-            tabIndex={s === tab ? 0 : -1}
-            onClick={() => setTab(s)}
-          >
+      <TabList
+        class="tabs"
+        label="Questions by state"
+        tabs={TABS.map(([s, label]) => [
+          s,
+          <>
             {label} <span class="count">{counts.get(s)}</span>
-          </button>
-        ))}
-      </div>
+          </>,
+          `qtab-${STATE_NAMES[s]}`,
+        ])}
+        selected={tab}
+        onSelect={setTab}
+        controls={() => "board-panel"}
+      />
       <div id="board-panel" role="tabpanel" aria-labelledby={`qtab-${STATE_NAMES[tab]}`}>
         <div class="board-tools">
           <label for="board-search">Search questions</label>

@@ -46,7 +46,10 @@ function EarlierControl({ store, client, box }) {
     try {
       const { rows, complete, from } = await readChatBefore(client.options, first);
       const hadFocus = document.activeElement === button;
-      store.prependEarlier(rows, complete, from);
+      if (!store.prependEarlier(rows, complete, from, first)) {
+        setStatus("The chat changed meanwhile: try again.");
+        return;
+      }
       if (complete && hadFocus) box.current?.focus({ preventScroll: true });
       setStatus(
         rows.length
@@ -201,7 +204,7 @@ const MAX_QUEUED = 5;
 export function ChatForm({ store, client, label = "Message" }) {
   const [text, setText] = useState("");
   const [error, setError] = useState(null);
-  const [unsent, setUnsent] = useState("");
+  const [unsent, setUnsent] = useState([]);
   const max = store.limits.maxChatChars || 2000;
   const n = [...text].length;
   const closed = chatClosed(store);
@@ -218,8 +221,13 @@ export function ChatForm({ store, client, label = "Message" }) {
       await store.sendChat(client, sent);
     } catch (err) {
       setError(explain(err));
-      if (typed.current) setUnsent(sent);
-      else setText(sent);
+      // Several refused at once (queued offline, the chat locked since):
+      // the first back in the box, the others kept beside it, none lost.
+      if (typed.current) setUnsent((u) => [...u, sent]);
+      else {
+        typed.current = sent;
+        setText(sent);
+      }
     }
   };
   return (
@@ -250,20 +258,27 @@ export function ChatForm({ store, client, label = "Message" }) {
         {closed}
       </p>
       <ErrorNote error={error} />
-      {unsent ? (
-        <p class="unsent">
-          Not sent: <UserText text={unsent} />{" "}
+      {unsent.length ? (
+        <div class="unsent">
+          <p>Not sent:</p>
+          <ul>
+            {unsent.map((u, i) => (
+              <li key={i}>
+                <UserText text={u} />
+              </li>
+            ))}
+          </ul>
           <button
             type="button"
             onClick={() => {
-              setText((t) => `${unsent} ${t}`.trim());
-              setUnsent("");
+              setText((t) => [...unsent, t].filter(Boolean).join(" "));
+              setUnsent([]);
               document.getElementById("chat-text")?.focus();
             }}
           >
-            Put it back
+            Put {unsent.length === 1 ? "it" : "them"} back
           </button>
-        </p>
+        </div>
       ) : null}
     </form>
   );

@@ -57,7 +57,9 @@ export function useRoving(keys, { fromEnd = false } = {}) {
   const lastIndex = useRef(-1);
   const hadFocus = useRef(false);
   const start = lastIndex.current >= 0 ? lastIndex.current : fromEnd ? keys.length - 1 : 0;
-  const current = keys.includes(active) ? active : (keys[Math.min(Math.max(start, 0), keys.length - 1)] ?? null);
+  const untouched = fromEnd && lastIndex.current < 0;
+  const current =
+    keys.includes(active) && !untouched ? active : (keys[Math.min(Math.max(start, 0), keys.length - 1)] ?? null);
 
   const focusKey = useCallback((key) => {
     setActive(key);

@@ -7,7 +7,7 @@ import { useCallback, useState } from "preact/hooks";
 import { ForumCredit, QuestionState } from "../../js/src/client.js";
 import { explain, ErrorNote } from "./feedback.jsx";
 import { guestQuestionsBlocked } from "./rules.jsx";
-import { Asker, OutLink, UserText, plural } from "./text.jsx";
+import { Asker, ForWhom, OutLink, UserText, plural } from "./text.jsx";
 
 // Where the question went after the panel, and an answer given there.
 export function ForumFollowUp({ q }) {
@@ -34,12 +34,7 @@ export function QuestionBody({ q, own, moderator }) {
       <UserText as="p" class="text" text={q.text} />
       <p class="meta">
         {plural(q.votes, "vote")} · asked by <Asker q={q} own={own} moderator={moderator} />
-        {q.addressedTo ? (
-          <>
-            {" · for "}
-            <bdi>{q.addressedTo}</bdi>
-          </>
-        ) : null}
+        <ForWhom q={q} lead=" · for " />
         {q.chatSeq ? " · from the chat" : ""}
       </p>
       {q.answerText ? (

@@ -65,6 +65,22 @@ function rulesSummary(r) {
 // then show what the relay says is in force (a refused change springs back).
 // A control the moderator just changed keeps their choice until its ack:
 // the event of an earlier change still carries the old value.
+// One rule that is on or off: the whole line is its target.
+function Switch({ id, label, checked, disabled, onChange }) {
+  return (
+    <div class="field checkbox">
+      <input
+        type="checkbox"
+        id={id}
+        checked={checked}
+        disabled={disabled}
+        onChange={(e) => onChange(e.currentTarget.checked)}
+      />
+      <label for={id}>{label}</label>
+    </div>
+  );
+}
+
 export function RulesControls({ store, client }) {
   const [pending, setPending] = useState({}); // rule name -> value sent
   const [error, setError] = useState("");
@@ -103,26 +119,20 @@ export function RulesControls({ store, client }) {
   return (
     <fieldset class="rules" data-testid="rules">
       <legend>Panel rules</legend>
-      <div class="field checkbox">
-        <input
-          type="checkbox"
-          id="rule-premod"
-          checked={Boolean(value("preModeration", false))}
-          disabled={disabled}
-          onChange={(e) => change("preModeration", e.currentTarget.checked)}
-        />
-        <label for="rule-premod">Hold new questions for approval</label>
-      </div>
-      <div class="field checkbox">
-        <input
-          type="checkbox"
-          id="rule-guests"
-          checked={Boolean(value("guestQuestions", true))}
-          disabled={disabled}
-          onChange={(e) => change("guestQuestions", e.currentTarget.checked)}
-        />
-        <label for="rule-guests">Guests may ask questions</label>
-      </div>
+      <Switch
+        id="rule-premod"
+        label="Hold new questions for approval"
+        checked={Boolean(value("preModeration", false))}
+        disabled={disabled}
+        onChange={(on) => change("preModeration", on)}
+      />
+      <Switch
+        id="rule-guests"
+        label="Guests may ask questions"
+        checked={Boolean(value("guestQuestions", true))}
+        disabled={disabled}
+        onChange={(on) => change("guestQuestions", on)}
+      />
       <div class="field">
         <label for="rule-slow">Chat slow mode</label>
         <select

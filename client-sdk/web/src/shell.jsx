@@ -2,7 +2,7 @@
 // you are, the connection), the banner for states people must notice, and
 // the question being answered.
 
-import { Asker, Person, UserText } from "./text.jsx";
+import { Asker, ForWhom, Person, UserText } from "./text.jsx";
 
 function connectionText(store) {
   const parts = [];
@@ -76,12 +76,7 @@ export function NowAnswering({ store }) {
       <UserText as="blockquote" text={q.text} />
       <p>
         asked by <Asker q={q} own={store.isMine(q)} />
-        {q.addressedTo ? (
-          <>
-            {", for "}
-            <bdi>{q.addressedTo}</bdi>
-          </>
-        ) : null}
+        <ForWhom q={q} />
       </p>
     </section>
   );

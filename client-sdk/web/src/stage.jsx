@@ -2,7 +2,7 @@
 // as large as fits the screen whatever its length.
 
 import { useLayoutEffect, useRef } from "preact/hooks";
-import { Asker, UserText } from "./text.jsx";
+import { Asker, ForWhom, UserText } from "./text.jsx";
 
 // The largest font size (px, within these bounds) at which `el` fits its
 // box, found by halving: a 500-character question fits, a short one fills.
@@ -48,12 +48,7 @@ export function StagePage({ store }) {
             {/* The panelists' screen is seen by all: an anonymous asker stays so,
                 even on a stage opened with a moderator's token. */}
             — {q.anonymous ? <span>an attendee</span> : <Asker q={q} />}
-            {q.addressedTo ? (
-              <>
-                {", for "}
-                <bdi>{q.addressedTo}</bdi>
-              </>
-            ) : null}
+            <ForWhom q={q} />
           </p>
         </>
       ) : (

@@ -101,8 +101,6 @@ export class PanelStore {
     this.you = w.you;
     this.resume = w.resume;
     this.info = { ...w.panel, chatLocked: w.panel.chatLocked, youMuted: w.panel.youMuted };
-    // Moderators: who is muted now, named as when muted.
-    this.muted = new Map(w.muted.map((p) => [p.id, p.displayName ? p : (this.people.get(p.id) ?? p)]));
     if (w.limits?.maxChatChars) this.limits = { ...w.limits };
     if (w.resume !== ResumeStatus.RESUMED) {
       // A snapshot; after a resume the events carry every change.
@@ -115,6 +113,8 @@ export class PanelStore {
       for (const q of w.questions) this.setQuestion(q, false);
     }
     this.yourVotes = new Set(w.yourVotes.map(String));
+    // Moderators: who is muted now, named as when muted (else as last seen).
+    this.muted = new Map(w.muted.map((p) => [p.id, p.displayName ? p : (this.people.get(p.id) ?? p)]));
     this.changed();
   }
 
@@ -231,12 +231,17 @@ export class PanelStore {
 
   // Messages read from the history, older than any shown; `from`, the
   // oldest seq read (a stretch without chat still moves the next read back).
-  prependEarlier(rows, complete, from = null) {
+  // `before`: the first seq when the read began; if the list changed under
+  // it (a fresh snapshot, the oldest pushed out), the read is dropped rather
+  // than leave a gap.
+  prependEarlier(rows, complete, from = null, before = this.firstSeq()) {
+    if (before !== this.firstSeq()) return false;
     if (from !== null && (this.readBack === null || from < this.readBack)) this.readBack = from;
     const first = this.earlier[0]?.seq ?? this.chat[0]?.seq;
     const older = rows.filter((r) => first === undefined || r.seq < first);
     this.setEarlier([...older, ...this.earlier], complete);
     this.changed();
+    return true;
   }
 
   // Bounded like the chat: past MAX_CHAT the oldest go, and can be read again.

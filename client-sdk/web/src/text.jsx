@@ -85,6 +85,17 @@ export function Asker({ q, own = false }) {
   );
 }
 
+// The panelist a question is for, after `lead` (", for "), when it names one.
+export function ForWhom({ q, lead = ", for " }) {
+  if (!q.addressedTo) return null;
+  return (
+    <>
+      {lead}
+      <bdi>{q.addressedTo}</bdi>
+    </>
+  );
+}
+
 export function Time({ ms }) {
   const d = new Date(Number(ms));
   return (
