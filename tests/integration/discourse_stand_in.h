@@ -100,7 +100,6 @@ class DiscourseStandIn {
   ForumPost& append(std::uint64_t topic, const std::string& user, const std::string& raw);
 
   Rules rules_;
-  HttpReceiver http_;
   std::mutex m_;
   std::map<std::uint64_t, ForumTopic> topics_;
   std::vector<ForumPost> posts_;
@@ -112,6 +111,9 @@ class DiscourseStandIn {
   std::string hook_host_, hook_secret_;
   unsigned short hook_port_ = 0;
   std::size_t posts_asked_ = 0;
+  // Last, so it is destroyed first: its destructor joins the thread that
+  // may still be answering a request with the members above.
+  HttpReceiver http_;
 };
 
 }  // namespace panelwire::test
