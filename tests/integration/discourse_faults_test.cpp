@@ -55,8 +55,8 @@ TEST(DiscourseFaults, ATopicLookupRedirectedOffTheForumIsNeverFollowed) {
 
 TEST(DiscourseFaults, AnotherImporterMakingTheTopicFirstIsFoundAndPostedInto) {
   const auto outbox = outbox_of({leftover("race", 1, "Who made the topic?", "Ann")});
+  std::atomic<int> lookups = 0;  // on the receiver's thread, which ends before it
   HttpReceiver forum;
-  std::atomic<int> lookups = 0;  // on the receiver's thread
   forum.set_policy([&](const ReceivedRequest& r, int) -> std::optional<CannedResponse> {
     if (starts_with(r.target, "/t/external_id/"))
       // None yet; by the second lookup the other importer's topic is there.

@@ -7,6 +7,7 @@
 // fast" waits and is tried again; a user the forum refuses is posted by
 // the importer's account instead.
 
+#include <atomic>
 #include <fstream>
 #include <map>
 
@@ -101,10 +102,12 @@ TEST(ForumIdentity, OnlyAMappedTokenHolderIsPostedAsAForumUser) {
 TEST(ForumIdentity, AUsersTooFastWaitsAndAUserRefusedIsPostedByTheAccount) {
   ServerProcess relay({"--token-secret", kSecret});
   ASSERT_NO_FATAL_FAILURE(run_panel(relay));
+  // Counted on the receiver's thread, read here; declared before the
+  // receiver so it outlives the receiver's thread.
+  std::atomic<int> jwheeler_tries = 0;
   HttpReceiver forum;
   // jwheeler's first post: too fast (as Discourse's per-user interval
   // answers); the second goes in. Everything else as usual.
-  int jwheeler_tries = 0;
   forum.set_policy([&](const ReceivedRequest& r, int) -> std::optional<CannedResponse> {
     if (r.headers.at("api-username") != "jwheeler" || ++jwheeler_tries > 1) return std::nullopt;
     return CannedResponse{
