@@ -344,6 +344,23 @@ test("an attendee on the keyboard votes, and focus stays through updates; anonym
   await until(async () => (await seen.count()) === 0);
   await checkPage(ann, "scale-attendee-own-dismissed");
 
+  // Kim asks again, and a moderator merges it into a similar question: she
+  // is told where her question went, not left to find it gone.
+  await ann.getByRole("textbox", { name: "Your question", exact: true }).fill("Does a second postdoc help?");
+  await ann.getByRole("button", { name: "Ask", exact: true }).click();
+  const again = ann.locator("[data-testid=questions] li", { hasText: "Does a second postdoc help?" });
+  await until(async () => (await again.count()) === 1);
+  const id2 = (await ann.evaluate(() => [...window.panelwire.state.mine.keys()].map(String))).find((k) => k !== id);
+  await mo.send({
+    command: { case: "mergeQuestions", value: { duplicateId: BigInt(id2), intoId: BigInt(seed.ids[0]) } },
+  });
+  await until(async () =>
+    /Does a second postdoc help\?.*A moderator merged this question into a similar one/.test(
+      (await mine.textContent().catch(() => "")) ?? "",
+    ),
+  );
+  assert.equal(await again.count(), 0, "gone from the open questions");
+
   // Phone: every button and text field is at least 44 px tall.
   const small = await other.evaluate(() =>
     [...document.querySelectorAll("button, input[type=text], select, textarea")]
