@@ -150,7 +150,7 @@ TEST(Abuse, MadeUpPanelsAreCappedAndEvictedWhenIdle) {
 // held goes back to the system (glibc keeps pages freed in the middle of its
 // heap resident otherwise: 374 MiB after 100,000 panels were all gone).
 TEST(Abuse, EvictedPanelsGiveTheirMemoryBack) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(PANELWIRE_ASAN)
   GTEST_SKIP() << "ASan's allocator is not glibc's: there is nothing to trim";
 #endif
   // Long messages, so the panels' share of the heap stands well clear of what
