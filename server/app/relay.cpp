@@ -195,9 +195,11 @@ void Relay::run() {
   // let go of them. Destroyed later with a stopped io_context, they would
   // touch a shard already gone.
   // Replies still waiting for the disk or for Redis are answered
-  // (UNAVAILABLE) on their threads first, so none holds a session.
-  engine_->abandon();
+  // (UNAVAILABLE) on their threads first, so none holds a session. Counted
+  // before: those threads may end a session as soon as its reply is posted,
+  // and what the drain left is what the log reports.
   const auto left = live_sessions_.load();
+  engine_->abandon();
   if (left > 0) {
     for (auto& s : shards_) asio::post(s->ioc(), [shard = s.get()] { shard->abort(); });
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
