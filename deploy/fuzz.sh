@@ -28,6 +28,12 @@ if [ -z "$build" ]; then
 fi
 # Absolute: each run works in its own directory.
 build="$(cd "$build" && pwd)"
+# Without libFuzzer the targets are plain corpus replayers that would read
+# -max_total_time=... as a file name: say what is wrong instead.
+if ! grep -q '^PANELWIRE_FUZZ:BOOL=ON$' "$build/CMakeCache.txt" 2>/dev/null; then
+  echo "fuzz.sh: $build is not a fuzz build (configure it with -DPANELWIRE_FUZZ=ON)" >&2
+  exit 2
+fi
 cmake --build "$build" -j "$jobs" --target panelwire_fuzz_targets
 
 # Target and its largest input: a WebSocket frame is at most 64 KiB
@@ -46,8 +52,8 @@ targets=(
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-# One target's run; its verdict goes to run/<target>/result, its summary to
-# stdout as one line.
+# One target's run; its one-line summary (or its failure and the input that
+# caused it) goes to run/<target>/result, printed in order once all have run.
 fuzz_one() {
   local name="${1%%:*}" max_len="${1##*:}"
   local run="$build/run/$name" status=0
@@ -77,14 +83,13 @@ fuzz_one() {
 }
 
 echo "== fuzz runs, ${seconds} s each, $jobs at a time"
-pids=()
 for entry in "${targets[@]}"; do
   # A free core for each run: a slot opens when any run ends.
   while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
   fuzz_one "$entry" &
-  pids+=("$!")
 done
-for pid in "${pids[@]}"; do wait "$pid" || true; done
+# fuzz_one records its verdict itself and never fails.
+wait
 
 failed=()
 for entry in "${targets[@]}"; do

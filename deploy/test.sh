@@ -7,7 +7,7 @@
 #
 # The release build is GCC's (as deploy/build.sh builds the relay); the
 # sanitizer builds are clang's: unoptimised and instrumented, clang builds
-# them in half GCC's time (7.6 against 12.8 minutes for the ASan build on
+# them in half GCC's time (7 against 12.8 minutes for the ASan build on
 # two cores), and the two compilers' warnings both hold.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
