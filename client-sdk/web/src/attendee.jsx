@@ -101,7 +101,8 @@ export function AttendeePage({ store, client }) {
           </section>
           <section class="pane pane-qa" {...pane("qa", "Questions")}>
             <h2>Questions</h2>
-            <AskForm store={store} client={client} />
+            {/* Ended, there is nothing left to ask here: the Ended section says where to go on. */}
+            {store.info.ended ? null : <AskForm store={store} client={client} />}
             <AttendeeQuestions store={store} client={client} />
           </section>
         </div>

@@ -345,6 +345,8 @@ test("attendees, a moderator and the stage run a panel in the browser", async ()
   assert.match(await leftovers.textContent(), /Sent to the forum \(1\).*How do we keep mentoring going/);
   await until(async () => /The panel has ended/.test(await ann.getByTestId("status").textContent()));
   assert.equal(await send(ann).isDisabled(), true);
+  // Nothing left to ask: the form is gone, not greyed out.
+  assert.equal(await ann.getByRole("form", { name: "Ask a question" }).count(), 0);
   assert.match(await ann.getByTestId("ended").textContent(), /Thank you for joining/);
   const thread = ann.getByTestId("ended").getByRole("link", { name: "the panel's thread in the forum" });
   assert.equal(await thread.getAttribute("href"), "https://forum.example/t/mentoring-in-research/42");
