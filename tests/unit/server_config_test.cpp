@@ -144,7 +144,7 @@ TEST(ServerConfig, TheDrainOutlastsTheCloseTimeout) {
 TEST(ServerConfig, BatchingHasBoundsAndCanBeTurnedOff) {
   auto d = parse({});
   ASSERT_TRUE(d.config);
-  EXPECT_EQ(d.config->relay.batch_interval, std::chrono::milliseconds(20));
+  EXPECT_EQ(d.config->relay.batch_interval, std::chrono::milliseconds(30));
   EXPECT_EQ(d.config->relay.batch_above_deliveries_per_second, 20000);
   EXPECT_TRUE(d.config->relay.tcp_nodelay);
   auto off = parse({"--batch-interval-ms", "0"});
