@@ -68,7 +68,7 @@ struct RelayConfig {
   // could leave it stuck below, writing frame by frame. Below it every
   // frame goes at once, as a quiet chat wants. (Measured at 50,000 a
   // second, one panel of 1,000 at 50 events: batched, a third less CPU
-  // than nchan and p99 35-40 ms; at once, about nchan's CPU and p99 13 ms.
+  // than nchan and p99 31-42 ms; at once, about nchan's CPU and p99 13 ms.
   // Both are far below what anyone notices; the CPU is the operator's.)
   double batch_above_deliveries_per_second = 20'000;
   // The longest a batched frame waits: well under what anyone notices in a
@@ -76,8 +76,8 @@ struct RelayConfig {
   // panel. 30 rather than 20: a panel of 1,000 at 200 events a second gets
   // six frames to a write instead of four, 1.3-2.1 us of CPU per delivery
   // instead of 1.8-2.4, and at 50 events 1.5 to a write instead of one
-  // (5-5.5 us instead of 5.6-8.6), for p99 at the reader 36-45 ms instead
-  // of 27-44 (docs/architecture.md, "Why 30 ms"). 0: never batch.
+  // (4.9-5.5 us instead of 5.6-8.6), for p99 at the reader 36-45 ms
+  // instead of 27-44 (docs/architecture.md, "Why 30 ms"). 0: never batch.
   std::chrono::milliseconds batch_interval{30};
   // Chat messages in a fresh Welcome: one screen of recent context.
   std::size_t snapshot_chat = 50;
